@@ -1,0 +1,123 @@
+//! Plans from the command line: JSON files, directories of them, NDJSON
+//! files (one plan a line) and standard input, read lazily so that memory
+//! stays flat however many plans come in.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+
+use crate::rules::{files_under, short_io};
+
+/// One plan to check: where it came from and its bytes, or why it could not be read.
+pub struct PlanInput {
+    /// `file`, or `file:line` for NDJSON.
+    pub source: String,
+    /// The plan's bytes.
+    pub bytes: Result<Vec<u8>, String>,
+}
+
+enum Pending {
+    Json(PathBuf),
+    Ndjson(PathBuf),
+    Stdin,
+    Missing(String),
+}
+
+/// An iterator over the plans named on the command line.
+pub struct Plans {
+    pending: std::vec::IntoIter<Pending>,
+    current: Option<(String, Box<dyn BufRead>, usize)>,
+    queued: std::collections::VecDeque<PlanInput>,
+}
+
+fn is_ndjson(p: &std::path::Path) -> bool {
+    p.extension().is_some_and(|e| e == "ndjson" || e == "jsonl")
+}
+
+impl Plans {
+    /// Plans from `args` (files, directories, `-`).
+    pub fn new(args: &[String]) -> Plans {
+        let mut pending = Vec::new();
+        for a in args {
+            if a == "-" {
+                pending.push(Pending::Stdin);
+                continue;
+            }
+            let p = PathBuf::from(a);
+            if p.is_dir() {
+                for f in files_under(&p, &|n| n.ends_with(".json") || n.ends_with(".ndjson") || n.ends_with(".jsonl"), false) {
+                    pending.push(if is_ndjson(&f) { Pending::Ndjson(f) } else { Pending::Json(f) });
+                }
+            } else if !p.exists() {
+                pending.push(Pending::Missing(a.clone()));
+            } else if is_ndjson(&p) {
+                pending.push(Pending::Ndjson(p));
+            } else {
+                pending.push(Pending::Json(p));
+            }
+        }
+        Plans { pending: pending.into_iter(), current: None, queued: Default::default() }
+    }
+}
+
+impl Iterator for Plans {
+    type Item = PlanInput;
+
+    fn next(&mut self) -> Option<PlanInput> {
+        loop {
+            if let Some(q) = self.queued.pop_front() {
+                return Some(q);
+            }
+            if let Some((name, reader, line)) = &mut self.current {
+                let mut buf = Vec::new();
+                match reader.read_until(b'\n', &mut buf) {
+                    Ok(0) => {
+                        self.current = None;
+                        continue;
+                    }
+                    Ok(_) => {
+                        *line += 1;
+                        if buf.iter().all(u8::is_ascii_whitespace) {
+                            continue;
+                        }
+                        return Some(PlanInput { source: format!("{name}:{line}"), bytes: Ok(buf) });
+                    }
+                    Err(e) => {
+                        let source = format!("{name}:{}", *line + 1);
+                        self.current = None;
+                        return Some(PlanInput { source, bytes: Err(short_io(&e)) });
+                    }
+                }
+            }
+            let next = self.pending.next()?;
+            match next {
+                Pending::Missing(a) => return Some(PlanInput { source: a, bytes: Err("no such file or directory".into()) }),
+                Pending::Json(p) => {
+                    let source = p.display().to_string();
+                    return Some(PlanInput { bytes: std::fs::read(&p).map_err(|e| short_io(&e)), source });
+                }
+                Pending::Ndjson(p) => {
+                    let name = p.display().to_string();
+                    match std::fs::File::open(&p) {
+                        Ok(f) => self.current = Some((name, Box::new(BufReader::new(f)), 0)),
+                        Err(e) => return Some(PlanInput { source: name, bytes: Err(short_io(&e)) }),
+                    }
+                }
+                Pending::Stdin => {
+                    let mut all = Vec::new();
+                    if let Err(e) = std::io::stdin().lock().read_to_end(&mut all) {
+                        return Some(PlanInput { source: "<stdin>".into(), bytes: Err(short_io(&e)) });
+                    }
+                    // One JSON plan, or NDJSON when there is more than one value.
+                    let mut stream = serde_json::Deserializer::from_slice(&all).into_iter::<serde::de::IgnoredAny>();
+                    let first_ok = stream.next().is_some_and(|r| r.is_ok());
+                    let more = first_ok && stream.next().is_some();
+                    if more {
+                        self.current = Some(("<stdin>".into(), Box::new(std::io::Cursor::new(all)), 0));
+                    } else {
+                        return Some(PlanInput { source: "<stdin>".into(), bytes: Ok(all) });
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! Report renderers: human (colour on a terminal), plain (for screen
+//! readers and logs), JSON, NDJSON and CSV; and the batch summary.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use careprompt::{EvidenceValue, Outcome, OutcomeKind, Report, RuleKind, Severity};
+
+/// ANSI styling, or none.
+#[derive(Clone, Copy)]
+pub struct Style {
+    /// Whether to emit colour codes.
+    pub colour: bool,
+    /// Whether box-drawing characters may be used.
+    pub fancy: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(self, o: &Outcome) -> String {
+        let (label, code) = match (o.kind, o.severity) {
+            (RuleKind::Strength, _) => ("STRENGTH", "32"),
+            (_, Severity::High) => ("HIGH", "1;31"),
+            (_, Severity::Medium) => ("MEDIUM", "33"),
+            (_, Severity::Low) => ("LOW", "36"),
+            (_, Severity::Info) => ("INFO", "32"),
+        };
+        self.paint(code, &format!("[{label}]"))
+    }
+}
+
+fn value_text(v: &EvidenceValue) -> String {
+    match v {
+        EvidenceValue::Text(t) => t.clone(),
+        EvidenceValue::Number(n) if n.fract() == 0.0 => format!("{}", *n as i64),
+        EvidenceValue::Number(n) => n.to_string(),
+        EvidenceValue::Bool(b) => b.to_string(),
+    }
+}
+
+/// Renders one report for people.
+pub fn human(source: &str, report: &Report, style: Style) -> String {
+    let mut out = String::new();
+    let rule_line = if style.fancy { "─".repeat(60) } else { "-".repeat(60) };
+    let id = report.plan_id.as_deref().map(|p| format!("plan {p} ")).unwrap_or_default();
+    let _ = writeln!(out, "{}", style.paint("1", &format!("{id}({source})")));
+    let strengths = report.fired().filter(|o| o.kind == RuleKind::Strength).count();
+    let prompts = report.summary.fires - strengths;
+    let _ = writeln!(
+        out,
+        "checked as of {}: {prompts} prompt(s), {strengths} strength(s), {} rule(s) could not be checked, {} clear",
+        report.as_of, report.summary.unknown, report.summary.clear
+    );
+    for w in &report.warnings {
+        let _ = writeln!(out, "{} {w}", style.paint("33", "warning:"));
+    }
+    let mut fired: Vec<&Outcome> = report.fired().collect();
+    // Themes ordered by their most severe prompt, prompts most severe first.
+    let mut theme_rank: BTreeMap<&str, Severity> = BTreeMap::new();
+    for o in &fired {
+        let e = theme_rank.entry(o.theme.as_ref()).or_insert(o.severity);
+        if o.severity < *e {
+            *e = o.severity;
+        }
+    }
+    fired.sort_by(|a, b| {
+        let ra = theme_rank.get(a.theme.as_ref());
+        let rb = theme_rank.get(b.theme.as_ref());
+        (ra, a.theme.as_ref(), a.severity, a.rule.as_ref()).cmp(&(rb, b.theme.as_ref(), b.severity, b.rule.as_ref()))
+    });
+    let mut theme = "";
+    for o in fired {
+        if o.theme.as_ref() != theme {
+            theme = o.theme.as_ref();
+            let _ = writeln!(out, "\n{}\n{}", style.paint("1", theme), style.paint("2", &rule_line));
+        }
+        let _ = writeln!(out, "{} {}  {}", style.severity(o), style.paint("1", &o.rule), o.title);
+        if let Some(p) = &o.prompt {
+            let _ = writeln!(out, "  {p}");
+        }
+        if !o.evidence.is_empty() {
+            let _ = writeln!(out, "  Why (from the plan):");
+            for e in &o.evidence {
+                let _ = writeln!(out, "    - {} = {}", e.path, value_text(&e.value));
+            }
+        }
+        if let Some(steps) = &o.next_steps {
+            if !steps.is_empty() {
+                let _ = writeln!(out, "  To consider:");
+                for s in steps.iter() {
+                    let _ = writeln!(out, "    - {s}");
+                }
+            }
+        }
+        if let Some(l) = &o.learning {
+            match &l.section {
+                Some(s) => {
+                    let _ = writeln!(out, "  Learning point: {}, section \"{s}\"", l.source);
+                }
+                None => {
+                    let _ = writeln!(out, "  Learning point: {}", l.source);
+                }
+            }
+        }
+    }
+    let unknown: Vec<&Outcome> = report.outcomes.iter().filter(|o| o.outcome == OutcomeKind::Unknown).collect();
+    if !unknown.is_empty() {
+        let _ = writeln!(out, "\n{}\n{}", style.paint("1", "Could not be checked (data missing)"), style.paint("2", &rule_line));
+        for o in unknown {
+            let _ = writeln!(out, "{}  {}", style.paint("1", &o.rule), o.title);
+            let _ = writeln!(out, "    missing: {}", o.missing.join(", "));
+        }
+    }
+    out
+}
+
+/// Escapes a CSV field.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The CSV header row.
+pub const CSV_HEADER: &str = "source,plan_id,rule,outcome,severity,kind,theme,evidence,missing,error";
+
+/// One CSV row per rule outcome.
+pub fn csv(source: &str, report: &Report) -> String {
+    let mut out = String::new();
+    let plan_id = report.plan_id.as_deref().unwrap_or("");
+    for o in &report.outcomes {
+        let evidence = o
+            .evidence
+            .iter()
+            .map(|e| format!("{}={}", e.path, value_text(&e.value)))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let row = [
+            csv_field(source),
+            csv_field(plan_id),
+            csv_field(&o.rule),
+            o.outcome.as_str().to_string(),
+            o.severity.as_str().to_string(),
+            o.kind.as_str().to_string(),
+            csv_field(&o.theme),
+            csv_field(&evidence),
+            csv_field(&o.missing.join("; ")),
+            String::new(),
+        ];
+        let _ = writeln!(out, "{}", row.join(","));
+    }
+    out
+}
+
+/// Counts across a batch, for the closing summary.
+#[derive(Default)]
+pub struct Totals {
+    /// Plans checked.
+    pub plans: usize,
+    /// Plans that could not be checked.
+    pub errors: usize,
+    /// Plans with at least one rule unknown.
+    pub with_unknown: usize,
+    /// Fired prompts by rule id.
+    pub by_rule: BTreeMap<String, usize>,
+    /// Fired prompts by theme.
+    pub by_theme: BTreeMap<String, usize>,
+    /// Most severe fired severity seen (for `--fail-on`), ignoring strengths.
+    pub worst: Option<Severity>,
+}
+
+impl Totals {
+    /// Adds one report.
+    pub fn add(&mut self, report: &Report) {
+        self.plans += 1;
+        if report.summary.unknown > 0 {
+            self.with_unknown += 1;
+        }
+        for o in report.fired() {
+            *self.by_rule.entry(o.rule.to_string()).or_default() += 1;
+            *self.by_theme.entry(o.theme.to_string()).or_default() += 1;
+            if o.kind != RuleKind::Strength && self.worst.is_none_or(|w| o.severity < w) {
+                self.worst = Some(o.severity);
+            }
+        }
+    }
+
+    /// The summary as text.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "summary: {} plan(s) checked, {} plan(s) with errors, {} plan(s) with rules that could not be checked",
+            self.plans, self.errors, self.with_unknown
+        );
+        if !self.by_theme.is_empty() {
+            let _ = writeln!(out, "prompts by theme:");
+            for (t, n) in &self.by_theme {
+                let _ = writeln!(out, "  {n:>6}  {t}");
+            }
+            let _ = writeln!(out, "prompts by rule:");
+            for (r, n) in &self.by_rule {
+                let _ = writeln!(out, "  {n:>6}  {r}");
+            }
+        }
+        out
+    }
+
+    /// The summary as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "plans": self.plans,
+            "errors": self.errors,
+            "plans_with_unknown": self.with_unknown,
+            "prompts_by_rule": self.by_rule,
+            "prompts_by_theme": self.by_theme,
+        })
+    }
+}
+
+/// A line-by-line diff of two texts, for `fmt --check`.
+pub fn diff(name: &str, old: &str, new: &str) -> String {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    // Longest common subsequence table; rules files are small.
+    let (n, m) = (a.len(), b.len());
+    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            let v = if a.get(i) == b.get(j) {
+                lcs.get(i + 1).and_then(|r| r.get(j + 1)).copied().unwrap_or(0) + 1
+            } else {
+                let down = lcs.get(i + 1).and_then(|r| r.get(j)).copied().unwrap_or(0);
+                let right = lcs.get(i).and_then(|r| r.get(j + 1)).copied().unwrap_or(0);
+                down.max(right)
+            };
+            if let Some(cell) = lcs.get_mut(i).and_then(|r| r.get_mut(j)) {
+                *cell = v;
+            }
+        }
+    }
+    let at = |i: usize, j: usize| lcs.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0);
+    let mut out = format!("--- {name}\n+++ {name} (formatted)\n");
+    let (mut i, mut j) = (0, 0);
+    while i < n || j < m {
+        if i < n && j < m && a.get(i) == b.get(j) {
+            i += 1;
+            j += 1;
+        } else if j < m && (i >= n || at(i, j + 1) >= at(i + 1, j)) {
+            let _ = writeln!(out, "+{:>5}: {}", j + 1, b.get(j).unwrap_or(&""));
+            j += 1;
+        } else {
+            let _ = writeln!(out, "-{:>5}: {}", i + 1, a.get(i).unwrap_or(&""));
+            i += 1;
+        }
+    }
+    out
+}

@@ -1,0 +1,253 @@
+//! Diagnostics: what went wrong in a rules file, where, and how to fix it.
+//!
+//! Every diagnostic carries the file, line, column and byte span of the
+//! problem, a lowercase message with user input in backticks, and help that
+//! names the fix. It renders for people ([`Diagnostic::render`]) and
+//! serialises to JSON for JavaScript callers.
+
+use serde::Serialize;
+use std::fmt::Write as _;
+
+use crate::ast::Span;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// The rules cannot be used until it is fixed.
+    Error,
+    /// Worth fixing; the rules still work.
+    Warning,
+}
+
+/// One problem found in a rules file (or a rule test file).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Level,
+    /// A short stable code for the kind of problem (`syntax`, `unknown-field`, ...).
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// The file, as named by the caller.
+    pub file: String,
+    /// 1-based line of the start.
+    pub line: usize,
+    /// 1-based column (in characters) of the start.
+    pub column: usize,
+    /// 1-based line of the end.
+    pub end_line: usize,
+    /// 1-based column of the end (exclusive).
+    pub end_column: usize,
+    /// Byte offset of the start.
+    pub start: usize,
+    /// Byte offset of the end (exclusive).
+    pub end: usize,
+    /// The source line where the problem starts (rules text, never plan data).
+    #[serde(skip)]
+    pub source_line: String,
+}
+
+/// A source text with its name, for locating spans.
+#[derive(Clone, Copy, Debug)]
+pub struct SourceRef<'a> {
+    /// The file name shown to users.
+    pub name: &'a str,
+    /// The text.
+    pub text: &'a str,
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let mut line = 1;
+    let mut line_start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if i >= offset {
+            break;
+        }
+        if b == b'\n' {
+            line += 1;
+            line_start = i + 1;
+        }
+    }
+    let col = text
+        .get(line_start..offset)
+        .map(|s| s.chars().count())
+        .unwrap_or(0);
+    (line, col + 1)
+}
+
+impl Diagnostic {
+    /// A diagnostic of `severity` at `span` in `source`.
+    pub fn new(
+        severity: Level,
+        code: &'static str,
+        source: SourceRef<'_>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let start = span.start.min(source.text.len());
+        let end = span.end.clamp(start, source.text.len());
+        let (line, column) = line_col(source.text, start);
+        let (end_line, end_column) = line_col(source.text, end);
+        let source_line = source
+            .text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .unwrap_or("")
+            .to_string();
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            help: None,
+            file: source.name.to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+            start,
+            end,
+            source_line,
+        }
+    }
+
+    /// An error at `span`.
+    pub fn error(
+        code: &'static str,
+        source: SourceRef<'_>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::new(Level::Error, code, source, span, message)
+    }
+
+    /// A warning at `span`.
+    pub fn warning(
+        code: &'static str,
+        source: SourceRef<'_>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::new(Level::Warning, code, source, span, message)
+    }
+
+    /// Adds help text.
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// `file:line:column`.
+    pub fn location(&self) -> String {
+        format!("{}:{}:{}", self.file, self.line, self.column)
+    }
+
+    /// Renders the diagnostic for people: a header, the location, the source
+    /// line with the span underlined, and the help.
+    pub fn render(&self) -> String {
+        let level = match self.severity {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        };
+        let mut out = String::new();
+        let _ = writeln!(out, "{level}[{}]: {}", self.code, self.message);
+        let gutter = self.line.to_string().len();
+        let pad = " ".repeat(gutter);
+        let _ = writeln!(out, "{pad}--> {}", self.location());
+        let _ = writeln!(out, "{pad} |");
+        let _ = writeln!(out, "{} | {}", self.line, self.source_line);
+        let width = if self.end_line == self.line {
+            self.end_column.saturating_sub(self.column).max(1)
+        } else {
+            self.source_line
+                .chars()
+                .count()
+                .saturating_sub(self.column - 1)
+                .max(1)
+        };
+        let _ = writeln!(
+            out,
+            "{pad} | {}{}",
+            " ".repeat(self.column.saturating_sub(1)),
+            "^".repeat(width)
+        );
+        if let Some(help) = &self.help {
+            let _ = writeln!(out, "{pad} = help: {help}");
+        }
+        out
+    }
+}
+
+/// The closest of `candidates` to `word`, if any is close enough to be a
+/// likely misspelling.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1) + 1;
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        if let Some(first) = cur.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or(usize::MAX) + 1;
+            let ins = cur.get(j).copied().unwrap_or(usize::MAX) + 1;
+            let sub = prev.get(j).copied().unwrap_or(usize::MAX) + cost;
+            if let Some(slot) = cur.get_mut(j + 1) {
+                *slot = del.min(ins).min(sub);
+            }
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let text = "ab\ncdé f\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (2, 1));
+        let f = text.find('f').unwrap();
+        assert_eq!(line_col(text, f), (2, 5));
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        let names = ["date_of_birth", "looked_after", "legal_status"];
+        assert_eq!(did_you_mean("date_of_brith", names), Some("date_of_birth"));
+        assert_eq!(did_you_mean("looked_afte", names), Some("looked_after"));
+        assert_eq!(did_you_mean("placements", names), None);
+    }
+
+    #[test]
+    fn renders_location_underline_and_help() {
+        let src = SourceRef { name: "a.cpr", text: "rule X {\n  when chld.x\n}" };
+        let at = src.text.find("chld").unwrap();
+        let d = Diagnostic::error("unknown-field", src, Span::new(at, at + 6), "unknown field `chld.x`")
+            .with_help("did you mean `child.x`?");
+        let text = d.render();
+        assert!(text.contains("--> a.cpr:2:8"), "{text}");
+        assert!(text.contains("2 |   when chld.x"), "{text}");
+        assert!(text.contains("       ^^^^^^"), "{text}");
+        assert!(text.contains("= help: did you mean `child.x`?"), "{text}");
+    }
+}

@@ -1,0 +1,606 @@
+//! Evaluation: compiled conditions over a plan, in three-valued logic.
+//!
+//! Each condition is `True`, `False` or `Unknown` (some data it needs is
+//! missing). `and`, `or` and `not` follow Kleene's logic. A first pass
+//! decides every rule without recording anything; only rules that fire or
+//! are unknown are evaluated again with recording on, to collect the
+//! evidence (paths and values, list elements by index) or the missing paths.
+
+use serde::Serialize;
+
+use crate::ast::{CmpOp, DateOp, Quantifier, TextOp};
+use crate::date::Date;
+use crate::plan::Node;
+use crate::program::{Access, Cond, CondKind, Lit, Operand};
+
+/// A three-valued truth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Truth {
+    /// Does not hold.
+    False,
+    /// Holds.
+    True,
+    /// Cannot be decided: data is missing.
+    Unknown,
+}
+
+impl Truth {
+    /// Kleene conjunction.
+    pub fn and(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::False, _) | (_, Truth::False) => Truth::False,
+            (Truth::True, Truth::True) => Truth::True,
+            _ => Truth::Unknown,
+        }
+    }
+
+    /// Kleene disjunction.
+    pub fn or(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::True, _) | (_, Truth::True) => Truth::True,
+            (Truth::False, Truth::False) => Truth::False,
+            _ => Truth::Unknown,
+        }
+    }
+
+    /// Kleene negation.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
+
+    fn from_bool(b: bool) -> Truth {
+        if b {
+            Truth::True
+        } else {
+            Truth::False
+        }
+    }
+}
+
+/// A value recorded as evidence.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum EvidenceValue {
+    /// Text (dates are written YYYY-MM-DD).
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// true or false.
+    Bool(bool),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Item {
+    Evidence { path: String, value: EvidenceValue },
+    Missing(String),
+}
+
+static ABSENT: Node<'static> = Node::Absent;
+
+/// The state of one evaluation: the evaluation date, the stack of list
+/// elements being looked at, and (when recording) what was observed.
+pub(crate) struct Env<'p, 'a> {
+    pub as_of: Date,
+    scopes: Vec<&'p Node<'a>>,
+    prefixes: Vec<String>,
+    pub items: Vec<Item>,
+}
+
+enum Ov<'n> {
+    Missing,
+    Text(&'n str),
+    /// A number, or for counts over partly unknown lists, the range it lies in.
+    Num(f64, f64),
+    Bool(bool),
+    Date(Date),
+    List(&'n [Node<'n>]),
+}
+
+impl<'p, 'a> Env<'p, 'a> {
+    pub fn new(root: &'p Node<'a>, as_of: Date) -> Env<'p, 'a> {
+        Env { as_of, scopes: vec![root], prefixes: vec![String::new()], items: Vec::new() }
+    }
+
+    fn node(&self, a: &Access) -> &'p Node<'a> {
+        let Some(mut n) = self.scopes.get(a.scope).copied() else {
+            return &ABSENT;
+        };
+        for &slot in a.slots.iter() {
+            n = match n {
+                Node::Obj(fields) => fields.get(usize::from(slot)).unwrap_or(&ABSENT),
+                _ => return &ABSENT,
+            };
+        }
+        n
+    }
+
+    fn path(&self, a: &Access) -> String {
+        match self.prefixes.get(a.scope) {
+            Some(p) if !p.is_empty() => format!("{p}.{}", a.display),
+            _ => a.display.to_string(),
+        }
+    }
+
+    fn observe<const REC: bool>(&mut self, a: &Access, n: &Node<'_>) {
+        if !REC {
+            return;
+        }
+        let path = self.path(a);
+        let value = match n {
+            Node::Absent | Node::Null => {
+                self.items.push(Item::Missing(path));
+                return;
+            }
+            Node::Bool(b) => EvidenceValue::Bool(*b),
+            Node::Num(x) => EvidenceValue::Number(*x),
+            Node::Text(t) => EvidenceValue::Text(t.to_string()),
+            Node::Date(d) => EvidenceValue::Text(d.to_string()),
+            Node::List(l) => EvidenceValue::Number(l.len() as f64),
+            Node::Obj(_) => EvidenceValue::Text("present".into()),
+        };
+        self.items.push(Item::Evidence { path, value });
+    }
+
+    /// Evaluates a condition. With `REC`, records evidence and missing paths.
+    pub fn cond<const REC: bool>(&mut self, c: &Cond) -> Truth {
+        match &c.kind {
+            CondKind::And(ops) => {
+                let start = self.items.len();
+                let mut result = Truth::True;
+                for op in ops.iter() {
+                    let mark = self.items.len();
+                    match self.cond::<REC>(op) {
+                        Truth::False => {
+                            if REC {
+                                self.items.drain(start..mark);
+                            }
+                            return Truth::False;
+                        }
+                        Truth::Unknown => result = Truth::Unknown,
+                        Truth::True => {}
+                    }
+                }
+                result
+            }
+            CondKind::Or(ops) => {
+                let start = self.items.len();
+                let mut result = Truth::False;
+                for op in ops.iter() {
+                    let mark = self.items.len();
+                    match self.cond::<REC>(op) {
+                        Truth::True => {
+                            if REC {
+                                self.items.drain(start..mark);
+                            }
+                            return Truth::True;
+                        }
+                        Truth::Unknown => result = Truth::Unknown,
+                        Truth::False => {}
+                    }
+                }
+                result
+            }
+            CondKind::Not(inner) => self.cond::<REC>(inner).not(),
+            CondKind::Def { body, .. } => self.cond::<REC>(body),
+            CondKind::Const(b) => Truth::from_bool(*b),
+            CondKind::Quant { q, list, filter } => self.quantifier::<REC>(*q, list, filter.as_deref()),
+            CondKind::Present { access, missing } => {
+                let n = self.node(access);
+                let present = !n.is_missing();
+                if REC {
+                    let path = self.path(access);
+                    self.items.push(Item::Evidence {
+                        path,
+                        value: EvidenceValue::Text(if present { "present" } else { "missing" }.into()),
+                    });
+                }
+                Truth::from_bool(present != *missing)
+            }
+            CondKind::Truthy(op) => match self.operand::<REC>(op) {
+                Ov::Bool(b) => Truth::from_bool(b),
+                _ => Truth::Unknown,
+            },
+            CondKind::Cmp { left, op, right } => {
+                let l = self.operand::<REC>(left);
+                let r = self.operand::<REC>(right);
+                compare(&l, *op, &r)
+            }
+            CondKind::In { value, set, negated } => {
+                let v = self.operand::<REC>(value);
+                let found = match v {
+                    Ov::Missing => return Truth::Unknown,
+                    Ov::Text(t) => set.iter().any(|s| matches!(s, Lit::Text(x) if x.as_ref() == t)),
+                    Ov::Num(lo, hi) => {
+                        if lo != hi {
+                            let any_in = set.iter().any(|s| matches!(s, Lit::Num(x) if *x >= lo && *x <= hi));
+                            if !any_in {
+                                return Truth::from_bool(*negated);
+                            }
+                            return Truth::Unknown;
+                        }
+                        set.iter().any(|s| matches!(s, Lit::Num(x) if *x == lo))
+                    }
+                    Ov::Bool(b) => set.iter().any(|s| matches!(s, Lit::Bool(x) if *x == b)),
+                    Ov::Date(d) => set.iter().any(|s| matches!(s, Lit::Date(x) if *x == d)),
+                    Ov::List(_) => false,
+                };
+                Truth::from_bool(found != *negated)
+            }
+            CondKind::Text { value, op, needle } => {
+                let v = self.operand::<REC>(value);
+                let n = self.operand::<REC>(needle);
+                let needle = match n {
+                    Ov::Text(t) => t.to_lowercase(),
+                    _ => return Truth::Unknown,
+                };
+                match v {
+                    Ov::Text(t) => Truth::from_bool(match op {
+                        TextOp::Contains => contains_ci(t, &needle),
+                        TextOp::StartsWith => starts_with_ci(t, &needle),
+                    }),
+                    Ov::List(items) => {
+                        let mut result = Truth::False;
+                        for item in items {
+                            match item {
+                                Node::Text(t) if t.to_lowercase() == needle => return Truth::True,
+                                Node::Absent | Node::Null => result = Truth::Unknown,
+                                _ => {}
+                            }
+                        }
+                        result
+                    }
+                    _ => Truth::Unknown,
+                }
+            }
+            CondKind::DateRel { value, op, duration } => {
+                let Ov::Date(d) = self.operand::<REC>(value) else {
+                    return Truth::Unknown;
+                };
+                let cutoff = duration.before(self.as_of);
+                Truth::from_bool(match op {
+                    DateOp::Within => cutoff <= d && d <= self.as_of,
+                    DateOp::MoreThanAgo => d < cutoff,
+                })
+            }
+        }
+    }
+
+    fn list(&mut self, list: &Access) -> Option<&'p [Node<'a>]> {
+        match self.node(list) {
+            Node::List(items) => Some(items.as_slice()),
+            _ => None,
+        }
+    }
+
+    fn enter(&mut self, node: &'p Node<'a>, list: &Access, index: usize, rec: bool) {
+        self.scopes.push(node);
+        if rec {
+            let base = self.path(list);
+            self.prefixes.push(format!("{base}[{index}]"));
+        } else {
+            self.prefixes.push(String::new());
+        }
+    }
+
+    /// The length of the list at `list` (0 when it is missing).
+    pub fn list_len(&self, list: &Access) -> usize {
+        match self.node(list) {
+            Node::List(l) => l.len(),
+            _ => 0,
+        }
+    }
+
+    /// Enters element `i` of `list` as the innermost scope, with its path
+    /// recorded; false if there is no such element.
+    pub fn enter_index(&mut self, list: &Access, i: usize) -> bool {
+        match self.node(list) {
+            Node::List(l) => match l.get(i) {
+                Some(n) => {
+                    self.enter(n, list, i, true);
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// The path of the innermost scope (`placements[2]`).
+    pub fn current_prefix(&self) -> String {
+        self.prefixes.last().cloned().unwrap_or_default()
+    }
+
+    /// Leaves the innermost scope.
+    pub fn leave_scope(&mut self) {
+        self.leave();
+    }
+
+    fn leave(&mut self) {
+        self.scopes.pop();
+        self.prefixes.pop();
+    }
+
+    /// Evaluates `filter` on each element; returns counts of true and
+    /// unknown elements. With `REC`, keeps the items of the elements whose
+    /// result is `keep` (and the missing paths of unknown ones).
+    fn each<const REC: bool>(
+        &mut self,
+        list: &Access,
+        items: &'p [Node<'a>],
+        filter: &Cond,
+        stop_on: Option<Truth>,
+    ) -> (usize, usize, usize, Vec<(usize, usize, Truth)>) {
+        let mut trues = 0;
+        let mut unknowns = 0;
+        let mut falses = 0;
+        let mut ranges = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            self.enter(item, list, i, REC);
+            let mark = self.items.len();
+            let t = self.cond::<REC>(filter);
+            self.leave();
+            if REC {
+                ranges.push((mark, self.items.len(), t));
+            }
+            match t {
+                Truth::True => trues += 1,
+                Truth::Unknown => unknowns += 1,
+                Truth::False => falses += 1,
+            }
+            if !REC && stop_on == Some(t) {
+                break;
+            }
+        }
+        (trues, unknowns, falses, ranges)
+    }
+
+    /// Keeps, of the items recorded since `start`, those of ranges whose
+    /// truth is `keep`, and the missing paths of unknown ranges.
+    fn compact(&mut self, start: usize, ranges: &[(usize, usize, Truth)], keep: Option<Truth>) {
+        let tail: Vec<Item> = self.items.drain(start..).collect();
+        for &(from, to, t) in ranges {
+            let slice = tail.get(from.saturating_sub(start)..to.saturating_sub(start)).unwrap_or_default();
+            if Some(t) == keep {
+                self.items.extend(slice.iter().cloned());
+            } else if t == Truth::Unknown {
+                self.items.extend(slice.iter().filter(|i| matches!(i, Item::Missing(_))).cloned());
+            }
+        }
+    }
+
+    fn list_evidence<const REC: bool>(&mut self, list: &Access, value: f64) {
+        if REC {
+            let path = self.path(list);
+            self.items.push(Item::Evidence { path, value: EvidenceValue::Number(value) });
+        }
+    }
+
+    fn quantifier<const REC: bool>(&mut self, q: Quantifier, list: &Access, filter: Option<&Cond>) -> Truth {
+        let Some(items) = self.list(list) else {
+            let n = self.node(list);
+            self.observe::<REC>(list, n);
+            return Truth::Unknown;
+        };
+        let Some(filter) = filter else {
+            self.list_evidence::<REC>(list, items.len() as f64);
+            let non_empty = !items.is_empty();
+            return Truth::from_bool(match q {
+                Quantifier::Any => non_empty,
+                Quantifier::None => !non_empty,
+                Quantifier::All => true,
+            });
+        };
+        let start = self.items.len();
+        let stop = match q {
+            Quantifier::Any | Quantifier::None => Some(Truth::True),
+            Quantifier::All => Some(Truth::False),
+        };
+        let (trues, unknowns, falses, ranges) = self.each::<REC>(list, items, filter, stop);
+        let any = if trues > 0 {
+            Truth::True
+        } else if unknowns > 0 {
+            Truth::Unknown
+        } else {
+            Truth::False
+        };
+        let result = match q {
+            Quantifier::Any => any,
+            Quantifier::None => any.not(),
+            Quantifier::All => {
+                if falses > 0 {
+                    Truth::False
+                } else if unknowns > 0 {
+                    Truth::Unknown
+                } else {
+                    Truth::True
+                }
+            }
+        };
+        if REC {
+            // Evidence of an `any` is its matching elements; of an `all`,
+            // every element (or, when false, the failing ones); of a
+            // `none` that holds, the list's length.
+            let keep = match (q, result) {
+                (Quantifier::Any, Truth::True) | (Quantifier::None, Truth::False) => Some(Truth::True),
+                (Quantifier::All, Truth::True) => Some(Truth::True),
+                (Quantifier::All, Truth::False) => Some(Truth::False),
+                _ => None,
+            };
+            self.compact(start, &ranges, keep);
+            if keep.is_none() && result != Truth::Unknown {
+                self.list_evidence::<REC>(list, items.len() as f64);
+            }
+        }
+        result
+    }
+
+    fn operand<'x, const REC: bool>(&mut self, op: &'x Operand) -> Ov<'x>
+    where
+        'p: 'x,
+    {
+        match op {
+            Operand::Lit(l) => match l {
+                Lit::Text(t) => Ov::Text(t.as_ref()),
+                Lit::Num(n) => Ov::Num(*n, *n),
+                Lit::Bool(b) => Ov::Bool(*b),
+                Lit::Date(d) => Ov::Date(*d),
+            },
+            Operand::Access(a) => {
+                let n = self.node(a);
+                self.observe::<REC>(a, n);
+                match n {
+                    Node::Absent | Node::Null => Ov::Missing,
+                    Node::Bool(b) => Ov::Bool(*b),
+                    Node::Num(x) => Ov::Num(*x, *x),
+                    Node::Text(t) => Ov::Text(t.as_ref()),
+                    Node::Date(d) => Ov::Date(*d),
+                    Node::List(l) => Ov::List(l.as_slice()),
+                    Node::Obj(_) => Ov::Missing,
+                }
+            }
+            Operand::Age(a) => {
+                let n = self.node(a);
+                self.observe::<REC>(a, n);
+                match n {
+                    Node::Date(d) => {
+                        let years = d.whole_years_until(self.as_of) as f64;
+                        Ov::Num(years, years)
+                    }
+                    _ => Ov::Missing,
+                }
+            }
+            Operand::Count { list, filter } => {
+                let Some(items) = self.list(list) else {
+                    let n = self.node(list);
+                    self.observe::<REC>(list, n);
+                    return Ov::Missing;
+                };
+                let Some(filter) = filter else {
+                    self.list_evidence::<REC>(list, items.len() as f64);
+                    let n = items.len() as f64;
+                    return Ov::Num(n, n);
+                };
+                let start = self.items.len();
+                let (trues, unknowns, _, ranges) = self.each::<REC>(list, items, filter, None);
+                if REC {
+                    self.compact(start, &ranges, Some(Truth::True));
+                    self.list_evidence::<REC>(list, trues as f64);
+                }
+                Ov::Num(trues as f64, (trues + unknowns) as f64)
+            }
+        }
+    }
+}
+
+fn compare(l: &Ov<'_>, op: CmpOp, r: &Ov<'_>) -> Truth {
+    use std::cmp::Ordering;
+    let ord = |o: Ordering| -> bool {
+        match op {
+            CmpOp::Eq => o == Ordering::Equal,
+            CmpOp::Ne => o != Ordering::Equal,
+            CmpOp::Lt => o == Ordering::Less,
+            CmpOp::Le => o != Ordering::Greater,
+            CmpOp::Gt => o == Ordering::Greater,
+            CmpOp::Ge => o != Ordering::Less,
+        }
+    };
+    match (l, r) {
+        (Ov::Missing, _) | (_, Ov::Missing) => Truth::Unknown,
+        (Ov::Text(a), Ov::Text(b)) => Truth::from_bool(ord(a.cmp(b))),
+        (Ov::Bool(a), Ov::Bool(b)) => Truth::from_bool(ord(a.cmp(b))),
+        (Ov::Date(a), Ov::Date(b)) => Truth::from_bool(ord(a.cmp(b))),
+        (Ov::Num(alo, ahi), Ov::Num(blo, bhi)) => compare_ranges(*alo, *ahi, op, *blo, *bhi),
+        _ => Truth::Unknown,
+    }
+}
+
+/// Compares two number ranges: true if the comparison holds for every pair
+/// of values in them, false if for none, unknown otherwise.
+fn compare_ranges(alo: f64, ahi: f64, op: CmpOp, blo: f64, bhi: f64) -> Truth {
+    let (always, never) = match op {
+        CmpOp::Lt => (ahi < blo, alo >= bhi),
+        CmpOp::Le => (ahi <= blo, alo > bhi),
+        CmpOp::Gt => (alo > bhi, ahi <= blo),
+        CmpOp::Ge => (alo >= bhi, ahi < blo),
+        CmpOp::Eq => (alo == ahi && blo == bhi && alo == blo, ahi < blo || alo > bhi),
+        CmpOp::Ne => (ahi < blo || alo > bhi, alo == ahi && blo == bhi && alo == blo),
+    };
+    if always {
+        Truth::True
+    } else if never {
+        Truth::False
+    } else {
+        Truth::Unknown
+    }
+}
+
+fn contains_ci(hay: &str, needle_lower: &str) -> bool {
+    if hay.is_ascii() && needle_lower.is_ascii() {
+        let h = hay.as_bytes();
+        let n = needle_lower.as_bytes();
+        if n.is_empty() {
+            return true;
+        }
+        h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    } else {
+        hay.to_lowercase().contains(needle_lower)
+    }
+}
+
+fn starts_with_ci(hay: &str, needle_lower: &str) -> bool {
+    if hay.is_ascii() && needle_lower.is_ascii() {
+        hay.as_bytes()
+            .get(..needle_lower.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(needle_lower.as_bytes()))
+    } else {
+        hay.to_lowercase().starts_with(needle_lower)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Truth::*;
+
+    #[test]
+    fn kleene_truth_tables() {
+        let all = [False, True, Unknown];
+        let and = [[False, False, False], [False, True, Unknown], [False, Unknown, Unknown]];
+        let or = [[False, True, Unknown], [True, True, True], [Unknown, True, Unknown]];
+        for (i, a) in all.iter().enumerate() {
+            for (j, b) in all.iter().enumerate() {
+                assert_eq!(a.and(*b), and[i][j], "{a:?} and {b:?}");
+                assert_eq!(a.or(*b), or[i][j], "{a:?} or {b:?}");
+            }
+        }
+        assert_eq!(True.not(), False);
+        assert_eq!(False.not(), True);
+        assert_eq!(Unknown.not(), Unknown);
+    }
+
+    #[test]
+    fn ranges_compare_soundly() {
+        // A count known to lie in 2..=4.
+        assert_eq!(compare_ranges(2.0, 4.0, CmpOp::Ge, 3.0, 3.0), Unknown);
+        assert_eq!(compare_ranges(2.0, 4.0, CmpOp::Ge, 2.0, 2.0), True);
+        assert_eq!(compare_ranges(2.0, 4.0, CmpOp::Ge, 5.0, 5.0), False);
+        assert_eq!(compare_ranges(2.0, 4.0, CmpOp::Eq, 5.0, 5.0), False);
+        assert_eq!(compare_ranges(3.0, 3.0, CmpOp::Eq, 3.0, 3.0), True);
+        assert_eq!(compare_ranges(2.0, 4.0, CmpOp::Lt, 5.0, 5.0), True);
+        assert_eq!(compare_ranges(2.0, 4.0, CmpOp::Ne, 5.0, 5.0), True);
+    }
+
+    #[test]
+    fn text_tests_ignore_case() {
+        assert!(contains_ci("Child and Adolescent Mental Health", "mental health"));
+        assert!(!contains_ci("CAMHS", "adhd"));
+        assert!(starts_with_ci("Émilie", "émi"));
+        assert!(starts_with_ci("CREQB", "creq"));
+    }
+}

@@ -1,0 +1,197 @@
+//! Explanations: the evaluation trace of one rule on one plan, condition by
+//! condition, so a policy writer sees why a rule fired or did not.
+
+use serde::Serialize;
+
+use crate::diagnostic::did_you_mean;
+use crate::eval::{Env, Item, Truth};
+use crate::plan;
+use crate::program::{Cond, CondKind, Operand};
+use crate::report::{Evidence, OutcomeKind};
+use crate::{CheckOptions, PlanError, RuleSet};
+
+/// One condition in a trace, with its result and the values it saw.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TraceNode {
+    /// The condition as written (or the list element looked at).
+    pub condition: String,
+    /// true, false or unknown.
+    pub result: Truth,
+    /// The plan values it read (`path = value`, or `path is missing`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    /// Its parts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<TraceNode>,
+    /// The compiled condition's number (0 for list elements).
+    #[serde(skip)]
+    pub id: u32,
+}
+
+/// Why a rule was decided as it was on one plan.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Explanation {
+    /// The rule's id.
+    pub rule: String,
+    /// The rule's title.
+    pub title: String,
+    /// The evaluation date.
+    pub as_of: String,
+    /// The rule's outcome.
+    pub outcome: OutcomeKind,
+    /// The trace of its condition.
+    pub trace: TraceNode,
+}
+
+/// Why an explanation could not be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ExplainError {
+    /// No rule has that id.
+    #[error("no rule has the id `{id}`{}", .suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    UnknownRule {
+        /// The id asked for.
+        id: String,
+        /// A close id, if any.
+        suggestion: Option<String>,
+    },
+    /// The plan could not be read.
+    #[error("{0}")]
+    Plan(#[from] PlanError),
+}
+
+impl Explanation {
+    /// The explanation as indented text, one condition a line.
+    pub fn render(&self) -> String {
+        let mut out = format!("{}  {}\n  outcome: {} (as of {})\n\n", self.rule, self.title, self.outcome.as_str(), self.as_of);
+        render_node(&self.trace, 1, &mut out);
+        out
+    }
+}
+
+fn render_node(n: &TraceNode, depth: usize, out: &mut String) {
+    let pad = "  ".repeat(depth);
+    let label = match n.result {
+        Truth::True => "true   ",
+        Truth::False => "false  ",
+        Truth::Unknown => "unknown",
+    };
+    out.push_str(&format!("{pad}[{label}] {}\n", n.condition));
+    for v in &n.values {
+        out.push_str(&format!("{pad}            {v}\n"));
+    }
+    for c in &n.children {
+        render_node(c, depth + 1, out);
+    }
+}
+
+impl RuleSet {
+    /// Explains rule `rule_id` on plan bytes.
+    pub fn explain(&self, rule_id: &str, plan: &[u8], options: &CheckOptions) -> Result<Explanation, ExplainError> {
+        let rule = self.compiled_rules().iter().find(|r| r.id.as_ref() == rule_id).ok_or_else(|| {
+            ExplainError::UnknownRule {
+                id: rule_id.to_string(),
+                suggestion: did_you_mean(rule_id, self.compiled_rules().iter().map(|r| r.id.as_ref())).map(str::to_string),
+            }
+        })?;
+        let extracted = plan::extract(plan, self.shape())?;
+        let mut env = Env::new(&extracted.root, options.as_of);
+        let trace = self.trace(&mut env, &rule.cond);
+        let outcome = match trace.result {
+            Truth::True => OutcomeKind::Fires,
+            Truth::False => OutcomeKind::Clear,
+            Truth::Unknown => OutcomeKind::Unknown,
+        };
+        Ok(Explanation {
+            rule: rule.id.to_string(),
+            title: rule.title.to_string(),
+            as_of: options.as_of.to_string(),
+            outcome,
+            trace,
+        })
+    }
+
+    pub(crate) fn trace(&self, env: &mut Env<'_, '_>, c: &Cond) -> TraceNode {
+        let result = env.cond::<false>(c);
+        let condition = self.text_of(c);
+        let mut node = TraceNode { condition, result, values: Vec::new(), children: Vec::new(), id: c.id };
+        match &c.kind {
+            CondKind::And(ops) | CondKind::Or(ops) => {
+                node.children = ops.iter().map(|op| self.trace(env, op)).collect();
+            }
+            CondKind::Not(inner) | CondKind::Def { body: inner, .. } => node.children = vec![self.trace(env, inner)],
+            CondKind::Quant { list, filter: Some(f), .. } => {
+                node.children = self.elements(env, list, f);
+            }
+            CondKind::Cmp { left, right, .. } => {
+                node.values = values(env, c);
+                for op in [left, right] {
+                    if let Operand::Count { list, filter: Some(f) } = op {
+                        node.children.extend(self.elements(env, list, f));
+                    }
+                }
+            }
+            _ => node.values = values(env, c),
+        }
+        node
+    }
+
+    fn elements(&self, env: &mut Env<'_, '_>, list: &crate::program::Access, f: &Cond) -> Vec<TraceNode> {
+        let mut out = Vec::new();
+        let count = env.list_len(list);
+        for i in 0..count {
+            if !env.enter_index(list, i) {
+                break;
+            }
+            let label = env.current_prefix();
+            let inner = self.trace(env, f);
+            env.leave_scope();
+            out.push(TraceNode { condition: label, result: inner.result, values: Vec::new(), children: vec![inner], id: 0 });
+        }
+        out
+    }
+
+    /// The condition as written, on one line (a definition by its name).
+    pub(crate) fn text_of(&self, c: &Cond) -> String {
+        if let CondKind::Def { name, .. } = &c.kind {
+            return name.to_string();
+        }
+        let Some(src) = self.source_text(c.loc.file) else { return String::new() };
+        let raw = src.text.get(c.loc.span.start..c.loc.span.end).unwrap_or("");
+        let mut out = String::with_capacity(raw.len());
+        for line in raw.lines() {
+            let line = match line.find('#') {
+                Some(i) if !line.get(..i).unwrap_or("").contains('"') => line.get(..i).unwrap_or(""),
+                _ => line,
+            };
+            let t = line.trim();
+            if t.is_empty() {
+                continue;
+            }
+            if !out.is_empty() && !out.ends_with('(') && !t.starts_with(')') {
+                out.push(' ');
+            }
+            out.push_str(t);
+        }
+        out
+    }
+}
+
+fn values(env: &mut Env<'_, '_>, c: &Cond) -> Vec<String> {
+    env.items.clear();
+    let _ = env.cond::<true>(c);
+    let items = std::mem::take(&mut env.items);
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        let s = match item {
+            Item::Evidence { path, value } => {
+                let v = Evidence { path: path.clone(), value };
+                format!("{} = {}", v.path, serde_json::to_string(&v.value).unwrap_or_default())
+            }
+            Item::Missing(path) => format!("{path} is missing"),
+        };
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}

@@ -1,0 +1,770 @@
+//! Rules text to syntax tree: the pest grammar, friendly syntax errors, the
+//! input limits that keep parsing bounded, and comment attachment.
+
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+use pest::Parser as _;
+
+use crate::ast::*;
+use crate::date::{Date, Duration, Unit};
+use crate::diagnostic::{line_col, Diagnostic, SourceRef};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "grammar.pest"]
+struct RulesParser;
+
+/// The largest rules file accepted, in bytes.
+pub const MAX_RULES_BYTES: usize = 1024 * 1024;
+/// The deepest nesting of brackets accepted in a rules file.
+pub const MAX_NESTING: usize = 64;
+/// The most `not`s accepted in a row.
+pub const MAX_NOTS: usize = 8;
+
+/// Parses one rules file. `name` is how diagnostics refer to the file.
+pub fn parse(name: &str, text: &str) -> Result<File, Box<Diagnostic>> {
+    let src = SourceRef { name, text };
+    check_limits(src)?;
+    let mut pairs = RulesParser::parse(Rule::file, text).map_err(|e| Box::new(syntax_error(src, &e)))?;
+    let file_pair = pairs
+        .next()
+        .ok_or_else(|| Box::new(Diagnostic::error("syntax", src, Span::new(0, 0), "empty parse")))?;
+    let mut comments = Vec::new();
+    for p in file_pair.clone().into_inner().flatten() {
+        if p.as_rule() == Rule::COMMENT {
+            let text = p.as_str().trim_start_matches('#').trim().to_string();
+            let (line, _) = line_col(src.text, p.as_span().start());
+            comments.push(PendingComment {
+                start: p.as_span().start(),
+                line,
+                text,
+            });
+        }
+    }
+    let b = Builder { src };
+    let mut items = Vec::new();
+    for p in file_pair.into_inner() {
+        match p.as_rule() {
+            Rule::EOI | Rule::COMMENT => {}
+            _ => items.push(b.item(p)?),
+        }
+    }
+    let mut file = File {
+        items,
+        trailing_comments: Vec::new(),
+    };
+    attach_comments(&mut file, comments, text);
+    Ok(file)
+}
+
+fn check_limits(src: SourceRef<'_>) -> Result<(), Box<Diagnostic>> {
+    if src.text.len() > MAX_RULES_BYTES {
+        return Err(Box::new(
+            Diagnostic::error(
+                "too-large",
+                src,
+                Span::new(0, 0),
+                format!("rules file is {} bytes; the limit is {MAX_RULES_BYTES}", src.text.len()),
+            )
+            .with_help("split the pack into several files and `import` them"),
+        ));
+    }
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, &c) in src.text.as_bytes().iter().enumerate() {
+        if in_comment {
+            in_comment = c != b'\n';
+            continue;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == b'"' || c == b'\n' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            b'#' => in_comment = true,
+            b'"' => in_string = true,
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            "too-deep",
+                            src,
+                            Span::new(i, i + 1),
+                            format!("brackets nest more than {MAX_NESTING} deep"),
+                        )
+                        .with_help("split the condition into named definitions with `define`"),
+                    ));
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn friendly(r: &Rule) -> Option<&'static str> {
+    Some(match r {
+        Rule::EOI => "the end of the file",
+        Rule::import => "`import`",
+        Rule::constant => "`const`",
+        Rule::override_const => "`override`",
+        Rule::definition => "`define`",
+        Rule::rule => "`rule`",
+        Rule::rule_id => "a rule id such as `CMH-EDU-01`",
+        Rule::title | Rule::kw_title => "`title`",
+        Rule::theme | Rule::kw_theme => "`theme`",
+        Rule::kind | Rule::kw_kind => "`kind`",
+        Rule::kind_value => "`risk`, `practice` or `strength`",
+        Rule::severity | Rule::kw_severity => "`severity`",
+        Rule::severity_value => "`high`, `medium`, `low` or `info`",
+        Rule::learning | Rule::kw_learning => "`learning`",
+        Rule::kw_section => "`section`",
+        Rule::when | Rule::kw_when => "`when`",
+        Rule::prompt | Rule::kw_prompt => "`prompt`",
+        Rule::next_step | Rule::kw_next => "`next`",
+        Rule::expr | Rule::and_expr | Rule::not_expr | Rule::predicate | Rule::quantifier | Rule::group => "a condition",
+        Rule::not_op | Rule::kw_not => "`not`",
+        Rule::kw_and => "`and`",
+        Rule::kw_or => "`or`",
+        Rule::quant_kw => "`any`, `all` or `none`",
+        Rule::where_clause | Rule::kw_where => "`where`",
+        Rule::compare | Rule::cmp_op => "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
+        Rule::in_list | Rule::kw_in => "`in`",
+        Rule::not_in_list => "`not in`",
+        Rule::contains | Rule::kw_contains => "`contains`",
+        Rule::starts_with | Rule::kw_starts => "`starts with`",
+        Rule::kw_with => "`with`",
+        Rule::exists | Rule::kw_exists => "`exists`",
+        Rule::missing | Rule::kw_missing => "`missing`",
+        Rule::within | Rule::kw_within => "`within`",
+        Rule::more_than_ago | Rule::kw_more => "`more than ... ago`",
+        Rule::kw_than => "`than`",
+        Rule::kw_ago => "`ago`",
+        Rule::count_expr | Rule::kw_count => "`count`",
+        Rule::age_expr | Rule::kw_age => "`age of`",
+        Rule::kw_of => "`of`",
+        Rule::path | Rule::ident => "a name",
+        Rule::literal => "a value",
+        Rule::list => "a list such as `[\"a\", \"b\"]`",
+        Rule::date => "a date (YYYY-MM-DD)",
+        Rule::duration => "a duration such as `6 months`",
+        Rule::unit => "a unit (`days`, `weeks`, `months`, `terms`, `years`)",
+        Rule::number => "a number",
+        Rule::boolean => "`true` or `false`",
+        Rule::string | Rule::string_inner => "text in double quotes",
+        Rule::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t`)",
+        _ => return None,
+    })
+}
+
+fn syntax_error(src: SourceRef<'_>, e: &pest::error::Error<Rule>) -> Diagnostic {
+    let pos = match e.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let found = src.text.get(pos..).unwrap_or("");
+    let token: String = if found.is_empty() {
+        String::new()
+    } else {
+        let first = found.chars().next().unwrap_or(' ');
+        if first.is_alphanumeric() || first == '_' {
+            found.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-').take(40).collect()
+        } else {
+            first.to_string()
+        }
+    };
+    let end = pos + token.len();
+    let (expected, help) = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut names: Vec<&str> = positives.iter().filter_map(friendly).collect();
+            names.dedup();
+            let mut seen = Vec::new();
+            for n in names {
+                if !seen.contains(&n) {
+                    seen.push(n);
+                }
+            }
+            let help = help_for(positives, &token);
+            (seen, help)
+        }
+        ErrorVariant::CustomError { message } => (vec![], Some(message.clone())),
+    };
+    let found_text = if token.is_empty() {
+        "the end of the file".to_string()
+    } else {
+        format!("`{token}`")
+    };
+    let message = if expected.is_empty() {
+        format!("unexpected {found_text}")
+    } else {
+        format!("expected {}, found {found_text}", join_or(&expected))
+    };
+    let mut d = Diagnostic::error("syntax", src, Span::new(pos, end), message);
+    if let Some(h) = help {
+        d = d.with_help(h);
+    }
+    d
+}
+
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn help_for(positives: &[Rule], token: &str) -> Option<String> {
+    let has = |r: Rule| positives.contains(&r);
+    if matches!(token, "&&" | "&") || token == "|" {
+        return Some("write `and` / `or` in words".into());
+    }
+    if token == "==" || token.starts_with('=') && has(Rule::predicate) {
+        return Some("compare with a single `=`".into());
+    }
+    if has(Rule::title) || has(Rule::kw_title) || has(Rule::when) {
+        return Some(
+            "a rule holds `title`, `theme`, `kind`, `severity`, `learning`, `when`, `prompt` and `next` fields, and ends with `}`"
+                .into(),
+        );
+    }
+    if has(Rule::import) || has(Rule::rule) || has(Rule::constant) {
+        return Some("a rules file holds `import`, `const`, `override`, `define` and `rule` items".into());
+    }
+    if has(Rule::string) {
+        return Some("text goes in double quotes: \"like this\"".into());
+    }
+    if has(Rule::where_clause) && token == "where" {
+        return Some("put the condition after `where` in brackets: `where (...)`".into());
+    }
+    if has(Rule::kind_value) {
+        return Some("use `kind risk`, `kind practice` or `kind strength`".into());
+    }
+    if has(Rule::severity_value) {
+        return Some("use `severity high`, `medium`, `low` or `info`".into());
+    }
+    if has(Rule::unit) {
+        return Some("write the unit after the number: `6 months`".into());
+    }
+    if has(Rule::expr) || has(Rule::predicate) || has(Rule::path) {
+        return Some(
+            "a condition compares a field with a value (`child.looked_after = true`), or uses `any`, `all`, `none`, `exists`, `missing` or a definition's name".into(),
+        );
+    }
+    None
+}
+
+struct Builder<'s> {
+    src: SourceRef<'s>,
+}
+
+type PResult<T> = Result<T, Box<Diagnostic>>;
+
+fn span_of(p: &Pair<'_, Rule>) -> Span {
+    Span::new(p.as_span().start(), p.as_span().end())
+}
+
+/// Children of `p` without comments.
+fn kids<'i>(p: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
+    p.into_inner().filter(|c| c.as_rule() != Rule::COMMENT)
+}
+
+impl Builder<'_> {
+    fn err(&self, span: Span, message: impl Into<String>) -> Box<Diagnostic> {
+        Box::new(Diagnostic::error("syntax", self.src, span, message))
+    }
+
+    fn next<'i>(&self, it: &mut impl Iterator<Item = Pair<'i, Rule>>, span: Span) -> PResult<Pair<'i, Rule>> {
+        it.next().ok_or_else(|| self.err(span, "incomplete syntax"))
+    }
+
+    fn item(&self, p: Pair<'_, Rule>) -> PResult<Item> {
+        let span = span_of(&p);
+        let rk = p.as_rule();
+        let mut it = kids(p).filter(|c| !is_keyword(c.as_rule()));
+        let kind = match rk {
+            Rule::import => ItemKind::Import(self.string(self.next(&mut it, span)?)?),
+            Rule::constant | Rule::override_const => {
+                let name = self.ident(self.next(&mut it, span)?);
+                let value = self.literal(self.next(&mut it, span)?)?;
+                if rk == Rule::constant {
+                    ItemKind::Const { name, value }
+                } else {
+                    ItemKind::Override { name, value }
+                }
+            }
+            Rule::definition => {
+                let name = self.ident(self.next(&mut it, span)?);
+                let body = self.expr(self.next(&mut it, span)?)?;
+                ItemKind::Define { name, body }
+            }
+            Rule::rule => {
+                let id_pair = self.next(&mut it, span)?;
+                let id = Spanned::new(id_pair.as_str().to_string(), span_of(&id_pair));
+                let mut fields = Vec::new();
+                for f in it {
+                    fields.push(self.field(f)?);
+                }
+                ItemKind::Rule(Box::new(crate::ast::Rule { id, fields }))
+            }
+            _ => return Err(self.err(span, "unexpected item")),
+        };
+        Ok(Item {
+            comments: Vec::new(),
+            kind,
+            span,
+        })
+    }
+
+    fn field(&self, p: Pair<'_, Rule>) -> PResult<Field> {
+        let span = span_of(&p);
+        let rk = p.as_rule();
+        let mut it = kids(p).filter(|c| !is_keyword(c.as_rule()));
+        let kind = match rk {
+            Rule::title => FieldKind::Title(self.string(self.next(&mut it, span)?)?),
+            Rule::theme => FieldKind::Theme(self.string(self.next(&mut it, span)?)?),
+            Rule::prompt => FieldKind::Prompt(self.string(self.next(&mut it, span)?)?),
+            Rule::next_step => FieldKind::Next(self.string(self.next(&mut it, span)?)?),
+            Rule::kind => {
+                let v = self.next(&mut it, span)?;
+                let k = match v.as_str() {
+                    "risk" => RuleKind::Risk,
+                    "practice" => RuleKind::Practice,
+                    _ => RuleKind::Strength,
+                };
+                FieldKind::Kind(Spanned::new(k, span_of(&v)))
+            }
+            Rule::severity => {
+                let v = self.next(&mut it, span)?;
+                let s = Severity::from_word(v.as_str()).unwrap_or(Severity::Info);
+                FieldKind::Severity(Spanned::new(s, span_of(&v)))
+            }
+            Rule::learning => {
+                let source = self.string(self.next(&mut it, span)?)?;
+                let section = match it.next() {
+                    Some(s) => Some(self.string(s)?),
+                    None => None,
+                };
+                FieldKind::Learning { source, section }
+            }
+            Rule::when => FieldKind::When(self.expr(self.next(&mut it, span)?)?),
+            _ => return Err(self.err(span, "unexpected rule field")),
+        };
+        Ok(Field {
+            comments: Vec::new(),
+            kind,
+            span,
+        })
+    }
+
+    fn ident(&self, p: Pair<'_, Rule>) -> Spanned<String> {
+        Spanned::new(p.as_str().to_string(), span_of(&p))
+    }
+
+    fn string(&self, p: Pair<'_, Rule>) -> PResult<Spanned<String>> {
+        let span = span_of(&p);
+        let raw = p.as_str();
+        let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+        let mut out = String::with_capacity(inner.len());
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                match chars.next() {
+                    Some('n') => out.push('\n'),
+                    Some('t') => out.push('\t'),
+                    Some(other) => out.push(other),
+                    None => {}
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        Ok(Spanned::new(out, span))
+    }
+
+    fn literal(&self, p: Pair<'_, Rule>) -> PResult<Spanned<Literal>> {
+        let span = span_of(&p);
+        let inner = match p.as_rule() {
+            Rule::literal => self.next(&mut kids(p), span)?,
+            _ => p,
+        };
+        let span = span_of(&inner);
+        let lit = match inner.as_rule() {
+            Rule::string => Literal::Text(self.string(inner)?.node),
+            Rule::number => Literal::Number(self.number(&inner)?),
+            Rule::boolean => Literal::Bool(inner.as_str() == "true"),
+            Rule::date => {
+                let d = Date::parse(inner.as_str()).map_err(|e| {
+                    Box::new(
+                        Diagnostic::error("bad-date", self.src, span, e.to_string())
+                            .with_help("write a real date as YYYY-MM-DD, such as 2024-09-01"),
+                    )
+                })?;
+                Literal::Date(d)
+            }
+            Rule::duration => Literal::Duration(self.duration(inner)?),
+            _ => return Err(self.err(span, "expected a value")),
+        };
+        Ok(Spanned::new(lit, span))
+    }
+
+    fn number(&self, p: &Pair<'_, Rule>) -> PResult<f64> {
+        let span = span_of(p);
+        match p.as_str().parse::<f64>() {
+            Ok(n) if n.is_finite() => Ok(n),
+            _ => Err(Box::new(
+                Diagnostic::error("bad-number", self.src, span, format!("`{}` is not a usable number", p.as_str()))
+                    .with_help("use a smaller number"),
+            )),
+        }
+    }
+
+    fn duration(&self, p: Pair<'_, Rule>) -> PResult<Duration> {
+        let span = span_of(&p);
+        let mut it = kids(p);
+        let n = self.next(&mut it, span)?;
+        let u = self.next(&mut it, span)?;
+        let amount = n.as_str().parse::<u32>().map_err(|_| {
+            Box::new(
+                Diagnostic::error("bad-duration", self.src, span_of(&n), format!("`{}` is not a whole number of units", n.as_str()))
+                    .with_help("durations count whole units: `6 months`, `2 weeks`"),
+            )
+        })?;
+        let unit = Unit::from_word(u.as_str()).ok_or_else(|| self.err(span_of(&u), "unknown unit"))?;
+        Ok(Duration { amount, unit })
+    }
+
+    fn path(&self, p: Pair<'_, Rule>) -> Spanned<Path> {
+        Spanned::new(
+            Path {
+                segments: p.as_str().split('.').map(str::to_string).collect(),
+            },
+            span_of(&p),
+        )
+    }
+
+    fn expr(&self, p: Pair<'_, Rule>) -> PResult<Expr> {
+        let span = span_of(&p);
+        match p.as_rule() {
+            Rule::expr | Rule::and_expr => {
+                let is_or = p.as_rule() == Rule::expr;
+                let mut operands = Vec::new();
+                for c in kids(p) {
+                    if matches!(c.as_rule(), Rule::kw_or | Rule::kw_and) {
+                        continue;
+                    }
+                    operands.push(self.expr(c)?);
+                }
+                if operands.len() == 1 {
+                    return operands.pop().ok_or_else(|| self.err(span, "empty condition"));
+                }
+                let kind = if is_or { ExprKind::Or(operands) } else { ExprKind::And(operands) };
+                Ok(Expr { comments: Vec::new(), kind, span })
+            }
+            Rule::not_expr => {
+                let mut nots = Vec::new();
+                let mut inner = None;
+                for c in kids(p) {
+                    if c.as_rule() == Rule::not_op {
+                        nots.push(span_of(&c).start);
+                    } else {
+                        inner = Some(self.expr(c)?);
+                    }
+                }
+                if nots.len() > MAX_NOTS {
+                    let at = nots.get(MAX_NOTS).copied().unwrap_or(span.start);
+                    return Err(Box::new(
+                        Diagnostic::error("too-deep", self.src, Span::new(at, at + 3), format!("more than {MAX_NOTS} `not`s in a row"))
+                            .with_help("two `not`s cancel out: remove them in pairs"),
+                    ));
+                }
+                let mut e = inner.ok_or_else(|| self.err(span, "expected a condition after `not`"))?;
+                for start in nots.into_iter().rev() {
+                    let s = Span::new(start, e.span.end);
+                    e = Expr { comments: Vec::new(), kind: ExprKind::Not(Box::new(e)), span: s };
+                }
+                Ok(e)
+            }
+            Rule::group => {
+                let inner = self.expr(self.next(&mut kids(p), span)?)?;
+                Ok(Expr { comments: Vec::new(), kind: ExprKind::Group(Box::new(inner)), span })
+            }
+            Rule::quantifier => {
+                let mut it = kids(p);
+                let q = self.next(&mut it, span)?;
+                let quantifier = match q.as_str() {
+                    "any" => Quantifier::Any,
+                    "all" => Quantifier::All,
+                    _ => Quantifier::None,
+                };
+                let list = self.path(self.next(&mut it, span)?);
+                let filter = match it.next() {
+                    Some(w) => Some(Box::new(self.where_clause(w)?)),
+                    None => None,
+                };
+                Ok(Expr { comments: Vec::new(), kind: ExprKind::Quantified { quantifier, list, filter }, span })
+            }
+            Rule::predicate => self.predicate(p),
+            _ => Err(self.err(span, "expected a condition")),
+        }
+    }
+
+    fn where_clause(&self, p: Pair<'_, Rule>) -> PResult<Expr> {
+        let span = span_of(&p);
+        let mut it = kids(p).filter(|c| c.as_rule() != Rule::kw_where);
+        self.expr(self.next(&mut it, span)?)
+    }
+
+    fn value(&self, p: Pair<'_, Rule>) -> PResult<Value> {
+        let span = span_of(&p);
+        let kind = match p.as_rule() {
+            Rule::literal => ValueKind::Literal(self.literal(p)?.node),
+            Rule::path => ValueKind::Path(self.path(p).node),
+            Rule::count_expr => {
+                let mut it = kids(p).filter(|c| c.as_rule() != Rule::kw_count);
+                let list = self.path(self.next(&mut it, span)?);
+                let filter = match it.next() {
+                    Some(w) => Some(Box::new(self.where_clause(w)?)),
+                    None => None,
+                };
+                ValueKind::Count { list, filter }
+            }
+            Rule::age_expr => {
+                let mut it = kids(p).filter(|c| !matches!(c.as_rule(), Rule::kw_age | Rule::kw_of));
+                ValueKind::Age(self.path(self.next(&mut it, span)?))
+            }
+            _ => return Err(self.err(span, "expected a value")),
+        };
+        Ok(Value { kind, span })
+    }
+
+    fn predicate(&self, p: Pair<'_, Rule>) -> PResult<Expr> {
+        let span = span_of(&p);
+        let mut it = kids(p);
+        let value = self.value(self.next(&mut it, span)?)?;
+        let Some(test) = it.next() else {
+            return Ok(Expr { comments: Vec::new(), kind: ExprKind::Bare(value), span });
+        };
+        let test_span = span_of(&test);
+        let rk = test.as_rule();
+        let mut t = kids(test).filter(|c| !is_keyword(c.as_rule()));
+        let kind = match rk {
+            Rule::compare => {
+                let op_pair = self.next(&mut t, test_span)?;
+                let op = match op_pair.as_str() {
+                    "=" => CmpOp::Eq,
+                    "!=" => CmpOp::Ne,
+                    "<" => CmpOp::Lt,
+                    "<=" => CmpOp::Le,
+                    ">" => CmpOp::Gt,
+                    _ => CmpOp::Ge,
+                };
+                let right = self.value(self.next(&mut t, test_span)?)?;
+                ExprKind::Compare { left: value, op: Spanned::new(op, span_of(&op_pair)), right }
+            }
+            Rule::in_list | Rule::not_in_list => {
+                let list_pair = self.next(&mut t, test_span)?;
+                let list_span = span_of(&list_pair);
+                let mut items = Vec::new();
+                for l in kids(list_pair) {
+                    items.push(self.literal(l)?);
+                }
+                ExprKind::In { value, negated: rk == Rule::not_in_list, list: Spanned::new(items, list_span) }
+            }
+            Rule::contains | Rule::starts_with => {
+                let needle = self.value(self.next(&mut t, test_span)?)?;
+                let op = if rk == Rule::contains { TextOp::Contains } else { TextOp::StartsWith };
+                ExprKind::Text { value, op, needle }
+            }
+            Rule::exists | Rule::missing => {
+                let ValueKind::Path(path) = value.kind else {
+                    return Err(Box::new(
+                        Diagnostic::error("syntax", self.src, value.span, "`exists` and `missing` apply to a field path")
+                            .with_help("write a field path before `exists` or `missing`, such as `education.pep exists`"),
+                    ));
+                };
+                ExprKind::Presence { path: Spanned::new(path, value.span), missing: rk == Rule::missing }
+            }
+            Rule::within | Rule::more_than_ago => {
+                let d = self.next(&mut t, test_span)?;
+                let d_span = span_of(&d);
+                let duration = if d.as_rule() == Rule::duration {
+                    DurationRef::Literal(self.duration(d)?)
+                } else {
+                    DurationRef::Named(d.as_str().to_string())
+                };
+                let op = if rk == Rule::within { DateOp::Within } else { DateOp::MoreThanAgo };
+                ExprKind::DateRelative { value, op, duration: Spanned::new(duration, d_span) }
+            }
+            _ => return Err(self.err(test_span, "unexpected test")),
+        };
+        Ok(Expr { comments: Vec::new(), kind, span })
+    }
+}
+
+fn is_keyword(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::kw_import
+            | Rule::kw_const
+            | Rule::kw_override
+            | Rule::kw_define
+            | Rule::kw_rule
+            | Rule::kw_title
+            | Rule::kw_theme
+            | Rule::kw_kind
+            | Rule::kw_severity
+            | Rule::kw_learning
+            | Rule::kw_section
+            | Rule::kw_when
+            | Rule::kw_prompt
+            | Rule::kw_next
+            | Rule::kw_and
+            | Rule::kw_or
+            | Rule::kw_not
+            | Rule::kw_where
+            | Rule::kw_count
+            | Rule::kw_age
+            | Rule::kw_of
+            | Rule::kw_in
+            | Rule::kw_contains
+            | Rule::kw_starts
+            | Rule::kw_with
+            | Rule::kw_exists
+            | Rule::kw_missing
+            | Rule::kw_within
+            | Rule::kw_more
+            | Rule::kw_than
+            | Rule::kw_ago
+    )
+}
+
+struct PendingComment {
+    start: usize,
+    line: usize,
+    text: String,
+}
+
+/// Gives each comment to a line-level node: the node it trails on the same
+/// line, else the next node it stands before, else (inside a node) the node
+/// itself. No comment is dropped.
+struct CommentQueue<'t> {
+    comments: std::collections::VecDeque<PendingComment>,
+    text: &'t str,
+}
+
+impl CommentQueue<'_> {
+    /// Comments that start before `pos`.
+    fn before(&mut self, pos: usize, into: &mut Vec<String>) {
+        while self.comments.front().is_some_and(|c| c.start < pos) {
+            if let Some(c) = self.comments.pop_front() {
+                into.push(c.text);
+            }
+        }
+    }
+
+    /// Comments on the same line as `end`, after it.
+    fn trailing(&mut self, end: usize, into: &mut Vec<String>) {
+        let (line, _) = line_col(self.text, end);
+        while self.comments.front().is_some_and(|c| c.line == line) {
+            if let Some(c) = self.comments.pop_front() {
+                into.push(c.text);
+            }
+        }
+    }
+
+    fn expr_chain(&mut self, e: &mut Expr) {
+        let end = e.span.end;
+        match &mut e.kind {
+            ExprKind::And(ops) | ExprKind::Or(ops) => {
+                for op in ops.iter_mut() {
+                    let mut c = std::mem::take(&mut op.comments);
+                    self.before(op.span.start, &mut c);
+                    self.before(op.span.end, &mut c);
+                    self.trailing(op.span.end, &mut c);
+                    op.comments = c;
+                }
+                let mut rest = Vec::new();
+                self.before(end, &mut rest);
+                if let Some(last) = ops.last_mut() {
+                    last.comments.extend(rest);
+                }
+            }
+            _ => {
+                let mut c = std::mem::take(&mut e.comments);
+                self.before(end, &mut c);
+                self.trailing(end, &mut c);
+                e.comments = c;
+            }
+        }
+    }
+}
+
+fn attach_comments(file: &mut File, comments: Vec<PendingComment>, text: &str) {
+    let mut q = CommentQueue { comments: comments.into(), text };
+    for item in &mut file.items {
+        let mut leading = Vec::new();
+        q.before(item.span.start, &mut leading);
+        match &mut item.kind {
+            ItemKind::Rule(rule) => {
+                q.before(rule.id.span.end, &mut leading);
+                q.trailing(rule.id.span.end, &mut leading);
+                for field in &mut rule.fields {
+                    let mut fc = Vec::new();
+                    q.before(field.span.start, &mut fc);
+                    if let FieldKind::When(e) = &mut field.kind {
+                        q.trailing(field.span.start, &mut fc);
+                        q.expr_chain(e);
+                    } else {
+                        q.before(field.span.end, &mut fc);
+                        q.trailing(field.span.end, &mut fc);
+                    }
+                    field.comments = fc;
+                }
+                // Comments before the closing brace go with the last field.
+                let mut rest = Vec::new();
+                q.before(item.span.end, &mut rest);
+                q.trailing(item.span.end, &mut rest);
+                match rule.fields.last_mut() {
+                    Some(f) => f.comments.extend(rest),
+                    None => leading.extend(rest),
+                }
+            }
+            ItemKind::Define { name, body } => {
+                q.before(name.span.end, &mut leading);
+                q.trailing(name.span.end, &mut leading);
+                q.expr_chain(body);
+            }
+            _ => {
+                q.before(item.span.end, &mut leading);
+                q.trailing(item.span.end, &mut leading);
+            }
+        }
+        item.comments = leading;
+    }
+    let mut rest = Vec::new();
+    q.before(usize::MAX, &mut rest);
+    file.trailing_comments = rest;
+}
+
+/// Parses a literal written as in rules (`15`, `"text"`, `2 terms`), for
+/// constant overrides given outside a rules file.
+pub fn parse_literal(text: &str) -> Result<Literal, Box<Diagnostic>> {
+    let src = SourceRef { name: "<override>", text };
+    let pairs = RulesParser::parse(Rule::literal_only, text).map_err(|e| Box::new(syntax_error(src, &e)))?;
+    let b = Builder { src };
+    let lit = pairs
+        .flatten()
+        .find(|p| p.as_rule() == Rule::literal)
+        .ok_or_else(|| Box::new(Diagnostic::error("syntax", src, Span::new(0, text.len()), "expected a value")))?;
+    Ok(b.literal(lit)?.node)
+}

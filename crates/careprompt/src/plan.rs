@@ -1,0 +1,422 @@
+//! Plan JSON to the compact tree the evaluator reads.
+//!
+//! One streaming pass over the plan bytes: fields that some rule reads are
+//! kept (typed and checked against the schema, strings borrowed from the
+//! input where they have no escapes), fields that no rule reads are skipped
+//! without being built, and fields the schema does not know are skipped with
+//! a warning. Errors give line and column and name the field, never its value.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Serialize;
+
+use crate::date::Date;
+use crate::program::{ShapeObj, ShapeTy};
+
+/// The largest plan accepted, in bytes.
+pub const MAX_PLAN_BYTES: usize = 8 * 1024 * 1024;
+/// The longest list accepted in a plan.
+pub const MAX_LIST_LEN: usize = 10_000;
+
+/// A value of the plan as the evaluator sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Node<'a> {
+    /// The field is not in the plan.
+    Absent,
+    /// The field is `null`.
+    Null,
+    Bool(bool),
+    Num(f64),
+    Text(Cow<'a, str>),
+    Date(Date),
+    List(Vec<Node<'a>>),
+    /// Fields by slot.
+    Obj(Vec<Node<'a>>),
+}
+
+impl Node<'_> {
+    pub fn is_missing(&self) -> bool {
+        matches!(self, Node::Absent | Node::Null)
+    }
+}
+
+/// What kind of problem a plan has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlanErrorKind {
+    /// The bytes are not JSON (or not UTF-8).
+    Syntax,
+    /// The JSON does not fit the case-plan schema.
+    Schema,
+    /// The plan is empty.
+    Empty,
+    /// The plan is over a size or nesting limit.
+    Limit,
+}
+
+/// Why a plan could not be checked.
+#[derive(Clone, Debug, PartialEq, Serialize, thiserror::Error)]
+#[error("{line}:{column}: {message}")]
+pub struct PlanError {
+    /// The kind of problem.
+    pub kind: PlanErrorKind,
+    /// What is wrong (names fields, never echoes their values).
+    pub message: String,
+    /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// 1-based line in the plan text (0 when unknown).
+    pub line: usize,
+    /// 1-based column in the plan text (0 when unknown).
+    pub column: usize,
+}
+
+impl PlanError {
+    /// Serialises the error as JSON, for JavaScript callers.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    fn from_json(e: &serde_json::Error) -> PlanError {
+        let text = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let message = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
+        let (kind, help) = if message.contains("recursion limit") {
+            (PlanErrorKind::Limit, Some("the plan nests deeper than 128 levels; flatten it".to_string()))
+        } else if e.is_data() {
+            (PlanErrorKind::Schema, Some("see the case-plan schema (`careprompt schema`) for each field's type".to_string()))
+        } else if e.is_eof() {
+            (PlanErrorKind::Syntax, Some("the plan ends early: check for a missing `}`, `]` or `\"`".to_string()))
+        } else {
+            (PlanErrorKind::Syntax, Some("a plan is one JSON object; check the JSON near this position".to_string()))
+        };
+        PlanError { kind, message, help, line: e.line(), column: e.column() }
+    }
+}
+
+/// A parsed plan: its tree and the warnings about it.
+pub(crate) struct Extracted<'a> {
+    pub root: Node<'a>,
+    pub warnings: Vec<String>,
+}
+
+/// Reads plan bytes against `shape`.
+pub(crate) fn extract<'a>(bytes: &'a [u8], shape: &ShapeObj) -> Result<Extracted<'a>, PlanError> {
+    if bytes.len() > MAX_PLAN_BYTES {
+        return Err(PlanError {
+            kind: PlanErrorKind::Limit,
+            message: format!("the plan is {} bytes; the limit is {MAX_PLAN_BYTES}", bytes.len()),
+            help: Some("check that this is one plan, not a whole export".into()),
+            line: 0,
+            column: 0,
+        });
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(PlanError {
+            kind: PlanErrorKind::Empty,
+            message: "the plan is empty".into(),
+            help: Some("a plan is one JSON object: `{ \"child\": { ... } }`".into()),
+            line: 1,
+            column: 1,
+        });
+    }
+    let mut warnings = Vec::new();
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let root = RootSeed { shape, warnings: &mut warnings }
+        .deserialize(&mut de)
+        .map_err(|e| PlanError::from_json(&e))?;
+    de.end().map_err(|e| PlanError::from_json(&e))?;
+    warnings.sort();
+    warnings.dedup();
+    Ok(Extracted { root, warnings })
+}
+
+/// Reads an already-parsed `serde_json::Value` against `shape`, borrowing its strings.
+pub(crate) fn extract_value<'a>(value: &'a serde_json::Value, shape: &ShapeObj) -> Result<Extracted<'a>, PlanError> {
+    let mut warnings = Vec::new();
+    let root = RootSeed { shape, warnings: &mut warnings }
+        .deserialize(value)
+        .map_err(|e| PlanError { kind: PlanErrorKind::Schema, message: e.to_string(), help: None, line: 0, column: 0 })?;
+    warnings.sort();
+    warnings.dedup();
+    Ok(Extracted { root, warnings })
+}
+
+/// Where in the plan a value sits, for messages.
+#[derive(Clone, Copy)]
+struct PathCtx<'p, 's> {
+    parent: Option<&'p PathCtx<'p, 's>>,
+    name: &'s str,
+    list: bool,
+}
+
+impl fmt::Display for PathCtx<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(p) = self.parent {
+            if !p.name.is_empty() || p.parent.is_some() {
+                write!(f, "{p}")?;
+                if !self.list {
+                    f.write_str(".")?;
+                }
+            }
+        }
+        if self.list {
+            f.write_str("[]")
+        } else {
+            f.write_str(self.name)
+        }
+    }
+}
+
+struct RootSeed<'s, 'w> {
+    shape: &'s ShapeObj,
+    warnings: &'w mut Vec<String>,
+}
+
+impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_> {
+    type Value = Node<'de>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
+        let root = PathCtx { parent: None, name: "", list: false };
+        d.deserialize_any(NodeVisitor { ty: Ty::Obj(self.shape), ctx: &root, warnings: self.warnings })
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Ty<'s> {
+    Obj(&'s ShapeObj),
+    Other(&'s ShapeTy),
+}
+
+struct NodeSeed<'p, 's, 'w> {
+    ty: &'s ShapeTy,
+    ctx: &'p PathCtx<'p, 's>,
+    warnings: &'w mut Vec<String>,
+}
+
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_, '_> {
+    type Value = Node<'de>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
+        let ty = match self.ty {
+            ShapeTy::Object(o) => Ty::Obj(o),
+            other => Ty::Other(other),
+        };
+        d.deserialize_any(NodeVisitor { ty, ctx: self.ctx, warnings: self.warnings })
+    }
+}
+
+struct NodeVisitor<'p, 's, 'w> {
+    ty: Ty<'s>,
+    ctx: &'p PathCtx<'p, 's>,
+    warnings: &'w mut Vec<String>,
+}
+
+impl NodeVisitor<'_, '_, '_> {
+    fn expected(&self) -> &'static str {
+        match self.ty {
+            Ty::Obj(_) => "an object",
+            Ty::Other(ShapeTy::Text(Some(_))) => "one of the schema's text values",
+            Ty::Other(ShapeTy::Text(None)) => "text",
+            Ty::Other(ShapeTy::Number { integer: true }) => "a whole number",
+            Ty::Other(ShapeTy::Number { integer: false }) => "a number",
+            Ty::Other(ShapeTy::Bool) => "true or false",
+            Ty::Other(ShapeTy::Date) => "a date written YYYY-MM-DD",
+            Ty::Other(ShapeTy::List(_)) => "a list",
+            Ty::Other(ShapeTy::Object(_)) => "an object",
+        }
+    }
+
+    fn wrong<E: de::Error>(&self, found: &str) -> E {
+        if self.ctx.parent.is_none() {
+            return E::custom(format!("a case plan must be a JSON object, found {found}"));
+        }
+        E::custom(format!("`{}` should be {}, found {found}", self.ctx, self.expected()))
+    }
+
+    fn number<'a, E: de::Error>(self, n: f64, found: &str) -> Result<Node<'a>, E> {
+        match self.ty {
+            Ty::Other(ShapeTy::Number { integer }) => {
+                if *integer && n.fract() != 0.0 {
+                    return Err(E::custom(format!("`{}` should be a whole number", self.ctx)));
+                }
+                Ok(Node::Num(n))
+            }
+            _ => Err(self.wrong(found)),
+        }
+    }
+
+    fn text<'a, E: de::Error>(self, s: Cow<'a, str>) -> Result<Node<'a>, E> {
+        match self.ty {
+            Ty::Other(ShapeTy::Text(values)) => {
+                if let Some(values) = values {
+                    if !values.iter().any(|v| v.as_ref() == s.as_ref()) {
+                        let list = values.iter().take(12).map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ");
+                        return Err(E::custom(format!(
+                            "`{}` holds a value the schema does not list (allowed: {list})",
+                            self.ctx
+                        )));
+                    }
+                }
+                Ok(Node::Text(s))
+            }
+            Ty::Other(ShapeTy::Date) => match Date::parse(&s) {
+                Ok(d) => Ok(Node::Date(d)),
+                Err(crate::date::DateError::Layout) => {
+                    Err(E::custom(format!("`{}` should be a date written YYYY-MM-DD", self.ctx)))
+                }
+                Err(crate::date::DateError::Impossible(_)) => {
+                    Err(E::custom(format!("`{}` is not a real calendar date", self.ctx)))
+                }
+            },
+            _ => Err(self.wrong("text")),
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for NodeVisitor<'_, '_, '_> {
+    type Value = Node<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expected())
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node<'de>, E> {
+        match self.ty {
+            Ty::Other(ShapeTy::Bool) => Ok(Node::Bool(v)),
+            _ => Err(self.wrong("true or false")),
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node<'de>, E> {
+        self.number(v as f64, "a number")
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node<'de>, E> {
+        self.number(v as f64, "a number")
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node<'de>, E> {
+        self.number(v, "a number")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Node<'de>, E> {
+        self.text(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Node<'de>, E> {
+        self.text(Cow::Owned(v.to_string()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Node<'de>, E> {
+        self.text(Cow::Owned(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Node<'de>, E> {
+        if self.ctx.parent.is_none() {
+            return Err(self.wrong("null"));
+        }
+        Ok(Node::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Node<'de>, E> {
+        self.visit_unit()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'de>, A::Error> {
+        let Ty::Other(ShapeTy::List(elem)) = self.ty else {
+            return Err(self.wrong("a list"));
+        };
+        let ctx = PathCtx { parent: Some(self.ctx), name: "", list: true };
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(n) = seq.next_element_seed(NodeSeed { ty: elem, ctx: &ctx, warnings: &mut *self.warnings })? {
+            if out.len() >= MAX_LIST_LEN {
+                return Err(de::Error::custom(format!(
+                    "`{}` has more than {MAX_LIST_LEN} elements",
+                    self.ctx
+                )));
+            }
+            out.push(n);
+        }
+        Ok(Node::List(out))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
+        let obj = match self.ty {
+            Ty::Obj(o) => o,
+            Ty::Other(ShapeTy::Object(o)) => o,
+            _ => return Err(self.wrong("an object")),
+        };
+        let mut slots = vec![Node::Absent; usize::from(obj.slots)];
+        let mut seen: u64 = 0;
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            match obj.fields.binary_search_by(|f| f.name.as_ref().cmp(key.as_ref())) {
+                Ok(i) => {
+                    let Some(field) = obj.fields.get(i) else {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    };
+                    // Duplicate keys are refused (for the first 64 fields of an object).
+                    if i < 64 {
+                        let bit = 1u64 << i;
+                        if seen & bit != 0 {
+                            let ctx = PathCtx { parent: Some(self.ctx), name: &field.name, list: false };
+                            return Err(de::Error::custom(format!("`{ctx}` appears twice")));
+                        }
+                        seen |= bit;
+                    }
+                    match field.slot {
+                        Some(slot) => {
+                            let ctx = PathCtx { parent: Some(self.ctx), name: &field.name, list: false };
+                            let v = map.next_value_seed(NodeSeed { ty: &field.ty, ctx: &ctx, warnings: &mut *self.warnings })?;
+                            if let Some(s) = slots.get_mut(usize::from(slot)) {
+                                *s = v;
+                            }
+                        }
+                        None => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Err(_) => {
+                    let at = self.ctx.to_string();
+                    let name: String = key.chars().take(64).collect();
+                    self.warnings.push(if at.is_empty() {
+                        format!("unknown field `{name}` (ignored)")
+                    } else {
+                        format!("unknown field `{at}.{name}` (ignored)")
+                    });
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Node::Obj(slots))
+    }
+}
+
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v))
+    }
+}

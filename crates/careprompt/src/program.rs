@@ -1,0 +1,161 @@
+//! The compiled form of a rule set: conditions with every field resolved to
+//! a slot, every type checked, every definition expanded, and the shape of
+//! the plan that the rules read.
+
+use std::sync::Arc;
+
+use crate::ast::{CmpOp, DateOp, Quantifier, RuleKind, Severity, Span, TextOp};
+use crate::date::{Date, Duration};
+
+/// Where a compiled condition came from.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Loc {
+    pub file: u32,
+    pub span: Span,
+}
+
+/// A compiled condition with a number unique within its rule set.
+#[derive(Clone, Debug)]
+pub(crate) struct Cond {
+    pub id: u32,
+    pub loc: Loc,
+    pub kind: CondKind,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum CondKind {
+    And(Box<[Cond]>),
+    Or(Box<[Cond]>),
+    Not(Box<Cond>),
+    Quant {
+        q: Quantifier,
+        list: Access,
+        filter: Option<Box<Cond>>,
+    },
+    Cmp {
+        left: Operand,
+        op: CmpOp,
+        right: Operand,
+    },
+    In {
+        value: Operand,
+        set: Box<[Lit]>,
+        negated: bool,
+    },
+    Text {
+        value: Operand,
+        op: TextOp,
+        needle: Operand,
+    },
+    Present {
+        access: Access,
+        missing: bool,
+    },
+    DateRel {
+        value: Operand,
+        op: DateOp,
+        duration: Duration,
+    },
+    Truthy(Operand),
+    Const(bool),
+    Def {
+        name: Arc<str>,
+        body: Box<Cond>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Operand {
+    Lit(Lit),
+    Access(Access),
+    Count {
+        list: Access,
+        filter: Option<Box<Cond>>,
+    },
+    Age(Access),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Lit {
+    Text(Arc<str>),
+    Num(f64),
+    Bool(bool),
+    Date(Date),
+}
+
+/// A field path resolved to slots, starting from a scope: 0 is the plan,
+/// 1 the element of the outermost quantifier, and so on.
+#[derive(Clone, Debug)]
+pub(crate) struct Access {
+    pub scope: usize,
+    pub slots: Box<[u16]>,
+    /// The path as written relative to its scope, for evidence and missing lists.
+    pub display: Arc<str>,
+}
+
+/// The shape of the plan the rules read: every schema field, with a slot
+/// for those some rule reads.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ShapeObj {
+    /// Fields sorted by name.
+    pub fields: Vec<ShapeField>,
+    pub slots: u16,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ShapeField {
+    pub name: Box<str>,
+    pub slot: Option<u16>,
+    pub ty: ShapeTy,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum ShapeTy {
+    Text(Option<Arc<[Box<str>]>>),
+    Number { integer: bool },
+    Bool,
+    Date,
+    List(Box<ShapeTy>),
+    Object(ShapeObj),
+}
+
+impl ShapeObj {
+    pub fn field(&self, name: &str) -> Option<&ShapeField> {
+        self.fields
+            .binary_search_by(|f| f.name.as_ref().cmp(name))
+            .ok()
+            .and_then(|i| self.fields.get(i))
+    }
+}
+
+/// The learning point a rule cites.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Learning {
+    /// The source document.
+    pub source: String,
+    /// The section of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+}
+
+/// A compiled rule and its metadata.
+#[derive(Clone, Debug)]
+pub(crate) struct CompiledRule {
+    pub id: Arc<str>,
+    pub title: Arc<str>,
+    pub theme: Arc<str>,
+    pub kind: RuleKind,
+    pub severity: Severity,
+    pub learning: Option<Learning>,
+    pub prompt: Arc<str>,
+    pub next: Arc<[String]>,
+    pub cond: Cond,
+    pub loc: Loc,
+}
+
+/// A source file of the rule set.
+#[derive(Clone, Debug)]
+pub(crate) struct SourceFile {
+    pub name: String,
+    pub text: String,
+}

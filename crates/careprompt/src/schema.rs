@@ -1,0 +1,247 @@
+//! The case-plan schema: which fields a plan may hold and their types.
+//!
+//! The schema is written as JSON Schema (a small subset: `type`, `format:
+//! date`, `enum`, `properties`, `items`, `$defs`/`$ref`, `description`) so
+//! vendors can validate plans with any JSON Schema tool. The compiler reads
+//! it to check every field path and comparison in the rules.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
+
+/// The built-in case-plan schema, as JSON Schema text.
+pub const CASE_PLAN_SCHEMA: &str = include_str!("../../../schema/case-plan.schema.json");
+
+/// The type of a field in the case plan.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldType {
+    /// Free text, or one of a fixed set of values when `values` is given.
+    Text {
+        /// The allowed values, if the schema lists them.
+        values: Option<Vec<String>>,
+    },
+    /// A number (`integer` marks whole numbers).
+    Number {
+        /// Whole numbers only.
+        integer: bool,
+    },
+    /// `true` or `false`.
+    Bool,
+    /// A date written `YYYY-MM-DD`.
+    Date,
+    /// A list of elements of one type.
+    List(Box<FieldType>),
+    /// An object with named fields.
+    Object(ObjectType),
+}
+
+impl FieldType {
+    /// A short name of the type for messages ("a date", "a list").
+    pub fn describe(&self) -> &'static str {
+        match self {
+            FieldType::Text { values: Some(_) } => "one of a set of text values",
+            FieldType::Text { values: None } => "text",
+            FieldType::Number { integer: true } => "a whole number",
+            FieldType::Number { integer: false } => "a number",
+            FieldType::Bool => "true or false",
+            FieldType::Date => "a date (YYYY-MM-DD)",
+            FieldType::List(_) => "a list",
+            FieldType::Object(_) => "an object",
+        }
+    }
+}
+
+/// A field of an object: its type and documentation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// The field's type.
+    pub ty: FieldType,
+    /// What the field means.
+    pub description: Option<String>,
+}
+
+/// An object type: its fields by name.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ObjectType {
+    /// Fields by name, in name order.
+    pub fields: BTreeMap<String, Field>,
+}
+
+/// A loaded case-plan schema.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Schema {
+    /// The plan's top-level object.
+    pub root: ObjectType,
+}
+
+/// Why a schema could not be loaded.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SchemaError {
+    /// The text is not JSON.
+    #[error("schema is not valid JSON: {0}")]
+    Json(String),
+    /// A part of the schema uses something the engine does not read.
+    #[error("schema at `{pointer}`: {message}")]
+    Unsupported {
+        /// JSON pointer to the part.
+        pointer: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+const MAX_REF_DEPTH: usize = 32;
+
+impl Schema {
+    /// The built-in case-plan schema.
+    pub fn builtin() -> Result<Schema, SchemaError> {
+        Schema::from_json_schema(CASE_PLAN_SCHEMA)
+    }
+
+    /// Loads a JSON Schema text.
+    pub fn from_json_schema(text: &str) -> Result<Schema, SchemaError> {
+        let json: Json = serde_json::from_str(text).map_err(|e| SchemaError::Json(e.to_string()))?;
+        let loader = Loader { root: &json };
+        match loader.ty(&json, "#", 0)? {
+            FieldType::Object(root) => Ok(Schema { root }),
+            _ => Err(SchemaError::Unsupported {
+                pointer: "#".into(),
+                message: "the top level must be an object".into(),
+            }),
+        }
+    }
+}
+
+struct Loader<'j> {
+    root: &'j Json,
+}
+
+impl Loader<'_> {
+    fn unsupported(pointer: &str, message: impl Into<String>) -> SchemaError {
+        SchemaError::Unsupported {
+            pointer: pointer.to_string(),
+            message: message.into(),
+        }
+    }
+
+    fn ty(&self, node: &Json, pointer: &str, depth: usize) -> Result<FieldType, SchemaError> {
+        if depth > MAX_REF_DEPTH {
+            return Err(Self::unsupported(pointer, "schema nests too deeply (a `$ref` that refers to itself?)"));
+        }
+        let Json::Object(map) = node else {
+            return Err(Self::unsupported(pointer, "expected a schema object"));
+        };
+        if let Some(r) = map.get("$ref") {
+            let target = r
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/"))
+                .ok_or_else(|| Self::unsupported(pointer, "only local `$ref`s such as `#/$defs/Name` are supported"))?;
+            let mut at = self.root;
+            for part in target.split('/') {
+                at = at
+                    .get(part)
+                    .ok_or_else(|| Self::unsupported(pointer, format!("`$ref` target `#/{target}` does not exist")))?;
+            }
+            return self.ty(at, &format!("#/{target}"), depth + 1);
+        }
+        let type_name = match map.get("type") {
+            Some(Json::String(s)) => s.as_str(),
+            Some(Json::Array(list)) => {
+                let mut names = list.iter().filter_map(Json::as_str).filter(|s| *s != "null");
+                match (names.next(), names.next()) {
+                    (Some(one), None) => one,
+                    _ => return Err(Self::unsupported(pointer, "a type list may name one type besides `null`")),
+                }
+            }
+            _ if map.contains_key("properties") => "object",
+            _ if map.contains_key("enum") => "string",
+            _ => return Err(Self::unsupported(pointer, "every schema needs a `type`")),
+        };
+        Ok(match type_name {
+            "string" => {
+                if map.get("format").and_then(Json::as_str) == Some("date") {
+                    FieldType::Date
+                } else {
+                    let values = match map.get("enum") {
+                        Some(Json::Array(v)) => Some(
+                            v.iter()
+                                .filter_map(|x| x.as_str().map(str::to_string))
+                                .collect(),
+                        ),
+                        _ => None,
+                    };
+                    FieldType::Text { values }
+                }
+            }
+            "number" => FieldType::Number { integer: false },
+            "integer" => FieldType::Number { integer: true },
+            "boolean" => FieldType::Bool,
+            "array" => {
+                let items = map
+                    .get("items")
+                    .ok_or_else(|| Self::unsupported(pointer, "an array needs `items`"))?;
+                FieldType::List(Box::new(self.ty(items, &format!("{pointer}/items"), depth + 1)?))
+            }
+            "object" => {
+                let mut fields = BTreeMap::new();
+                if let Some(Json::Object(props)) = map.get("properties") {
+                    for (name, sub) in props {
+                        let p = format!("{pointer}/properties/{name}");
+                        let ty = self.ty(sub, &p, depth + 1)?;
+                        let description = sub
+                            .get("description")
+                            .and_then(Json::as_str)
+                            .map(str::to_string);
+                        fields.insert(name.clone(), Field { ty, description });
+                    }
+                }
+                FieldType::Object(ObjectType { fields })
+            }
+            other => return Err(Self::unsupported(pointer, format!("type `{other}` is not supported"))),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_supported_subset() {
+        let text = r##"{
+            "type": "object",
+            "$defs": {"Placement": {"type": "object", "properties": {
+                "start_date": {"type": "string", "format": "date", "description": "when it began"},
+                "place_code": {"type": "string", "enum": ["K2", "R2"]}
+            }}},
+            "properties": {
+                "placements": {"type": "array", "items": {"$ref": "#/$defs/Placement"}},
+                "age": {"type": ["integer", "null"]},
+                "looked_after": {"type": "boolean"}
+            }
+        }"##;
+        let s = Schema::from_json_schema(text).unwrap();
+        let Some(Field { ty: FieldType::List(elem), .. }) = s.root.fields.get("placements") else {
+            panic!("placements should be a list");
+        };
+        let FieldType::Object(p) = elem.as_ref() else { panic!("element should be an object") };
+        assert_eq!(p.fields.get("start_date").map(|f| &f.ty), Some(&FieldType::Date));
+        assert_eq!(
+            p.fields.get("start_date").and_then(|f| f.description.as_deref()),
+            Some("when it began")
+        );
+        assert_eq!(
+            p.fields.get("place_code").map(|f| &f.ty),
+            Some(&FieldType::Text { values: Some(vec!["K2".into(), "R2".into()]) })
+        );
+        assert_eq!(s.root.fields.get("age").map(|f| &f.ty), Some(&FieldType::Number { integer: true }));
+    }
+
+    #[test]
+    fn rejects_self_referencing_refs_and_unknown_types() {
+        let looped = r##"{"type":"object","properties":{"a":{"$ref":"#/$defs/A"}},"$defs":{"A":{"$ref":"#/$defs/A"}}}"##;
+        assert!(matches!(Schema::from_json_schema(looped), Err(SchemaError::Unsupported { .. })));
+        let odd = r#"{"type":"object","properties":{"a":{"type":"tuple"}}}"#;
+        assert!(Schema::from_json_schema(odd).is_err());
+    }
+}

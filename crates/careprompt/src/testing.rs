@@ -1,0 +1,517 @@
+//! Rule tests: TOML files in which a policy writer gives plans (whole, or a
+//! base plan with small changes) and the outcome expected of each rule.
+//! `docs/testing-rules.md` describes the format.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use crate::diagnostic::{did_you_mean, Diagnostic, SourceRef};
+use crate::eval::{Env, Truth};
+use crate::explain::TraceNode;
+use crate::report::{Evidence, OutcomeKind};
+use crate::{ast::Span, CheckOptions, Date, RuleSet};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TestFile {
+    as_of: Option<toml::Value>,
+    base: Option<String>,
+    #[serde(default)]
+    case: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    as_of: Option<toml::Value>,
+    plan: Option<String>,
+    plan_json: Option<String>,
+    #[serde(default)]
+    remove: Vec<String>,
+    #[serde(default)]
+    set: toml::Table,
+    #[serde(default)]
+    expect: BTreeMap<String, String>,
+    #[serde(default)]
+    expect_missing: BTreeMap<String, Vec<String>>,
+}
+
+/// A rule whose outcome was not what the test expected.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TestFailure {
+    /// The rule's id.
+    pub rule: String,
+    /// What the test expected.
+    pub expected: String,
+    /// What came out.
+    pub actual: String,
+    /// The evidence, if the rule fired.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// The missing paths, if the rule was unknown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+}
+
+/// One test case's result.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CaseResult {
+    /// The case's name.
+    pub name: String,
+    /// Whether every expectation held.
+    pub passed: bool,
+    /// The expectations that did not hold.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<TestFailure>,
+    /// A problem that kept the case from running (a bad plan, an unknown rule id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// One test file's results.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FileResult {
+    /// The file's name.
+    pub file: String,
+    /// Its cases.
+    pub cases: Vec<CaseResult>,
+    /// A problem with the file itself (not TOML, unknown keys).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Diagnostic>,
+}
+
+/// A condition that the tests never saw both true and false.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UncoveredCondition {
+    /// The rule it belongs to.
+    pub rule: String,
+    /// The condition as written.
+    pub condition: String,
+    /// What the tests saw: `never evaluated`, `only true`, `only false`, `only unknown`.
+    pub seen: String,
+}
+
+/// What the tests exercised.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Coverage {
+    /// Rules in the rule set.
+    pub rules_total: usize,
+    /// Rules that at least one case states an expectation for.
+    pub rules_exercised: usize,
+    /// Rules no case states an expectation for.
+    pub unexercised_rules: Vec<String>,
+    /// Rules exercised, in percent.
+    pub rule_percent: f64,
+    /// Conditions (in rules' condition trees) in all.
+    pub conditions_total: usize,
+    /// Conditions seen both true and false.
+    pub conditions_covered: usize,
+    /// Conditions not seen both ways.
+    pub uncovered_conditions: Vec<UncoveredCondition>,
+}
+
+/// The results of running rule tests.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TestRun {
+    /// Results per file.
+    pub files: Vec<FileResult>,
+    /// Cases that passed.
+    pub passed: usize,
+    /// Cases that failed (including those that could not run).
+    pub failed: usize,
+    /// What the tests exercised.
+    pub coverage: Coverage,
+}
+
+impl TestRun {
+    /// Whether every case passed and no file had an error.
+    pub fn ok(&self) -> bool {
+        self.failed == 0 && self.files.iter().all(|f| f.error.is_none())
+    }
+}
+
+#[derive(Default)]
+struct Seen {
+    t: bool,
+    f: bool,
+    u: bool,
+}
+
+/// Runs test files against `rules`. `read` returns the text of a file a
+/// test refers to (a base plan or a plan), by its path resolved against
+/// the test file.
+pub fn run_tests(
+    rules: &RuleSet,
+    files: &[(String, String)],
+    read: &dyn Fn(&str) -> Result<String, String>,
+) -> TestRun {
+    let mut results = Vec::new();
+    let mut seen: HashMap<u32, Seen> = HashMap::new();
+    let mut exercised = std::collections::BTreeSet::new();
+    for (name, text) in files {
+        results.push(run_file(rules, name, text, read, &mut seen, &mut exercised));
+    }
+    let passed = results.iter().flat_map(|f| &f.cases).filter(|c| c.passed).count();
+    let failed = results.iter().flat_map(|f| &f.cases).filter(|c| !c.passed).count()
+        + results.iter().filter(|f| f.error.is_some()).count();
+    let coverage = coverage(rules, &seen, &exercised);
+    TestRun { files: results, passed, failed, coverage }
+}
+
+fn coverage(rules: &RuleSet, seen: &HashMap<u32, Seen>, exercised: &std::collections::BTreeSet<String>) -> Coverage {
+    let all = rules.compiled_rules();
+    let unexercised: Vec<String> =
+        all.iter().filter(|r| !exercised.contains(r.id.as_ref())).map(|r| r.id.to_string()).collect();
+    let mut total = 0;
+    let mut covered = 0;
+    let mut uncovered = Vec::new();
+    for r in all {
+        let mut nodes = Vec::new();
+        collect_conds(&r.cond, &mut nodes);
+        for c in nodes {
+            total += 1;
+            let s = seen.get(&c.id);
+            let label = match s {
+                None => Some("never evaluated"),
+                Some(s) if s.t && s.f => None,
+                Some(s) if s.t => Some("only true"),
+                Some(s) if s.f => Some("only false"),
+                Some(s) if s.u => Some("only unknown"),
+                Some(_) => Some("never evaluated"),
+            };
+            match label {
+                None => covered += 1,
+                Some(l) => uncovered.push(UncoveredCondition {
+                    rule: r.id.to_string(),
+                    condition: rules.text_of(c),
+                    seen: l.to_string(),
+                }),
+            }
+        }
+    }
+    let rules_total = all.len();
+    let rules_exercised = rules_total - unexercised.len();
+    let rule_percent = if rules_total == 0 { 100.0 } else { 100.0 * rules_exercised as f64 / rules_total as f64 };
+    Coverage {
+        rules_total,
+        rules_exercised,
+        unexercised_rules: unexercised,
+        rule_percent,
+        conditions_total: total,
+        conditions_covered: covered,
+        uncovered_conditions: uncovered,
+    }
+}
+
+fn collect_conds<'c>(c: &'c crate::program::Cond, out: &mut Vec<&'c crate::program::Cond>) {
+    use crate::program::{CondKind, Operand};
+    out.push(c);
+    match &c.kind {
+        CondKind::And(ops) | CondKind::Or(ops) => ops.iter().for_each(|o| collect_conds(o, out)),
+        CondKind::Not(i) | CondKind::Def { body: i, .. } => collect_conds(i, out),
+        CondKind::Quant { filter: Some(f), .. } => collect_conds(f, out),
+        CondKind::Cmp { left, right, .. } => {
+            for op in [left, right] {
+                if let Operand::Count { filter: Some(f), .. } = op {
+                    collect_conds(f, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn mark_seen(n: &TraceNode, seen: &mut HashMap<u32, Seen>) {
+    if n.id != 0 {
+        let s = seen.entry(n.id).or_default();
+        match n.result {
+            Truth::True => s.t = true,
+            Truth::False => s.f = true,
+            Truth::Unknown => s.u = true,
+        }
+    }
+    for c in &n.children {
+        mark_seen(c, seen);
+    }
+}
+
+fn toml_date(v: &toml::Value) -> Option<Date> {
+    match v {
+        toml::Value::Datetime(d) => Date::parse(&d.to_string()).ok(),
+        toml::Value::String(s) => Date::parse(s).ok(),
+        _ => None,
+    }
+}
+
+fn run_file(
+    rules: &RuleSet,
+    name: &str,
+    text: &str,
+    read: &dyn Fn(&str) -> Result<String, String>,
+    seen: &mut HashMap<u32, Seen>,
+    exercised: &mut std::collections::BTreeSet<String>,
+) -> FileResult {
+    let src = SourceRef { name, text };
+    let file_error = |span: Span, msg: String, help: &str| FileResult {
+        file: name.to_string(),
+        cases: Vec::new(),
+        error: Some(Diagnostic::error("test-file", src, span, msg).with_help(help)),
+    };
+    let parsed: TestFile = match toml::from_str(text) {
+        Ok(p) => p,
+        Err(e) => {
+            let span = e.span().map(|r| Span::new(r.start, r.end)).unwrap_or_default();
+            let msg = e.message().trim().to_lowercase();
+            return file_error(span, msg, "see docs/testing-rules.md for the test file format");
+        }
+    };
+    let file_as_of = parsed.as_of.as_ref().map(toml_date);
+    if let Some(None) = file_as_of {
+        let at = text.find("as_of").unwrap_or(0);
+        return file_error(Span::new(at, at + 5), "`as_of` is not a date".into(), "write `as_of = 2026-11-26`");
+    }
+    let base: Option<Result<Json, String>> = parsed.base.as_ref().map(|b| {
+        let path = crate::resolve_import(name, b);
+        read(&path)
+            .and_then(|t| serde_json::from_str::<Json>(&t).map_err(|e| format!("base plan `{b}` is not valid JSON: {e}")))
+    });
+    let ids: Vec<&str> = rules.compiled_rules().iter().map(|r| r.id.as_ref()).collect();
+    let mut cases = Vec::new();
+    for case in &parsed.case {
+        let mut result = CaseResult { name: case.name.clone(), passed: false, failures: Vec::new(), error: None };
+        let as_of = match case.as_of.as_ref().map(toml_date).or(file_as_of) {
+            Some(Some(d)) => d,
+            _ => {
+                result.error = Some("no evaluation date: set `as_of` in the file or the case".into());
+                cases.push(result);
+                continue;
+            }
+        };
+        let plan = match build_plan(case, base.as_ref(), name, read) {
+            Ok(p) => p,
+            Err(e) => {
+                result.error = Some(e);
+                cases.push(result);
+                continue;
+            }
+        };
+        let bytes = serde_json::to_vec(&plan).unwrap_or_default();
+        let options = CheckOptions::new(as_of);
+        let report = match rules.check_json(&bytes, &options) {
+            Ok(r) => r,
+            Err(e) => {
+                result.error = Some(format!("the plan cannot be checked: {}", e.message));
+                cases.push(result);
+                continue;
+            }
+        };
+        // Coverage: trace every rule on this plan.
+        if let Ok(extracted) = crate::plan::extract(&bytes, rules.shape()) {
+            let mut env = Env::new(&extracted.root, as_of);
+            for r in rules.compiled_rules() {
+                let t = rules.trace(&mut env, &r.cond);
+                mark_seen(&t, seen);
+            }
+        }
+        let mut errors = Vec::new();
+        for (rule, expected) in &case.expect {
+            let Some(outcome) = report.outcome(rule) else {
+                let hint = did_you_mean(rule, ids.iter().copied()).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+                errors.push(format!("no rule has the id `{rule}`{hint}"));
+                continue;
+            };
+            exercised.insert(rule.clone());
+            if !matches!(expected.as_str(), "fires" | "clear" | "unknown") {
+                errors.push(format!("expected outcome for `{rule}` must be \"fires\", \"clear\" or \"unknown\""));
+                continue;
+            }
+            let missing_ok = match case.expect_missing.get(rule) {
+                Some(want) => want.iter().all(|w| outcome.missing.contains(w)),
+                None => true,
+            };
+            if outcome.outcome.as_str() != expected || !missing_ok {
+                let actual = if outcome.outcome.as_str() == expected {
+                    format!("{} (missing {:?})", outcome.outcome.as_str(), outcome.missing)
+                } else {
+                    outcome.outcome.as_str().to_string()
+                };
+                let expected_text = match case.expect_missing.get(rule) {
+                    Some(want) if outcome.outcome == OutcomeKind::Unknown || expected == "unknown" => {
+                        format!("{expected} (missing {want:?})")
+                    }
+                    _ => expected.clone(),
+                };
+                result.failures.push(TestFailure {
+                    rule: rule.clone(),
+                    expected: expected_text,
+                    actual,
+                    evidence: outcome.evidence.clone(),
+                    missing: outcome.missing.clone(),
+                });
+            }
+        }
+        for rule in case.expect_missing.keys() {
+            if !case.expect.contains_key(rule) {
+                errors.push(format!("`expect_missing` names `{rule}`, which `expect` does not"));
+            }
+        }
+        if !errors.is_empty() {
+            result.error = Some(errors.join("; "));
+        }
+        if case.expect.is_empty() {
+            result.error = Some("the case expects nothing: add an `[case.expect]` table".into());
+        }
+        result.passed = result.failures.is_empty() && result.error.is_none();
+        cases.push(result);
+    }
+    FileResult { file: name.to_string(), cases, error: None }
+}
+
+fn build_plan(
+    case: &Case,
+    base: Option<&Result<Json, String>>,
+    name: &str,
+    read: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<Json, String> {
+    let mut plan = if let Some(p) = &case.plan {
+        let path = crate::resolve_import(name, p);
+        let text = read(&path)?;
+        serde_json::from_str::<Json>(&text).map_err(|e| format!("plan `{p}` is not valid JSON: {e}"))?
+    } else if let Some(inline) = &case.plan_json {
+        serde_json::from_str::<Json>(inline).map_err(|e| format!("`plan_json` is not valid JSON: {e}"))?
+    } else {
+        match base {
+            Some(Ok(b)) => b.clone(),
+            Some(Err(e)) => return Err(e.clone()),
+            None => return Err("the case has no plan: give `plan`, `plan_json`, or a `base` for the file".into()),
+        }
+    };
+    for path in &case.remove {
+        edit(&mut plan, path, None)?;
+    }
+    for (path, value) in &case.set {
+        edit(&mut plan, path, Some(toml_to_json(value)))?;
+    }
+    Ok(plan)
+}
+
+fn toml_to_json(v: &toml::Value) -> Json {
+    match v {
+        toml::Value::String(s) => Json::String(s.clone()),
+        toml::Value::Integer(i) => Json::from(*i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
+        toml::Value::Boolean(b) => Json::Bool(*b),
+        toml::Value::Datetime(d) => Json::String(d.to_string()),
+        toml::Value::Array(a) => Json::Array(a.iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => Json::Object(t.iter().map(|(k, v)| (k.clone(), toml_to_json(v))).collect()),
+    }
+}
+
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn steps(path: &str) -> Result<Vec<Step>, String> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (key, mut rest) = match part.find('[') {
+            Some(i) => (part.get(..i).unwrap_or(""), part.get(i..).unwrap_or("")),
+            None => (part, ""),
+        };
+        if key.is_empty() {
+            return Err(format!("`{path}` is not a path such as `placements[0].end_date`"));
+        }
+        out.push(Step::Key(key.to_string()));
+        while let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']').ok_or_else(|| format!("`{path}` has an unclosed `[`"))?;
+            let n = r.get(..end).unwrap_or("").parse::<usize>().map_err(|_| format!("`{path}` has a bad list index"))?;
+            out.push(Step::Index(n));
+            rest = r.get(end + 1..).unwrap_or("");
+        }
+    }
+    Ok(out)
+}
+
+/// Sets (or with `None`, removes) the value at `path`, creating objects on the way.
+fn edit(plan: &mut Json, path: &str, value: Option<Json>) -> Result<(), String> {
+    let steps = steps(path)?;
+    let Some((last, init)) = steps.split_last() else { return Err("empty path".into()) };
+    let mut at = plan;
+    for step in init {
+        at = match step {
+            Step::Key(k) => {
+                let Json::Object(map) = at else { return Err(format!("`{path}`: `{k}` is not inside an object")) };
+                if value.is_none() && !map.contains_key(k) {
+                    return Ok(());
+                }
+                map.entry(k.clone()).or_insert_with(|| Json::Object(Default::default()))
+            }
+            Step::Index(i) => {
+                let Json::Array(list) = at else { return Err(format!("`{path}`: [{i}] is not inside a list")) };
+                let len = list.len();
+                list.get_mut(*i).ok_or_else(|| format!("`{path}`: index {i} is past the end of a list of {len}"))?
+            }
+        };
+    }
+    match (last, value) {
+        (Step::Key(k), Some(v)) => match at {
+            Json::Object(map) => {
+                map.insert(k.clone(), v);
+                Ok(())
+            }
+            _ => Err(format!("`{path}`: `{k}` is not inside an object")),
+        },
+        (Step::Key(k), None) => {
+            if let Json::Object(map) = at {
+                map.remove(k);
+            }
+            Ok(())
+        }
+        (Step::Index(i), v) => {
+            let Json::Array(list) = at else { return Err(format!("`{path}`: [{i}] is not inside a list")) };
+            match v {
+                Some(v) if *i < list.len() => {
+                    if let Some(slot) = list.get_mut(*i) {
+                        *slot = v;
+                    }
+                    Ok(())
+                }
+                Some(v) if *i == list.len() => {
+                    list.push(v);
+                    Ok(())
+                }
+                Some(_) => Err(format!("`{path}`: index {i} is past the end of a list of {}", list.len())),
+                None => {
+                    if *i < list.len() {
+                        list.remove(*i);
+                    }
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_paths_with_indices() {
+        let mut plan: Json = serde_json::json!({"placements": [{"a": 1}], "child": {}});
+        edit(&mut plan, "placements[0].a", Some(Json::from(2))).unwrap();
+        edit(&mut plan, "placements[1]", Some(serde_json::json!({"a": 3}))).unwrap();
+        edit(&mut plan, "education.pep.in_place", Some(Json::Bool(true))).unwrap();
+        edit(&mut plan, "child", None).unwrap();
+        assert_eq!(
+            plan,
+            serde_json::json!({"placements": [{"a": 2}, {"a": 3}], "education": {"pep": {"in_place": true}}})
+        );
+        assert!(edit(&mut plan, "placements[5].a", Some(Json::Null)).is_err());
+        assert!(edit(&mut plan, "placements[x]", Some(Json::Null)).is_err());
+    }
+}

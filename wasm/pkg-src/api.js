@@ -1,0 +1,264 @@
+// The careprompt JavaScript API over the wasm-bindgen bindings in ./gen.
+//
+// Everything that can go wrong with rules or plans comes back as data
+// ({ ok: false, ... }), never as an exception: only calling the API before
+// init() has finished, or passing a wrong type of argument in a way the
+// TypeScript types forbid, throws.
+//
+// Nothing here reads the clock, makes a request or stores anything: the
+// evaluation date is always given by the caller.
+import initBindings, * as raw from './gen/careprompt_wasm.js';
+
+let loading = null;
+let ready = false;
+
+/**
+ * Loads the WebAssembly module. `loadDefault` supplies the module when the
+ * caller gives none (a URL in browsers, the file's bytes in Node).
+ * @internal
+ */
+export function initWith(input, loadDefault) {
+  if (!loading) {
+    loading = (async () => {
+      const source = input === undefined ? await loadDefault() : await input;
+      await initBindings({ module_or_path: source });
+      ready = true;
+    })();
+    loading.catch(() => {
+      loading = null;
+    });
+  }
+  return loading;
+}
+
+/** Whether init() has finished. */
+export function isReady() {
+  return ready;
+}
+
+function need() {
+  if (!ready) throw new Error('careprompt: await init() before using the engine');
+}
+
+/** Reads an Outcome handle from the bindings and frees it. */
+function take(outcome) {
+  try {
+    return { ok: outcome.ok, json: outcome.json };
+  } finally {
+    outcome.free();
+  }
+}
+
+/** The engine's version, for example "0.1.0". */
+export function version() {
+  need();
+  return raw.version();
+}
+
+/** The case-plan JSON Schema as text. */
+export function casePlanSchemaText() {
+  need();
+  return raw.casePlanSchema();
+}
+
+/** The case-plan JSON Schema as an object. */
+export function casePlanSchema() {
+  return JSON.parse(casePlanSchemaText());
+}
+
+/** The built-in rule pack's files, [{ name, text }]. */
+export function builtinSources() {
+  need();
+  return JSON.parse(raw.builtinSources());
+}
+
+function normaliseSources(sources) {
+  if (typeof sources === 'string') return [{ name: 'rules.cpr', text: sources }];
+  if (sources && !Array.isArray(sources) && typeof sources === 'object') return [sources];
+  return sources;
+}
+
+function fromCompiled(compiled) {
+  try {
+    const data = JSON.parse(compiled.diagnostics);
+    if (compiled.ok) {
+      const handle = compiled.takeRules();
+      return { ok: true, rules: new Rules(handle), warnings: data.diagnostics ?? [] };
+    }
+    const result = { ok: false, diagnostics: data.diagnostics ?? [] };
+    if (data.error) result.error = data.error;
+    return result;
+  } finally {
+    compiled.free();
+  }
+}
+
+/**
+ * Compiles rule sources: an array of { name, text }, one such object, or the
+ * text of a single file (named "rules.cpr"). Returns { ok: true, rules,
+ * warnings } or { ok: false, diagnostics } with file, line and column for
+ * each problem.
+ */
+export function compile(sources) {
+  need();
+  let json;
+  try {
+    json = JSON.stringify(normaliseSources(sources));
+  } catch (e) {
+    return { ok: false, diagnostics: [], error: argumentError(`the rule sources cannot be turned into JSON: ${e.message}`) };
+  }
+  return fromCompiled(raw.compileRules(json ?? 'null'));
+}
+
+/** Compiles the built-in children's mental health pack (same result shape as compile()). */
+export function compileBuiltin() {
+  need();
+  return fromCompiled(raw.compileBuiltin());
+}
+
+/** The built-in pack, compiled. Throws only if the pack itself is broken (a bug). */
+export function builtin() {
+  const result = compileBuiltin();
+  if (!result.ok) {
+    throw new Error(`careprompt: the built-in rule pack does not compile: ${JSON.stringify(result.diagnostics)}`);
+  }
+  return result.rules;
+}
+
+/**
+ * Formats one rules file. Returns { ok: true, text } or { ok: false, diagnostics }.
+ */
+export function formatRules(text, name = 'rules.cpr') {
+  need();
+  const { ok, json } = take(raw.formatRules(String(name), String(text)));
+  const data = JSON.parse(json);
+  return ok ? { ok: true, text: data.text } : { ok: false, diagnostics: data.diagnostics ?? [] };
+}
+
+function argumentError(message) {
+  return { kind: 'argument', message, line: 0, column: 0 };
+}
+
+function asOfOf(options) {
+  if (typeof options === 'string') return options;
+  if (options && typeof options.asOf === 'string') return options.asOf;
+  return '';
+}
+
+/** Turns a plan argument into a string or bytes, or an error. */
+function planInput(plan) {
+  if (typeof plan === 'string') return { text: plan };
+  if (plan instanceof Uint8Array) return { bytes: plan };
+  if (plan instanceof ArrayBuffer) return { bytes: new Uint8Array(plan) };
+  if (ArrayBuffer.isView(plan)) return { bytes: new Uint8Array(plan.buffer, plan.byteOffset, plan.byteLength) };
+  if (plan !== null && typeof plan === 'object') {
+    try {
+      return { text: JSON.stringify(plan) };
+    } catch (e) {
+      return { error: argumentError(`the plan object cannot be turned into JSON: ${e.message}`) };
+    }
+  }
+  return { error: argumentError('a plan is a JSON string, a Uint8Array of UTF-8 JSON, or an object') };
+}
+
+/** A compiled rule set: compile once, check many plans. Call free() when done. */
+export class Rules {
+  #handle;
+
+  /** @internal Use compile() or builtin(). */
+  constructor(handle) {
+    this.#handle = handle;
+  }
+
+  #live() {
+    need();
+    if (!this.#handle) throw new Error('careprompt: these rules were freed');
+    return this.#handle;
+  }
+
+  /**
+   * Checks one plan against the rules on the date options.asOf (YYYY-MM-DD).
+   * The plan is a JSON string, UTF-8 bytes, or an object (stringified first,
+   * which is slower than passing the text you already have). Returns
+   * { ok: true, report, json } where json is exactly the CLI's
+   * `--format json` output, or { ok: false, error, json }.
+   */
+  check(plan, options) {
+    const handle = this.#live();
+    const input = planInput(plan);
+    if (input.error) return { ok: false, error: input.error, json: JSON.stringify(input.error) };
+    const asOf = asOfOf(options);
+    const outcome = input.text !== undefined ? handle.checkText(input.text, asOf) : handle.checkBytes(input.bytes, asOf);
+    const { ok, json } = take(outcome);
+    return ok ? { ok: true, report: JSON.parse(json), json } : { ok: false, error: JSON.parse(json), json };
+  }
+
+  /**
+   * Checks many plans given as a JSON array or as NDJSON (one plan a line),
+   * as a string or UTF-8 bytes, or as an array of plans (each a string,
+   * bytes or an object). options.format is "auto" (default), "array" or
+   * "ndjson". Returns { ok: true, results } with one
+   * { index, line?, ok, report | error } per plan, or { ok: false, error }
+   * when the batch itself cannot be read.
+   */
+  checkMany(plans, options) {
+    const handle = this.#live();
+    const asOf = asOfOf(options);
+    if (Array.isArray(plans)) {
+      return {
+        ok: true,
+        results: plans.map((plan, index) => {
+          const r = this.check(plan, asOf);
+          return r.ok ? { index, ok: true, report: r.report } : { index, ok: false, error: r.error };
+        }),
+      };
+    }
+    const format = (options && typeof options === 'object' && options.format) || 'auto';
+    let outcome;
+    if (typeof plans === 'string') outcome = handle.checkManyText(plans, asOf, format);
+    else if (plans instanceof Uint8Array) outcome = handle.checkManyBytes(plans, asOf, format);
+    else {
+      const error = argumentError('a batch is a string or Uint8Array (JSON array or NDJSON), or an array of plans');
+      return { ok: false, error };
+    }
+    const { ok, json } = take(outcome);
+    return ok ? { ok: true, results: JSON.parse(json) } : { ok: false, error: JSON.parse(json) };
+  }
+
+  /**
+   * Runs rule test files (TOML; [{ name, text }] or one such object) against
+   * these rules. Returns { ok, report }: ok is true when every test passed.
+   */
+  runTests(files) {
+    const handle = this.#live();
+    let json;
+    try {
+      json = JSON.stringify(normaliseSources(files));
+    } catch (e) {
+      return { ok: false, report: null, error: argumentError(e.message) };
+    }
+    const result = take(handle.runTests(json ?? 'null'));
+    const data = JSON.parse(result.json);
+    if (data && data.kind === 'argument') return { ok: false, report: null, error: data };
+    return { ok: result.ok, report: data };
+  }
+
+  /** The rules in the set, in order: [{ id, title, theme, kind, severity, ... }]. */
+  list() {
+    return JSON.parse(this.#live().rulesJson());
+  }
+
+  /** Frees the compiled rules. The object cannot be used afterwards. */
+  free() {
+    if (this.#handle) {
+      this.#handle.free();
+      this.#handle = undefined;
+    }
+  }
+}
+
+// `using rules = builtin()` frees the rules at the end of the block where the
+// runtime has explicit resource management.
+if (typeof Symbol.dispose === 'symbol') {
+  Object.defineProperty(Rules.prototype, Symbol.dispose, { value: Rules.prototype.free });
+}

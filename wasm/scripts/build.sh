@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Build the careprompt WebAssembly package and lay it out for the pages and
+# the extension.
+#
+#   wasm/pkg/                   the npm package @careprompt/careprompt
+#   wasm/www/vendor/careprompt/ the package's runtime files, for the pages
+#   wasm/www/examples/          example plans and rule test files, copied
+#   wasm/extension/engine/      the package's runtime files, for the extension
+#
+# Options (environment):
+#   CAREPROMPT_WASM_ROUTE=auto|installed|build-std   how to get a wasm32 std
+#   CAREPROMPT_WASM_PROFILE=release|debug            (default release)
+#   CARGO_TARGET_DIR is NOT used: the wasm build has its own target/wasm so it
+#   never clobbers the native build (override with CAREPROMPT_WASM_TARGET_DIR).
+set -euo pipefail
+WASM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT_DIR=$(cd "$WASM_DIR/.." && pwd)
+# shellcheck source=tools.sh
+. "$WASM_DIR/scripts/tools.sh"
+
+PROFILE=${CAREPROMPT_WASM_PROFILE:-release}
+TARGET_DIR=${CAREPROMPT_WASM_TARGET_DIR:-$ROOT_DIR/target/wasm}
+
+select_wasm_route
+ensure_wasm_bindgen
+say "route: $WASM_ROUTE ($("${RUSTC:-rustc}" --version))"
+
+profile_args=()
+if [ "$PROFILE" = release ]; then
+  profile_args=(--release)
+  # Profiles live in the workspace root; these settings apply to this build only.
+  export CARGO_PROFILE_RELEASE_OPT_LEVEL=3
+  export CARGO_PROFILE_RELEASE_LTO=true
+  export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
+  export CARGO_PROFILE_RELEASE_PANIC=abort
+  export CARGO_PROFILE_RELEASE_DEBUG=false
+fi
+
+cd "$ROOT_DIR"
+CARGO_TARGET_DIR=$TARGET_DIR "$WASM_CARGO" build -p careprompt-wasm --lib "${profile_args[@]}" \
+  --target wasm32-unknown-unknown "${WASM_CARGO_ARGS[@]}"
+
+raw="$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/careprompt_wasm.wasm"
+[ -f "$raw" ] || die "no $raw after the build"
+
+# Assemble the npm package.
+pkg="$WASM_DIR/pkg"
+rm -rf "$pkg"
+mkdir -p "$pkg/gen"
+wasm-bindgen --target web --out-dir "$pkg/gen" --out-name careprompt_wasm "$raw"
+cp -R "$WASM_DIR/pkg-src/." "$pkg/"
+for f in LICENSE LICENSE-MIT LICENSE-APACHE; do
+  [ -f "$ROOT_DIR/$f" ] && cp "$ROOT_DIR/$f" "$pkg/"
+done
+# The package version follows the crate's (the workspace's) version.
+version=$(node -e 'const m=require("fs").readFileSync(process.argv[1],"utf8").match(/^\[workspace\.package\][^[]*?^version\s*=\s*"([^"]+)"/m); console.log(m?m[1]:"")' "$ROOT_DIR/Cargo.toml" 2>/dev/null || true)
+if [ -n "$version" ]; then
+  node -e 'const fs=require("fs");const p=process.argv[1];const j=JSON.parse(fs.readFileSync(p,"utf8"));j.version=process.argv[2];fs.writeFileSync(p,JSON.stringify(j,null,2)+"\n")' "$pkg/package.json" "$version"
+fi
+
+# The runtime files the pages and the extension load (no TypeScript, no docs).
+copy_runtime() {
+  local dest=$1
+  rm -rf "$dest"
+  mkdir -p "$dest/gen"
+  cp "$pkg"/careprompt.js "$pkg"/api.js "$dest/"
+  cp "$pkg"/gen/careprompt_wasm.js "$pkg"/gen/careprompt_wasm_bg.wasm "$dest/gen/"
+}
+copy_runtime "$WASM_DIR/www/vendor/careprompt"
+copy_runtime "$WASM_DIR/extension/engine"
+
+# Example plans and rule test files for the pages, with an index.
+node "$WASM_DIR/scripts/copy-examples.mjs" "$ROOT_DIR" "$WASM_DIR/www/examples"
+
+bytes=$(stat -c %s "$pkg/gen/careprompt_wasm_bg.wasm")
+gz=$(gzip -9 -c "$pkg/gen/careprompt_wasm_bg.wasm" | wc -c)
+say "built $pkg"
+echo "careprompt_wasm_bg.wasm: $bytes bytes ($(( (bytes + 1023) / 1024 )) KiB; gzip -9: $(( (gz + 1023) / 1024 )) KiB)"
