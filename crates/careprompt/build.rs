@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn collect(dir: &Path, base: &Path, out: &mut Vec<(String, PathBuf)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
@@ -26,14 +28,25 @@ fn main() {
     let mut files = Vec::new();
     collect(&pack, &rules, &mut files);
     let mut code = String::from("/// The built-in pack's rules files: (name, text).\npub const PACK_RULES: &[(&str, &str)] = &[\n");
-    for (rel, path) in files.iter().filter(|(r, _)| r.ends_with(".cpr") && !r.contains("/tests/")) {
+    for (rel, path) in files
+        .iter()
+        .filter(|(r, _)| r.ends_with(".cpr") && !r.contains("/tests/"))
+    {
         println!("cargo:rerun-if-changed={}", path.display());
-        let _ = writeln!(code, "    ({rel:?}, include_str!({:?})),", path.display().to_string());
+        let _ = writeln!(
+            code,
+            "    ({rel:?}, include_str!({:?})),",
+            path.display().to_string()
+        );
     }
     code.push_str("];\n/// The built-in pack's rule tests and fixtures: (name, text).\npub const PACK_TESTS: &[(&str, &str)] = &[\n");
     for (rel, path) in files.iter().filter(|(r, _)| r.contains("/tests/")) {
         println!("cargo:rerun-if-changed={}", path.display());
-        let _ = writeln!(code, "    ({rel:?}, include_str!({:?})),", path.display().to_string());
+        let _ = writeln!(
+            code,
+            "    ({rel:?}, include_str!({:?})),",
+            path.display().to_string()
+        );
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("pack.rs");

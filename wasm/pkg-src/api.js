@@ -40,6 +40,22 @@ function need() {
   if (!ready) throw new Error('careprompt: await init() before using the engine');
 }
 
+/**
+ * A trap inside the engine (a Rust panic: a bug, never expected on any input)
+ * becomes an error object like every other failure, so a page keeps working.
+ */
+function trapped(e) {
+  if (typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError) {
+    return {
+      kind: 'internal',
+      message: `the engine stopped on this input (a bug in careprompt; please report it, without the plan): ${e.message}`,
+      line: 0,
+      column: 0,
+    };
+  }
+  throw e;
+}
+
 /** Reads an Outcome handle from the bindings and frees it. */
 function take(outcome) {
   try {
@@ -70,6 +86,16 @@ export function casePlanSchema() {
 export function builtinSources() {
   need();
   return JSON.parse(raw.builtinSources());
+}
+
+/** The built-in pack's rule tests (names ending .toml) and the fixtures they use. */
+export function builtinTests() {
+  need();
+  const all = JSON.parse(raw.builtinTests());
+  return {
+    tests: all.filter((f) => f.name.endsWith('.toml')),
+    fixtures: all.filter((f) => !f.name.endsWith('.toml')),
+  };
 }
 
 function normaliseSources(sources) {
@@ -107,7 +133,11 @@ export function compile(sources) {
   } catch (e) {
     return { ok: false, diagnostics: [], error: argumentError(`the rule sources cannot be turned into JSON: ${e.message}`) };
   }
-  return fromCompiled(raw.compileRules(json ?? 'null'));
+  try {
+    return fromCompiled(raw.compileRules(json ?? 'null'));
+  } catch (e) {
+    return { ok: false, diagnostics: [], error: trapped(e) };
+  }
 }
 
 /** Compiles the built-in children's mental health pack (same result shape as compile()). */
@@ -130,7 +160,13 @@ export function builtin() {
  */
 export function formatRules(text, name = 'rules.cpr') {
   need();
-  const { ok, json } = take(raw.formatRules(String(name), String(text)));
+  let ok;
+  let json;
+  try {
+    ({ ok, json } = take(raw.formatRules(String(name), String(text))));
+  } catch (e) {
+    return { ok: false, diagnostics: [], error: trapped(e) };
+  }
   const data = JSON.parse(json);
   return ok ? { ok: true, text: data.text } : { ok: false, diagnostics: data.diagnostics ?? [] };
 }
@@ -188,8 +224,15 @@ export class Rules {
     const input = planInput(plan);
     if (input.error) return { ok: false, error: input.error, json: JSON.stringify(input.error) };
     const asOf = asOfOf(options);
-    const outcome = input.text !== undefined ? handle.checkText(input.text, asOf) : handle.checkBytes(input.bytes, asOf);
-    const { ok, json } = take(outcome);
+    let ok;
+    let json;
+    try {
+      const outcome = input.text !== undefined ? handle.checkText(input.text, asOf) : handle.checkBytes(input.bytes, asOf);
+      ({ ok, json } = take(outcome));
+    } catch (e) {
+      const error = trapped(e);
+      return { ok: false, error, json: JSON.stringify(error) };
+    }
     return ok ? { ok: true, report: JSON.parse(json), json } : { ok: false, error: JSON.parse(json), json };
   }
 
@@ -214,33 +257,47 @@ export class Rules {
       };
     }
     const format = (options && typeof options === 'object' && options.format) || 'auto';
-    let outcome;
-    if (typeof plans === 'string') outcome = handle.checkManyText(plans, asOf, format);
-    else if (plans instanceof Uint8Array) outcome = handle.checkManyBytes(plans, asOf, format);
-    else {
+    if (typeof plans !== 'string' && !(plans instanceof Uint8Array)) {
       const error = argumentError('a batch is a string or Uint8Array (JSON array or NDJSON), or an array of plans');
       return { ok: false, error };
     }
-    const { ok, json } = take(outcome);
+    let ok;
+    let json;
+    try {
+      const outcome = typeof plans === 'string' ? handle.checkManyText(plans, asOf, format) : handle.checkManyBytes(plans, asOf, format);
+      ({ ok, json } = take(outcome));
+    } catch (e) {
+      return { ok: false, error: trapped(e) };
+    }
     return ok ? { ok: true, results: JSON.parse(json) } : { ok: false, error: JSON.parse(json) };
   }
 
   /**
    * Runs rule test files (TOML; [{ name, text }] or one such object) against
-   * these rules. Returns { ok, report }: ok is true when every test passed.
+   * these rules. `fixtures` are the files the tests refer to (base plans),
+   * named so that a test's relative path resolves to them. Returns
+   * { ok, report, json }: ok is true when every case passed; json is the
+   * run as `careprompt test --format json` prints it.
    */
-  runTests(files) {
+  runTests(tests, fixtures = []) {
     const handle = this.#live();
-    let json;
+    let testsJson;
+    let fixturesJson;
     try {
-      json = JSON.stringify(normaliseSources(files));
+      testsJson = JSON.stringify(normaliseSources(tests));
+      fixturesJson = JSON.stringify(normaliseSources(fixtures));
     } catch (e) {
       return { ok: false, report: null, error: argumentError(e.message) };
     }
-    const result = take(handle.runTests(json ?? 'null'));
+    let result;
+    try {
+      result = take(handle.runTests(testsJson ?? 'null', fixturesJson ?? 'null'));
+    } catch (e) {
+      return { ok: false, report: null, error: trapped(e) };
+    }
     const data = JSON.parse(result.json);
     if (data && data.kind === 'argument') return { ok: false, report: null, error: data };
-    return { ok: result.ok, report: data };
+    return { ok: result.ok, report: data, json: result.json };
   }
 
   /** The rules in the set, in order: [{ id, title, theme, kind, severity, ... }]. */

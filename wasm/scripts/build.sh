@@ -68,6 +68,8 @@ copy_runtime() {
 }
 copy_runtime "$WASM_DIR/www/vendor/careprompt"
 copy_runtime "$WASM_DIR/extension/engine"
+# The extension renders reports with the same module as the pages.
+cp "$WASM_DIR/www/js/report-view.js" "$WASM_DIR/extension/report-view.js"
 
 # Example plans and rule test files for the pages, with an index.
 node "$WASM_DIR/scripts/copy-examples.mjs" "$ROOT_DIR" "$WASM_DIR/www/examples"

@@ -61,25 +61,30 @@ select_wasm_route() {
   fi
   [ "${CAREPROMPT_WASM_ROUTE:-auto}" = installed ] && die "CAREPROMPT_WASM_ROUTE=installed but rustc has no wasm32-unknown-unknown std"
   WASM_ROUTE=build-std
-  [ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/src/rust/library ] \
-    || apt_ensure rustc-web cargo-web rust-web-src
+  apt_ensure rustc-web cargo-web rust-web-src
   [ -d /usr/lib/rustlib/src/rust/library ] || die "rust-web-src did not install the std source"
   WASM_CARGO=/usr/bin/cargo
   export RUSTC=/usr/bin/rustc
   export RUSTC_BOOTSTRAP=1
   WASM_CARGO_ARGS=(-Zbuild-std=std,panic_abort)
-  # rustc-web's own rust-lld is a link to lld-22, which may be absent; then the
-  # rust-lld shipped with a rustup toolchain, then any wasm-ld, then lld-22.
-  local linker="" candidate
+  # rustc-web's own rust-lld is a link to lld-22, which may be absent; then
+  # the rust-lld shipped with a rustup toolchain, then any wasm-ld, then
+  # Debian's lld-22.
+  local linker="" r sysroot host
   if [ -n "${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER:-}" ]; then
     linker=$CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER
-  elif [ -x "$(readlink -f /usr/bin/rust-lld 2>/dev/null || true)" ] && [ -e /usr/bin/rust-lld ]; then
+  elif [ -e /usr/bin/rust-lld ] && [ -x "$(readlink -f /usr/bin/rust-lld)" ]; then
     linker=/usr/bin/rust-lld
   else
-    if command -v rustup >/dev/null 2>&1 || [ -x "$HOME/.cargo/bin/rustc" ]; then
-      candidate="$(rustc --print sysroot 2>/dev/null)/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld"
-      [ -x "$candidate" ] && linker=$candidate
-    fi
+    for r in "$HOME/.cargo/bin/rustc" "$(command -v rustc || true)"; do
+      [ -n "$r" ] && [ -x "$r" ] || continue
+      sysroot=$("$r" --print sysroot 2>/dev/null) || continue
+      host=$("$r" -vV 2>/dev/null | sed -n 's/^host: //p')
+      if [ -x "$sysroot/lib/rustlib/$host/bin/rust-lld" ]; then
+        linker="$sysroot/lib/rustlib/$host/bin/rust-lld"
+        break
+      fi
+    done
     if [ -z "$linker" ] && command -v wasm-ld >/dev/null 2>&1; then linker=$(command -v wasm-ld); fi
     if [ -z "$linker" ]; then
       apt_ensure lld-22

@@ -74,7 +74,13 @@ struct CallError<'a> {
 }
 
 fn call_error(kind: &str, message: String, help: Option<&str>) -> String {
-    to_json(&CallError { kind, message, help, line: 0, column: 0 })
+    to_json(&CallError {
+        kind,
+        message,
+        help,
+        line: 0,
+        column: 0,
+    })
 }
 
 fn to_json<T: Serialize>(value: &T) -> String {
@@ -116,7 +122,10 @@ pub fn builtin_sources() -> String {
     let sources = careprompt::builtin_sources();
     let out: Vec<SourceOut<'_>> = sources
         .iter()
-        .map(|s| SourceOut { name: &s.name, text: &s.text })
+        .map(|s| SourceOut {
+            name: &s.name,
+            text: &s.text,
+        })
         .collect();
     to_json(&out)
 }
@@ -137,7 +146,10 @@ fn parse_sources(json: &str) -> Result<Vec<Source>, String> {
     })?;
     Ok(list
         .into_iter()
-        .map(|s| Source { name: s.name, text: s.text })
+        .map(|s| Source {
+            name: s.name,
+            text: s.text,
+        })
         .collect())
 }
 
@@ -205,8 +217,14 @@ const NO_DIAGNOSTICS: &str = "{\"diagnostics\":[]}";
 
 fn compiled(result: Result<RuleSet, careprompt::CompileError>) -> Compiled {
     match result {
-        Ok(rules) => Compiled { rules: Some(rules), diagnostics: NO_DIAGNOSTICS.to_string() },
-        Err(e) => Compiled { rules: None, diagnostics: e.to_json() },
+        Ok(rules) => Compiled {
+            rules: Some(rules),
+            diagnostics: NO_DIAGNOSTICS.to_string(),
+        },
+        Err(e) => Compiled {
+            rules: None,
+            diagnostics: e.to_json(),
+        },
     }
 }
 
@@ -299,18 +317,22 @@ impl Rules {
         let mut results: Vec<(Option<usize>, Outcome)> = Vec::new();
         match format {
             BatchFormat::Array => {
-                let items: Vec<&RawValue> = match serde_json::from_slice(plans) {
-                    Ok(items) => items,
-                    Err(e) => {
-                        return Outcome::failure(to_json(&CallError {
+                let items: Vec<&RawValue> =
+                    match serde_json::from_slice(plans) {
+                        Ok(items) => items,
+                        Err(e) => return Outcome::failure(to_json(&CallError {
                             kind: "syntax",
-                            message: format!("the batch is not a JSON array of plans: {}", strip_position(&e)),
-                            help: Some("give a JSON array of plan objects, or one plan per line (NDJSON)"),
+                            message: format!(
+                                "the batch is not a JSON array of plans: {}",
+                                strip_position(&e)
+                            ),
+                            help: Some(
+                                "give a JSON array of plan objects, or one plan per line (NDJSON)",
+                            ),
                             line: e.line(),
                             column: e.column(),
-                        }))
-                    }
-                };
+                        })),
+                    };
                 for item in items {
                     results.push((None, self.check_one(item.get().as_bytes(), as_of)));
                 }
@@ -366,7 +388,10 @@ impl Rules {
             Ok(files) => files,
             Err(e) => return Outcome::failure(e),
         };
-        let files: Vec<(String, String)> = tests.iter().map(|s| (s.name.clone(), s.text.clone())).collect();
+        let files: Vec<(String, String)> = tests
+            .iter()
+            .map(|s| (s.name.clone(), s.text.clone()))
+            .collect();
         let read = |path: &str| -> Result<String, String> {
             let wanted = normalise_path(path);
             fixtures
@@ -377,7 +402,9 @@ impl Rules {
                 .ok_or_else(|| format!("no file `{path}` was given to the test run"))
         };
         let run = careprompt::testing::run_tests(&self.rules, &files, &read);
-        Outcome { ok: run.ok(), json: to_json(&run) }
+        // Pretty, as `careprompt test --format json` prints it.
+        let json = serde_json::to_string_pretty(&run).unwrap_or_else(|_| String::from("null"));
+        Outcome { ok: run.ok(), json }
     }
 
     /// The rules in this set, in order:
@@ -424,3 +451,161 @@ fn strip_position(e: &serde_json::Error) -> String {
     text.strip_suffix(&suffix).unwrap_or(&text).to_string()
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AS_OF: &str = "2026-11-26";
+    const RULES: &str = r#"rule T-01 {
+  title "Virtual School involvement"
+  theme "Education"
+  kind practice
+  severity high
+  when child.looked_after and education.virtual_school.involved = false
+  prompt "Consider involving the Virtual School."
+}
+"#;
+    const PLAN: &str = r#"{"plan_id": "P-1", "child": {"looked_after": true}, "education": {"virtual_school": {"involved": false}}}"#;
+
+    fn rules() -> Rules {
+        let sources = format!(
+            r#"[{{"name": "t.cpr", "text": {}}}]"#,
+            serde_json::to_string(RULES).unwrap()
+        );
+        let mut compiled = compile_rules(&sources);
+        assert!(compiled.ok(), "{}", compiled.diagnostics());
+        compiled.take_rules().unwrap()
+    }
+
+    #[test]
+    fn a_check_is_exactly_the_library_report() {
+        let r = rules();
+        let outcome = r.check_text(PLAN, AS_OF);
+        assert!(outcome.is_ok());
+        let direct = r
+            .rule_set()
+            .check_json(
+                PLAN.as_bytes(),
+                &CheckOptions::new(Date::parse(AS_OF).unwrap()),
+            )
+            .unwrap()
+            .to_json();
+        assert_eq!(outcome.text(), direct);
+        assert_eq!(r.check_bytes(PLAN.as_bytes(), AS_OF).text(), direct);
+    }
+
+    #[test]
+    fn bad_dates_and_plans_are_errors_not_panics() {
+        let r = rules();
+        for date in ["", "tomorrow", "2026-02-30", "2026-11-26T00:00:00Z"] {
+            let o = r.check_text(PLAN, date);
+            assert!(!o.is_ok());
+            let v: serde_json::Value = serde_json::from_str(o.text()).unwrap();
+            assert_eq!(v["kind"], "date");
+        }
+        for plan in ["", "{", "[]", "null", "{\"child\": 3}"] {
+            let o = r.check_text(plan, AS_OF);
+            assert!(!o.is_ok(), "{plan}");
+            let v: serde_json::Value = serde_json::from_str(o.text()).unwrap();
+            assert!(v["message"].is_string());
+        }
+        assert!(!r.check_bytes(&[0xff, 0xfe], AS_OF).is_ok());
+    }
+
+    #[test]
+    fn batches_as_array_and_ndjson() {
+        let r = rules();
+        let array = r.check_many_text(&format!("[{PLAN}, {{\"plan_id\": 3}}]"), AS_OF, "auto");
+        assert!(array.is_ok());
+        let v: serde_json::Value = serde_json::from_str(array.text()).unwrap();
+        assert_eq!(v[0]["ok"], true);
+        assert_eq!(v[0]["report"]["plan_id"], "P-1");
+        assert_eq!(v[1]["ok"], false);
+        assert_eq!(v[1]["error"]["kind"], "schema");
+
+        let nd = r.check_many_text(&format!("{PLAN}\n\n{{bad\n{PLAN}\n"), AS_OF, "ndjson");
+        let v: serde_json::Value = serde_json::from_str(nd.text()).unwrap();
+        let lines: Vec<_> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["line"].as_u64(), e["ok"].as_bool()))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                (Some(1), Some(true)),
+                (Some(3), Some(false)),
+                (Some(4), Some(true))
+            ]
+        );
+
+        assert!(!r.check_many_text("[1,", AS_OF, "array").is_ok());
+        assert!(!r.check_many_text("[]", AS_OF, "xml").is_ok());
+        assert_eq!(r.check_many_text("  ", AS_OF, "auto").text(), "[]");
+    }
+
+    #[test]
+    fn compile_errors_are_data() {
+        let mut c = compile_rules(r#"[{"name": "a.cpr", "text": "rule X {\n  when chld.x\n}"}]"#);
+        assert!(!c.ok());
+        assert!(c.take_rules().is_none());
+        let v: serde_json::Value = serde_json::from_str(&c.diagnostics()).unwrap();
+        let d = &v["diagnostics"][0];
+        assert_eq!(d["file"], "a.cpr");
+        assert!(d["line"].as_u64().unwrap() >= 1);
+
+        let mut bad = compile_rules("not json");
+        assert!(!bad.ok());
+        assert!(bad.take_rules().is_none());
+        let v: serde_json::Value = serde_json::from_str(&bad.diagnostics()).unwrap();
+        assert_eq!(v["error"]["kind"], "argument");
+    }
+
+    #[test]
+    fn builtin_pack_schema_and_format() {
+        let mut c = compile_builtin();
+        assert!(c.ok(), "{}", c.diagnostics());
+        let rules = c.take_rules().unwrap();
+        let list: serde_json::Value = serde_json::from_str(&rules.rules_json()).unwrap();
+        assert!(list.as_array().unwrap().len() > 1);
+        let sources: serde_json::Value = serde_json::from_str(&builtin_sources()).unwrap();
+        assert!(sources
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["name"].is_string() && s["text"].is_string()));
+        let schema: serde_json::Value = serde_json::from_str(&case_plan_schema()).unwrap();
+        assert!(schema["properties"]["child"].is_object());
+        assert_eq!(version(), careprompt::VERSION);
+        let f = format_rules("x.cpr", RULES);
+        assert!(f.is_ok(), "{}", f.text());
+        assert!(!format_rules("x.cpr", "rule {").is_ok());
+    }
+
+    #[test]
+    fn rule_tests_find_fixtures_by_resolved_path() {
+        let r = rules();
+        let test = "as_of = 2026-11-26\nbase = \"fixtures/../fixtures/p.json\"\n\n[[case]]\nname = \"fires\"\n[case.expect]\n\"T-01\" = \"fires\"\n";
+        let tests = format!(
+            r#"[{{"name": "t/x.test.toml", "text": {}}}]"#,
+            serde_json::to_string(test).unwrap()
+        );
+        let fixtures = format!(
+            r#"[{{"name": "t/fixtures/p.json", "text": {}}}]"#,
+            serde_json::to_string(PLAN).unwrap()
+        );
+        let o = r.run_tests(&tests, &fixtures);
+        assert!(o.is_ok(), "{}", o.text());
+        let o = r.run_tests(&tests, "[]");
+        assert!(!o.is_ok());
+        assert!(!r.run_tests("{", "[]").is_ok());
+    }
+
+    #[test]
+    fn paths_normalise() {
+        assert_eq!(normalise_path("a/./b/../c"), "a/c");
+        assert_eq!(normalise_path("/a//b/"), "a/b");
+        assert_eq!(normalise_path("../x"), "x");
+    }
+}

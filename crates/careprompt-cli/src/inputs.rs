@@ -7,6 +7,28 @@ use std::path::PathBuf;
 
 use crate::rules::{files_under, short_io};
 
+/// The most bytes read for one plan: one more than the engine accepts, so
+/// that a larger plan is refused without being read whole into memory.
+const READ_LIMIT: u64 = careprompt::MAX_PLAN_BYTES as u64 + 1;
+
+fn too_large() -> String {
+    format!("the plan is larger than {} bytes, the limit (help: check that this is one plan, not a whole export)", careprompt::MAX_PLAN_BYTES)
+}
+
+/// Reads a whole plan file, refusing one over the limit after reading no
+/// more than the limit.
+fn read_plan(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| short_io(&e))?;
+    let mut bytes = Vec::new();
+    file.take(READ_LIMIT)
+        .read_to_end(&mut bytes)
+        .map_err(|e| short_io(&e))?;
+    if bytes.len() as u64 >= READ_LIMIT {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
 /// One plan to check: where it came from and its bytes, or why it could not be read.
 pub struct PlanInput {
     /// `file`, or `file:line` for NDJSON.
@@ -44,8 +66,16 @@ impl Plans {
             }
             let p = PathBuf::from(a);
             if p.is_dir() {
-                for f in files_under(&p, &|n| n.ends_with(".json") || n.ends_with(".ndjson") || n.ends_with(".jsonl"), false) {
-                    pending.push(if is_ndjson(&f) { Pending::Ndjson(f) } else { Pending::Json(f) });
+                for f in files_under(
+                    &p,
+                    &|n| n.ends_with(".json") || n.ends_with(".ndjson") || n.ends_with(".jsonl"),
+                    false,
+                ) {
+                    pending.push(if is_ndjson(&f) {
+                        Pending::Ndjson(f)
+                    } else {
+                        Pending::Json(f)
+                    });
                 }
             } else if !p.exists() {
                 pending.push(Pending::Missing(a.clone()));
@@ -55,7 +85,11 @@ impl Plans {
                 pending.push(Pending::Json(p));
             }
         }
-        Plans { pending: pending.into_iter(), current: None, queued: Default::default() }
+        Plans {
+            pending: pending.into_iter(),
+            current: None,
+            queued: Default::default(),
+        }
     }
 }
 
@@ -69,52 +103,96 @@ impl Iterator for Plans {
             }
             if let Some((name, reader, line)) = &mut self.current {
                 let mut buf = Vec::new();
-                match reader.read_until(b'\n', &mut buf) {
+                match reader.by_ref().take(READ_LIMIT).read_until(b'\n', &mut buf) {
                     Ok(0) => {
                         self.current = None;
                         continue;
                     }
                     Ok(_) => {
                         *line += 1;
+                        if buf.len() as u64 >= READ_LIMIT && buf.last() != Some(&b'\n') {
+                            // Skip the rest of an over-long line, a buffer at a time.
+                            let mut rest = Vec::new();
+                            loop {
+                                rest.clear();
+                                match reader.by_ref().take(64 * 1024).read_until(b'\n', &mut rest) {
+                                    Ok(0) => break,
+                                    Ok(_) if rest.last() == Some(&b'\n') => break,
+                                    Ok(_) => {}
+                                    Err(_) => break,
+                                }
+                            }
+                            return Some(PlanInput {
+                                source: format!("{name}:{line}"),
+                                bytes: Err(too_large()),
+                            });
+                        }
                         if buf.iter().all(u8::is_ascii_whitespace) {
                             continue;
                         }
-                        return Some(PlanInput { source: format!("{name}:{line}"), bytes: Ok(buf) });
+                        return Some(PlanInput {
+                            source: format!("{name}:{line}"),
+                            bytes: Ok(buf),
+                        });
                     }
                     Err(e) => {
                         let source = format!("{name}:{}", *line + 1);
                         self.current = None;
-                        return Some(PlanInput { source, bytes: Err(short_io(&e)) });
+                        return Some(PlanInput {
+                            source,
+                            bytes: Err(short_io(&e)),
+                        });
                     }
                 }
             }
             let next = self.pending.next()?;
             match next {
-                Pending::Missing(a) => return Some(PlanInput { source: a, bytes: Err("no such file or directory".into()) }),
+                Pending::Missing(a) => {
+                    return Some(PlanInput {
+                        source: a,
+                        bytes: Err("no such file or directory".into()),
+                    })
+                }
                 Pending::Json(p) => {
                     let source = p.display().to_string();
-                    return Some(PlanInput { bytes: std::fs::read(&p).map_err(|e| short_io(&e)), source });
+                    return Some(PlanInput {
+                        bytes: read_plan(&p),
+                        source,
+                    });
                 }
                 Pending::Ndjson(p) => {
                     let name = p.display().to_string();
                     match std::fs::File::open(&p) {
                         Ok(f) => self.current = Some((name, Box::new(BufReader::new(f)), 0)),
-                        Err(e) => return Some(PlanInput { source: name, bytes: Err(short_io(&e)) }),
+                        Err(e) => {
+                            return Some(PlanInput {
+                                source: name,
+                                bytes: Err(short_io(&e)),
+                            })
+                        }
                     }
                 }
                 Pending::Stdin => {
                     let mut all = Vec::new();
                     if let Err(e) = std::io::stdin().lock().read_to_end(&mut all) {
-                        return Some(PlanInput { source: "<stdin>".into(), bytes: Err(short_io(&e)) });
+                        return Some(PlanInput {
+                            source: "<stdin>".into(),
+                            bytes: Err(short_io(&e)),
+                        });
                     }
                     // One JSON plan, or NDJSON when there is more than one value.
-                    let mut stream = serde_json::Deserializer::from_slice(&all).into_iter::<serde::de::IgnoredAny>();
+                    let mut stream = serde_json::Deserializer::from_slice(&all)
+                        .into_iter::<serde::de::IgnoredAny>();
                     let first_ok = stream.next().is_some_and(|r| r.is_ok());
                     let more = first_ok && stream.next().is_some();
                     if more {
-                        self.current = Some(("<stdin>".into(), Box::new(std::io::Cursor::new(all)), 0));
+                        self.current =
+                            Some(("<stdin>".into(), Box::new(std::io::Cursor::new(all)), 0));
                     } else {
-                        return Some(PlanInput { source: "<stdin>".into(), bytes: Ok(all) });
+                        return Some(PlanInput {
+                            source: "<stdin>".into(),
+                            bytes: Ok(all),
+                        });
                     }
                 }
             }

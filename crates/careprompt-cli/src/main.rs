@@ -77,7 +77,9 @@ impl SeverityArg {
 #[derive(Subcommand)]
 enum Command {
     /// Check plans against rules (the built-in children's mental health pack by default).
-    #[command(after_help = "Examples:\n  careprompt check plan.json\n  careprompt check --as-of 2026-11-26 --format json plan.json\n  careprompt check --format csv cohort/ > outcomes.csv\n  cat plans.ndjson | careprompt check --format ndjson -\n\nPLAN is a JSON file, a directory of them, an NDJSON file (.ndjson or .jsonl: one plan a line), or - for standard input.")]
+    #[command(
+        after_help = "Examples:\n  careprompt check plan.json\n  careprompt check --as-of 2026-11-26 --format json plan.json\n  careprompt check --format csv cohort/ > outcomes.csv\n  cat plans.ndjson | careprompt check --format ndjson -\n\nPLAN is a JSON file, a directory of them, an NDJSON file (.ndjson or .jsonl: one plan a line), or - for standard input."
+    )]
     Check {
         /// Rules file or directory of `.cpr` files (repeatable). Default: the built-in pack.
         #[arg(long = "rules", value_name = "PATH")]
@@ -99,7 +101,9 @@ enum Command {
         plans: Vec<String>,
     },
     /// Run rule tests (`*.test.toml`) and report passes, failures and coverage.
-    #[command(after_help = "Examples:\n  careprompt test rules/jtai-childrens-mental-health\n  careprompt test --coverage --min-coverage 100 rules/jtai-childrens-mental-health\n\nA directory holding `.cpr` files is tested against those rules; otherwise the built-in pack (or --rules) is used.")]
+    #[command(
+        after_help = "Examples:\n  careprompt test rules/jtai-childrens-mental-health\n  careprompt test --coverage --min-coverage 100 rules/jtai-childrens-mental-health\n\nA directory holding `.cpr` files is tested against those rules; otherwise the built-in pack (or --rules) is used."
+    )]
     Test {
         /// Test files, or directories to search for `*.test.toml`.
         #[arg(value_name = "PATH", default_value = "rules")]
@@ -128,7 +132,9 @@ enum Command {
         format: Format,
     },
     /// Print rules files in canonical form.
-    #[command(after_help = "Examples:\n  careprompt fmt rules/my-pack/education.cpr\n  careprompt fmt --check rules/\n  careprompt fmt --write rules/")]
+    #[command(
+        after_help = "Examples:\n  careprompt fmt rules/my-pack/education.cpr\n  careprompt fmt --check rules/\n  careprompt fmt --write rules/"
+    )]
     Fmt {
         /// Exit 1 and show a diff when a file is not formatted.
         #[arg(long, conflicts_with = "write")]
@@ -141,7 +147,9 @@ enum Command {
         paths: Vec<PathBuf>,
     },
     /// Show how one rule was decided on one plan, condition by condition.
-    #[command(after_help = "Example:\n  careprompt explain --rule CMH-EDU-01 --as-of 2026-11-26 examples/plans/ex-01-out-of-area-residential-adhd-medication.json")]
+    #[command(
+        after_help = "Example:\n  careprompt explain --rule CMH-EDU-01 --as-of 2026-11-26 examples/plans/ex-01-out-of-area-residential-adhd-medication.json"
+    )]
     Explain {
         /// The rule's id.
         #[arg(long)]
@@ -167,21 +175,51 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Check { rules, as_of, format, fail_on, consts, plans } => {
-            check(&rules, as_of.as_deref(), format, fail_on, &consts, &plans)
-        }
-        Command::Test { paths, rules, coverage, min_coverage, format } => {
-            test(&paths, &rules, coverage, min_coverage, format)
-        }
+        Command::Check {
+            rules,
+            as_of,
+            format,
+            fail_on,
+            consts,
+            plans,
+        } => check(&rules, as_of.as_deref(), format, fail_on, &consts, &plans),
+        Command::Test {
+            paths,
+            rules,
+            coverage,
+            min_coverage,
+            format,
+        } => test(&paths, &rules, coverage, min_coverage, format),
         Command::Lint { paths, format } => lint(&paths, format),
-        Command::Fmt { check, write, paths } => fmt(&paths, check, write),
-        Command::Explain { rule, rules, as_of, format, plan } => explain(&rule, &rules, as_of.as_deref(), format, &plan),
+        Command::Fmt {
+            check,
+            write,
+            paths,
+        } => fmt(&paths, check, write),
+        Command::Explain {
+            rule,
+            rules,
+            as_of,
+            format,
+            plan,
+        } => explain(&rule, &rules, as_of.as_deref(), format, &plan),
         Command::Schema => {
-            println!("{}", careprompt::case_plan_schema().trim_end());
+            emit(&format!("{}\n", careprompt::case_plan_schema().trim_end()));
             OK
         }
     };
     ExitCode::from(code)
+}
+
+/// Writes to standard output; a closed pipe (`careprompt ... | head`) ends
+/// the program quietly instead of panicking.
+fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(i32::from(OK));
+        }
+    }
 }
 
 fn eprint_error(message: &str) {
@@ -209,7 +247,9 @@ fn parse_consts(consts: &[String]) -> Result<Vec<(String, String)>, String> {
         .map(|c| {
             c.split_once('=')
                 .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-                .ok_or_else(|| format!("--const `{c}`: write NAME=VALUE, such as sdq_concern_threshold=15"))
+                .ok_or_else(|| {
+                    format!("--const `{c}`: write NAME=VALUE, such as sdq_concern_threshold=15")
+                })
         })
         .collect()
 }
@@ -267,19 +307,28 @@ fn check(
     let options = CheckOptions::new(as_of);
     let stdout_tty = std::io::stdout().is_terminal();
     let style = Style {
-        colour: format == Format::Human && stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        colour: format == Format::Human
+            && stdout_tty
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         fancy: format == Format::Human,
     };
     let progress = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos} plans checked ({per_sec})").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            indicatif::ProgressStyle::with_template("{spinner} {pos} plans checked ({per_sec})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         Some(bar)
     } else {
         None
     };
-    let single = plans.len() == 1 && plans.first().is_some_and(|p| p != "-" && !std::path::Path::new(p).is_dir() && !p.ends_with(".ndjson") && !p.ends_with(".jsonl"));
+    let single = plans.len() == 1
+        && plans.first().is_some_and(|p| {
+            p != "-"
+                && !std::path::Path::new(p).is_dir()
+                && !p.ends_with(".ndjson")
+                && !p.ends_with(".jsonl")
+        });
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut totals = Totals::default();
@@ -289,7 +338,12 @@ fn check(
         let _ = writeln!(out, "{}", output::CSV_HEADER);
     }
     if matches!(format, Format::Human | Format::Plain) {
-        let _ = writeln!(out, "careprompt {} — as of {as_of}, {} rule(s)\n", careprompt::VERSION, rules.rules().len());
+        let _ = writeln!(
+            out,
+            "careprompt {} — as of {as_of}, {} rule(s)\n",
+            careprompt::VERSION,
+            rules.rules().len()
+        );
     }
     // Plans are read lazily and checked a chunk at a time on all cores, so
     // memory stays flat; results are written in input order.
@@ -330,19 +384,34 @@ fn check(
             match result {
                 PlanResult::Error(m) => {
                     totals.errors += 1;
-                    let located = if m.starts_with(|c: char| c.is_ascii_digit()) { format!("{source}:{m}") } else { format!("{source}: {m}") };
+                    let located = if m.starts_with(|c: char| c.is_ascii_digit()) {
+                        format!("{source}:{m}")
+                    } else {
+                        format!("{source}: {m}")
+                    };
                     if let Some(bar) = &progress {
                         bar.suspend(|| eprintln!("error: {located}"));
                     } else {
                         eprintln!("error: {located}");
                     }
                     match format {
-                        Format::Json => json_errors.push(serde_json::json!({"source": source, "error": m})),
+                        Format::Json => {
+                            json_errors.push(serde_json::json!({"source": source, "error": m}))
+                        }
                         Format::Ndjson => {
-                            let _ = writeln!(out, "{}", serde_json::json!({"source": source, "error": m}));
+                            let _ = writeln!(
+                                out,
+                                "{}",
+                                serde_json::json!({"source": source, "error": m})
+                            );
                         }
                         Format::Csv => {
-                            let _ = writeln!(out, "{},,,,,,,,,{}", output::csv_field(&source), output::csv_field(&m));
+                            let _ = writeln!(
+                                out,
+                                "{},,,,,,,,,{}",
+                                output::csv_field(&source),
+                                output::csv_field(&m)
+                            );
                         }
                         _ => {}
                     }
@@ -357,11 +426,16 @@ fn check(
                             if single {
                                 let _ = writeln!(out, "{}", report.to_json());
                             } else {
-                                json_reports.push(serde_json::json!({"source": source, "report": report}));
+                                json_reports
+                                    .push(serde_json::json!({"source": source, "report": report}));
                             }
                         }
                         Format::Ndjson => {
-                            let _ = writeln!(out, "{}", serde_json::json!({"source": source, "report": report}));
+                            let _ = writeln!(
+                                out,
+                                "{}",
+                                serde_json::json!({"source": source, "report": report})
+                            );
                         }
                         Format::Csv => {
                             let _ = write!(out, "{}", output::csv(&source, &report));
@@ -383,7 +457,11 @@ fn check(
             "errors": json_errors,
             "summary": totals.json(),
         });
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&batch).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&batch).unwrap_or_default()
+        );
     }
     if matches!(format, Format::Human | Format::Plain) {
         if totals.plans + totals.errors > 1 {
@@ -406,7 +484,13 @@ fn check(
     }
 }
 
-fn test(paths: &[PathBuf], rule_paths: &[PathBuf], show_coverage: bool, min_coverage: Option<f64>, format: Format) -> u8 {
+fn test(
+    paths: &[PathBuf],
+    rule_paths: &[PathBuf],
+    show_coverage: bool,
+    min_coverage: Option<f64>,
+    format: Format,
+) -> u8 {
     // Rules: --rules, else the `.cpr` files of directories given, else the built-in pack.
     let mut rule_dirs: Vec<PathBuf> = rule_paths.to_vec();
     if rule_dirs.is_empty() {
@@ -445,12 +529,18 @@ fn test(paths: &[PathBuf], rule_paths: &[PathBuf], show_coverage: bool, min_cove
             }
         }
     }
-    let read = |path: &str| std::fs::read_to_string(path).map_err(|e| format!("cannot read `{path}`: {}", rules::short_io(&e)));
+    let read = |path: &str| {
+        std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read `{path}`: {}", rules::short_io(&e)))
+    };
     let run = careprompt::testing::run_tests(&rules, &texts, &read);
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&run).unwrap_or_default());
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&run).unwrap_or_default()
+        ));
     } else {
-        print!("{}", render_tests(&run, show_coverage));
+        emit(&render_tests(&run, show_coverage));
     }
     if !run.ok() {
         return FINDINGS;
@@ -485,9 +575,18 @@ fn render_tests(run: &careprompt::testing::TestRun, show_coverage: bool) -> Stri
                 let _ = writeln!(out, "        {e}");
             }
             for fail in &c.failures {
-                let _ = writeln!(out, "        {}: expected {}, got {}", fail.rule, fail.expected, fail.actual);
+                let _ = writeln!(
+                    out,
+                    "        {}: expected {}, got {}",
+                    fail.rule, fail.expected, fail.actual
+                );
                 for e in &fail.evidence {
-                    let _ = writeln!(out, "          evidence: {} = {}", e.path, serde_json::to_string(&e.value).unwrap_or_default());
+                    let _ = writeln!(
+                        out,
+                        "          evidence: {} = {}",
+                        e.path,
+                        serde_json::to_string(&e.value).unwrap_or_default()
+                    );
                 }
                 if !fail.missing.is_empty() {
                     let _ = writeln!(out, "          missing: {}", fail.missing.join(", "));
@@ -499,7 +598,11 @@ fn render_tests(run: &careprompt::testing::TestRun, show_coverage: bool) -> Stri
     let _ = writeln!(
         out,
         "\ncoverage: {}/{} rules exercised ({:.1}%), {}/{} conditions seen both true and false",
-        cov.rules_exercised, cov.rules_total, cov.rule_percent, cov.conditions_covered, cov.conditions_total
+        cov.rules_exercised,
+        cov.rules_total,
+        cov.rule_percent,
+        cov.conditions_covered,
+        cov.conditions_total
     );
     if show_coverage {
         for r in &cov.unexercised_rules {
@@ -521,7 +624,11 @@ fn lint(paths: &[PathBuf], format: Format) -> u8 {
     // Tests next to the rules count towards "has a test".
     let mut tested = std::collections::BTreeSet::new();
     for p in paths {
-        let dir = if p.is_dir() { p.clone() } else { p.parent().map(PathBuf::from).unwrap_or_default() };
+        let dir = if p.is_dir() {
+            p.clone()
+        } else {
+            p.parent().map(PathBuf::from).unwrap_or_default()
+        };
         for f in rules::files_under(&dir, &|n| n.ends_with(".test.toml"), false) {
             if let Ok(t) = std::fs::read_to_string(&f) {
                 for id in careprompt::lint::expected_rule_ids(&t) {
@@ -539,13 +646,20 @@ fn lint(paths: &[PathBuf], format: Format) -> u8 {
     }
     let warnings = careprompt::lint::lint(&rules, Some(&tested));
     if format == Format::Json {
-        println!("{}", serde_json::json!({ "diagnostics": warnings }));
+        emit(&format!(
+            "{}\n",
+            serde_json::json!({ "diagnostics": warnings })
+        ));
     } else {
         for w in &warnings {
             eprint!("{}", w.render());
             eprintln!();
         }
-        println!("{} rule(s) checked, {} warning(s)", rules.rules().len(), warnings.len());
+        emit(&format!(
+            "{} rule(s) checked, {} warning(s)\n",
+            rules.rules().len(),
+            warnings.len()
+        ));
     }
     OK
 }
@@ -579,7 +693,7 @@ fn fmt(paths: &[PathBuf], check: bool, write: bool) -> u8 {
                 if check {
                     if formatted != text {
                         unformatted += 1;
-                        print!("{}", output::diff(&name, &text, &formatted));
+                        emit(&output::diff(&name, &text, &formatted));
                     }
                 } else if write {
                     if formatted != text {
@@ -591,7 +705,7 @@ fn fmt(paths: &[PathBuf], check: bool, write: bool) -> u8 {
                         }
                     }
                 } else {
-                    print!("{formatted}");
+                    emit(&formatted);
                 }
             }
         }
@@ -600,13 +714,24 @@ fn fmt(paths: &[PathBuf], check: bool, write: bool) -> u8 {
         return ERROR;
     }
     if unformatted > 0 {
-        eprintln!("{unformatted} file(s) are not in canonical form; run `careprompt fmt --write`");
+        eprint!(
+            "{}",
+            format!(
+                "{unformatted} file(s) are not in canonical form; run `careprompt fmt --write`\n"
+            )
+        );
         return FINDINGS;
     }
     OK
 }
 
-fn explain(rule: &str, rule_paths: &[PathBuf], as_of: Option<&str>, format: Format, plan: &str) -> u8 {
+fn explain(
+    rule: &str,
+    rule_paths: &[PathBuf],
+    as_of: Option<&str>,
+    format: Format,
+    plan: &str,
+) -> u8 {
     let as_of = match as_of_date(as_of) {
         Ok(d) => d,
         Err(m) => {
@@ -637,9 +762,12 @@ fn explain(rule: &str, rule_paths: &[PathBuf], as_of: Option<&str>, format: Form
     match rules.explain(rule, &bytes, &CheckOptions::new(as_of)) {
         Ok(x) => {
             if format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&x).unwrap_or_default());
+                emit(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&x).unwrap_or_default()
+                ));
             } else {
-                print!("{}", x.render());
+                emit(&x.render());
             }
             OK
         }

@@ -42,16 +42,28 @@ fn value_text(v: &EvidenceValue) -> String {
         EvidenceValue::Number(n) if n.fract() == 0.0 => format!("{}", *n as i64),
         EvidenceValue::Number(n) => n.to_string(),
         EvidenceValue::Bool(b) => b.to_string(),
+        EvidenceValue::Absent => "not recorded".to_string(),
     }
 }
 
 /// Renders one report for people.
 pub fn human(source: &str, report: &Report, style: Style) -> String {
     let mut out = String::new();
-    let rule_line = if style.fancy { "─".repeat(60) } else { "-".repeat(60) };
-    let id = report.plan_id.as_deref().map(|p| format!("plan {p} ")).unwrap_or_default();
+    let rule_line = if style.fancy {
+        "─".repeat(60)
+    } else {
+        "-".repeat(60)
+    };
+    let id = report
+        .plan_id
+        .as_deref()
+        .map(|p| format!("plan {p} "))
+        .unwrap_or_default();
     let _ = writeln!(out, "{}", style.paint("1", &format!("{id}({source})")));
-    let strengths = report.fired().filter(|o| o.kind == RuleKind::Strength).count();
+    let strengths = report
+        .fired()
+        .filter(|o| o.kind == RuleKind::Strength)
+        .count();
     let prompts = report.summary.fires - strengths;
     let _ = writeln!(
         out,
@@ -73,22 +85,45 @@ pub fn human(source: &str, report: &Report, style: Style) -> String {
     fired.sort_by(|a, b| {
         let ra = theme_rank.get(a.theme.as_ref());
         let rb = theme_rank.get(b.theme.as_ref());
-        (ra, a.theme.as_ref(), a.severity, a.rule.as_ref()).cmp(&(rb, b.theme.as_ref(), b.severity, b.rule.as_ref()))
+        (ra, a.theme.as_ref(), a.severity, a.rule.as_ref()).cmp(&(
+            rb,
+            b.theme.as_ref(),
+            b.severity,
+            b.rule.as_ref(),
+        ))
     });
     let mut theme = "";
     for o in fired {
         if o.theme.as_ref() != theme {
             theme = o.theme.as_ref();
-            let _ = writeln!(out, "\n{}\n{}", style.paint("1", theme), style.paint("2", &rule_line));
+            let _ = writeln!(
+                out,
+                "\n{}\n{}",
+                style.paint("1", theme),
+                style.paint("2", &rule_line)
+            );
         }
-        let _ = writeln!(out, "{} {}  {}", style.severity(o), style.paint("1", &o.rule), o.title);
+        let _ = writeln!(
+            out,
+            "{} {}  {}",
+            style.severity(o),
+            style.paint("1", &o.rule),
+            o.title
+        );
         if let Some(p) = &o.prompt {
             let _ = writeln!(out, "  {p}");
         }
         if !o.evidence.is_empty() {
             let _ = writeln!(out, "  Why (from the plan):");
             for e in &o.evidence {
-                let _ = writeln!(out, "    - {} = {}", e.path, value_text(&e.value));
+                match e.value {
+                    EvidenceValue::Absent => {
+                        let _ = writeln!(out, "    - {}: not recorded", e.path);
+                    }
+                    _ => {
+                        let _ = writeln!(out, "    - {} = {}", e.path, value_text(&e.value));
+                    }
+                }
             }
         }
         if let Some(steps) = &o.next_steps {
@@ -110,9 +145,18 @@ pub fn human(source: &str, report: &Report, style: Style) -> String {
             }
         }
     }
-    let unknown: Vec<&Outcome> = report.outcomes.iter().filter(|o| o.outcome == OutcomeKind::Unknown).collect();
+    let unknown: Vec<&Outcome> = report
+        .outcomes
+        .iter()
+        .filter(|o| o.outcome == OutcomeKind::Unknown)
+        .collect();
     if !unknown.is_empty() {
-        let _ = writeln!(out, "\n{}\n{}", style.paint("1", "Could not be checked (data missing)"), style.paint("2", &rule_line));
+        let _ = writeln!(
+            out,
+            "\n{}\n{}",
+            style.paint("1", "Could not be checked (data missing)"),
+            style.paint("2", &rule_line)
+        );
         for o in unknown {
             let _ = writeln!(out, "{}  {}", style.paint("1", &o.rule), o.title);
             let _ = writeln!(out, "    missing: {}", o.missing.join(", "));
@@ -131,7 +175,8 @@ pub fn csv_field(s: &str) -> String {
 }
 
 /// The CSV header row.
-pub const CSV_HEADER: &str = "source,plan_id,rule,outcome,severity,kind,theme,evidence,missing,error";
+pub const CSV_HEADER: &str =
+    "source,plan_id,rule,outcome,severity,kind,theme,evidence,missing,error";
 
 /// One CSV row per rule outcome.
 pub fn csv(source: &str, report: &Report) -> String {
@@ -237,7 +282,11 @@ pub fn diff(name: &str, old: &str, new: &str) -> String {
     for i in (0..n).rev() {
         for j in (0..m).rev() {
             let v = if a.get(i) == b.get(j) {
-                lcs.get(i + 1).and_then(|r| r.get(j + 1)).copied().unwrap_or(0) + 1
+                lcs.get(i + 1)
+                    .and_then(|r| r.get(j + 1))
+                    .copied()
+                    .unwrap_or(0)
+                    + 1
             } else {
                 let down = lcs.get(i + 1).and_then(|r| r.get(j)).copied().unwrap_or(0);
                 let right = lcs.get(i).and_then(|r| r.get(j + 1)).copied().unwrap_or(0);

@@ -29,7 +29,9 @@ pub fn files_under(dir: &Path, keep: &dyn Fn(&str) -> bool, skip_tests: bool) ->
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -52,7 +54,10 @@ pub fn rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         if p.is_dir() {
             let found = files_under(p, &|n| n.ends_with(".cpr"), true);
             if found.is_empty() {
-                return Err(format!("{}: no `.cpr` rules files in this directory", p.display()));
+                return Err(format!(
+                    "{}: no `.cpr` rules files in this directory",
+                    p.display()
+                ));
             }
             out.extend(found);
         } else if p.exists() {
@@ -79,11 +84,16 @@ pub fn load(paths: &[PathBuf], overrides: &[(String, String)]) -> Result<RuleSet
     } else {
         let mut sources = Vec::new();
         for f in rule_files(paths).map_err(RulesError::Io)? {
-            let text = std::fs::read_to_string(&f).map_err(|e| RulesError::Io(format!("{}: {}", f.display(), short_io(&e))))?;
+            let text = std::fs::read_to_string(&f)
+                .map_err(|e| RulesError::Io(format!("{}: {}", f.display(), short_io(&e))))?;
             sources.push(Source::new(f.to_string_lossy().replace('\\', "/"), text));
         }
         sources
     };
-    let options = CompileOptions { schema: None, overrides: overrides.to_vec(), loader: Some(&FsLoader) };
+    let options = CompileOptions {
+        schema: None,
+        overrides: overrides.to_vec(),
+        loader: Some(&FsLoader),
+    };
     RuleSet::compile_with(&sources, &options).map_err(RulesError::Compile)
 }

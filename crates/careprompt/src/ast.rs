@@ -49,6 +49,8 @@ impl<T> Spanned<T> {
 /// A whole rules file.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct File {
+    /// Comments at the top of the file, set apart from the first item by a blank line.
+    pub header_comments: Vec<String>,
     /// Items in the order written.
     pub items: Vec<Item>,
     /// Comments after the last item.

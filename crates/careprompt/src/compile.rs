@@ -5,11 +5,23 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use crate::ast::{self, CmpOp, DurationRef, ExprKind, FieldKind, ItemKind, Literal, Span, ValueKind};
+use crate::ast::{
+    self, CmpOp, DurationRef, ExprKind, FieldKind, ItemKind, Literal, Span, ValueKind,
+};
 use crate::date::Duration;
 use crate::diagnostic::{did_you_mean, Diagnostic, SourceRef};
 use crate::program::*;
 use crate::schema::{FieldType, ObjectType, Schema};
+
+/// The deepest a compiled condition may nest, counting brackets, `not`s,
+/// `where` clauses and the definitions it uses (each expanded in place).
+pub const MAX_CONDITION_DEPTH: usize = 256;
+/// The most conditions a rule set may compile to, with every use of a
+/// definition expanded: definitions that use definitions twice over
+/// would otherwise double the work at each step.
+pub const MAX_CONDITIONS: usize = 1_000_000;
+/// The most problems reported for one compilation; the rest are counted.
+pub const MAX_DIAGNOSTICS: usize = 200;
 
 /// A constant's value and where it was declared.
 #[derive(Clone, Debug)]
@@ -117,8 +129,14 @@ pub(crate) struct Compiler<'s> {
     used: BTreeSet<String>,
     read_paths: BTreeSet<String>,
     errors: Vec<Diagnostic>,
+    /// Problems found after [`MAX_DIAGNOSTICS`], counted but not built.
+    suppressed: usize,
     file: u32,
     next_id: u32,
+    /// How deep the condition being compiled nests so far.
+    depth: usize,
+    /// A limit (depth or size) has been reported; later hits stay quiet.
+    limit_reported: bool,
 }
 
 type Parsed<'s> = (u32, &'s ast::File);
@@ -135,9 +153,11 @@ fn lit_of(l: &Literal) -> Option<Lit> {
 
 fn shape_of(ty: &FieldType) -> ShapeTy {
     match ty {
-        FieldType::Text { values } => {
-            ShapeTy::Text(values.as_ref().map(|v| v.iter().map(|s| s.as_str().into()).collect()))
-        }
+        FieldType::Text { values } => ShapeTy::Text(
+            values
+                .as_ref()
+                .map(|v| v.iter().map(|s| s.as_str().into()).collect()),
+        ),
         FieldType::Number { integer } => ShapeTy::Number { integer: *integer },
         FieldType::Bool => ShapeTy::Bool,
         FieldType::Date => ShapeTy::Date,
@@ -164,7 +184,10 @@ fn shape_obj(o: &ObjectType) -> ShapeObj {
 /// Gives field `name` of `obj` a slot if it has none; returns the slot and
 /// the field's position.
 fn slot_of(obj: &mut ShapeObj, name: &str) -> Option<(u16, usize)> {
-    let i = obj.fields.binary_search_by(|f| f.name.as_ref().cmp(name)).ok()?;
+    let i = obj
+        .fields
+        .binary_search_by(|f| f.name.as_ref().cmp(name))
+        .ok()?;
     let next = obj.slots;
     let f = obj.fields.get_mut(i)?;
     let slot = match f.slot {
@@ -192,7 +215,9 @@ fn object_in(ty: &mut ShapeTy) -> Option<&mut ShapeObj> {
 fn mark(shape: &mut ShapeObj, route: &[String], names: &[String]) -> Vec<u16> {
     let mut obj = shape;
     for name in route {
-        let Some((_, i)) = slot_of(obj, name) else { return Vec::new() };
+        let Some((_, i)) = slot_of(obj, name) else {
+            return Vec::new();
+        };
         let Some(next) = obj.fields.get_mut(i).and_then(|f| object_in(&mut f.ty)) else {
             return Vec::new();
         };
@@ -200,7 +225,9 @@ fn mark(shape: &mut ShapeObj, route: &[String], names: &[String]) -> Vec<u16> {
     }
     let mut slots = Vec::with_capacity(names.len());
     for (k, name) in names.iter().enumerate() {
-        let Some((slot, i)) = slot_of(obj, name) else { break };
+        let Some((slot, i)) = slot_of(obj, name) else {
+            break;
+        };
         slots.push(slot);
         if k + 1 == names.len() {
             break;
@@ -230,24 +257,44 @@ impl<'s> Compiler<'s> {
             used: BTreeSet::new(),
             read_paths: BTreeSet::new(),
             errors: Vec::new(),
+            suppressed: 0,
             file: 0,
             next_id: 0,
+            depth: 0,
+            limit_reported: false,
         }
     }
 
     fn src(&self, file: u32) -> SourceRef<'s> {
         match self.sources.get(file as usize) {
-            Some(s) => SourceRef { name: &s.name, text: &s.text },
+            Some(s) => SourceRef {
+                name: &s.name,
+                text: &s.text,
+            },
             None => SourceRef { name: "", text: "" },
         }
     }
 
     fn error(&mut self, code: &'static str, span: Span, message: String, help: Option<String>) {
+        if self.full() {
+            return;
+        }
         let mut d = Diagnostic::error(code, self.src(self.file), span, message);
         if let Some(h) = help {
             d = d.with_help(h);
         }
         self.errors.push(d);
+    }
+
+    /// True (and the problem counted) once [`MAX_DIAGNOSTICS`] have been
+    /// reported: building a diagnostic scans its file, so a flood of them
+    /// in a large file would take quadratic time.
+    fn full(&mut self) -> bool {
+        if self.errors.len() >= MAX_DIAGNOSTICS {
+            self.suppressed += 1;
+            return true;
+        }
+        false
     }
 
     fn id(&mut self) -> u32 {
@@ -281,7 +328,13 @@ impl<'s> Compiler<'s> {
                         self.const_order.push(name.node.clone());
                         self.consts.insert(
                             name.node.clone(),
-                            ConstInfo { name: name.node.clone(), value: value.node.clone(), file, span: name.span, overridden: false },
+                            ConstInfo {
+                                name: name.node.clone(),
+                                value: value.node.clone(),
+                                file,
+                                span: name.span,
+                                overridden: false,
+                            },
                         );
                     }
                     ItemKind::Define { name, body } => {
@@ -292,7 +345,10 @@ impl<'s> Compiler<'s> {
                                 "duplicate",
                                 name.span,
                                 format!("definition `{}` is declared twice", name.node),
-                                Some(format!("it is first declared at {}:{line}; rename one of them", at.name)),
+                                Some(format!(
+                                    "it is first declared at {}:{line}; rename one of them",
+                                    at.name
+                                )),
                             );
                             continue;
                         }
@@ -300,12 +356,22 @@ impl<'s> Compiler<'s> {
                             self.error(
                                 "name-clash",
                                 name.span,
-                                format!("definition `{}` has the name of a case-plan field", name.node),
-                                Some("choose a name that is not a top-level field of the plan".into()),
+                                format!(
+                                    "definition `{}` has the name of a case-plan field",
+                                    name.node
+                                ),
+                                Some(
+                                    "choose a name that is not a top-level field of the plan"
+                                        .into(),
+                                ),
                             );
                         }
                         self.defs.insert(name.node.clone(), (file, body, name.span));
-                        self.def_order.push(DefInfo { name: name.node.clone(), file, span: name.span });
+                        self.def_order.push(DefInfo {
+                            name: name.node.clone(),
+                            file,
+                            span: name.span,
+                        });
                     }
                     _ => {}
                 }
@@ -313,8 +379,17 @@ impl<'s> Compiler<'s> {
         }
         for (name, _) in &self.consts {
             if self.defs.contains_key(name) || self.schema.root.fields.contains_key(name) {
-                let msg = format!("constant `{name}` has the name of a definition or a case-plan field");
-                let (file, span) = self.consts.get(name).map(|c| (c.file, c.span)).unwrap_or((0, Span::default()));
+                let msg =
+                    format!("constant `{name}` has the name of a definition or a case-plan field");
+                let (file, span) = self
+                    .consts
+                    .get(name)
+                    .map(|c| (c.file, c.span))
+                    .unwrap_or((0, Span::default()));
+                if self.errors.len() >= MAX_DIAGNOSTICS {
+                    self.suppressed += 1;
+                    continue;
+                }
                 let mut d = Diagnostic::error("name-clash", self.src(file), span, msg);
                 d = d.with_help("rename the constant");
                 self.errors.push(d);
@@ -342,14 +417,22 @@ impl<'s> Compiler<'s> {
                         Vt::of_lit(&c.value).describe()
                     );
                     let (file, span) = (c.file, c.span);
-                    self.errors.push(Diagnostic::error("type-mismatch", self.src(file), span, msg));
+                    self.errors.push(Diagnostic::error(
+                        "type-mismatch",
+                        self.src(file),
+                        span,
+                        msg,
+                    ));
                 }
                 None => {
                     let names: Vec<&str> = self.const_order.iter().map(String::as_str).collect();
                     let help = did_you_mean(name, names).map(|s| format!("did you mean `{s}`?"));
                     let mut d = Diagnostic::error(
                         "unknown-name",
-                        SourceRef { name: "<command line>", text: name },
+                        SourceRef {
+                            name: "<command line>",
+                            text: name,
+                        },
                         Span::new(0, name.len()),
                         format!("there is no constant `{name}` to override"),
                     );
@@ -374,7 +457,10 @@ impl<'s> Compiler<'s> {
                             "duplicate",
                             rule.id.span,
                             format!("rule id `{}` is used twice", rule.id.node),
-                            Some(format!("it is first used at {}:{line}; rule ids must be unique and stable", at.name)),
+                            Some(format!(
+                                "it is first used at {}:{line}; rule ids must be unique and stable",
+                                at.name
+                            )),
                         );
                         continue;
                     }
@@ -396,14 +482,41 @@ impl<'s> Compiler<'s> {
             if let Some(&(_, body, _)) = self.defs.get(&name) {
                 self.file = file;
                 self.def_stack.push(name.clone());
-                let mut scopes = vec![Scope { ty: &self.schema.root, route: Vec::new(), label: String::new() }];
+                let mut scopes = vec![Scope {
+                    ty: &self.schema.root,
+                    route: Vec::new(),
+                    label: String::new(),
+                }];
                 let _ = self.cond(body, &mut scopes);
                 self.def_stack.pop();
                 self.used.remove(&name);
             }
         }
         if !self.errors.is_empty() {
-            self.errors.sort_by(|a, b| (a.file.as_str(), a.start).cmp(&(b.file.as_str(), b.start)));
+            self.errors
+                .sort_by(|a, b| (a.file.as_str(), a.start).cmp(&(b.file.as_str(), b.start)));
+            if self.suppressed > 0 {
+                let first = self
+                    .errors
+                    .first()
+                    .map(|d| d.file.clone())
+                    .unwrap_or_default();
+                self.errors.push(
+                    Diagnostic::error(
+                        "too-many-errors",
+                        SourceRef {
+                            name: &first,
+                            text: "",
+                        },
+                        Span::default(),
+                        format!(
+                            "{} more problem(s) not shown (at most {MAX_DIAGNOSTICS} are listed)",
+                            self.suppressed
+                        ),
+                    )
+                    .with_help("fix the problems above and compile again"),
+                );
+            }
             return Err(self.errors);
         }
         // Always read the plan id, so reports can name the plan.
@@ -412,7 +525,11 @@ impl<'s> Compiler<'s> {
                 let _ = mark(&mut self.shape, &[], &["plan_id".to_string()]);
             }
         }
-        let consts = self.const_order.iter().filter_map(|n| self.consts.get(n).cloned()).collect();
+        let consts = self
+            .const_order
+            .iter()
+            .filter_map(|n| self.consts.get(n).cloned())
+            .collect();
         Ok(Compiled {
             rules,
             shape: self.shape,
@@ -435,15 +552,30 @@ impl<'s> Compiler<'s> {
                         Vt::of_lit(&c.value).describe(),
                         Vt::of_lit(value).describe()
                     );
-                    self.error("type-mismatch", value_span, msg, Some("override a constant with a value of the same kind".into()));
+                    self.error(
+                        "type-mismatch",
+                        value_span,
+                        msg,
+                        Some("override a constant with a value of the same kind".into()),
+                    );
                 }
             }
             None => {
                 let names: Vec<&str> = self.const_order.iter().map(String::as_str).collect();
                 let help = did_you_mean(name, names)
                     .map(|s| format!("did you mean `{s}`?"))
-                    .or_else(|| Some("declare it with `const` in the pack, or import the file that does".into()));
-                self.error("unknown-name", name_span, format!("there is no constant `{name}` to override"), help);
+                    .or_else(|| {
+                        Some(
+                            "declare it with `const` in the pack, or import the file that does"
+                                .into(),
+                        )
+                    });
+                self.error(
+                    "unknown-name",
+                    name_span,
+                    format!("there is no constant `{name}` to override"),
+                    help,
+                );
             }
         }
     }
@@ -464,7 +596,10 @@ impl<'s> Compiler<'s> {
                 FieldKind::Kind(k) => kind.replace(k.node).is_some(),
                 FieldKind::Severity(s) => severity.replace(s.node).is_some(),
                 FieldKind::Learning { source, section } => learning
-                    .replace(Learning { source: source.node.clone(), section: section.as_ref().map(|s| s.node.clone()) })
+                    .replace(Learning {
+                        source: source.node.clone(),
+                        section: section.as_ref().map(|s| s.node.clone()),
+                    })
                     .is_some(),
                 FieldKind::When(e) => when.replace(e).is_some(),
                 FieldKind::Prompt(s) => prompt.replace(s.node.clone()).is_some(),
@@ -502,15 +637,26 @@ impl<'s> Compiler<'s> {
             missing.push("prompt");
         }
         if !missing.is_empty() {
-            let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+            let list = missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             self.error(
                 "incomplete-rule",
                 rule.id.span,
                 format!("rule `{}` has no {list}", rule.id.node),
-                Some("every rule needs `title`, `theme`, `kind`, `severity`, `when` and `prompt`".into()),
+                Some(
+                    "every rule needs `title`, `theme`, `kind`, `severity`, `when` and `prompt`"
+                        .into(),
+                ),
             );
         }
-        let mut scopes = vec![Scope { ty: &self.schema.root, route: Vec::new(), label: String::new() }];
+        let mut scopes = vec![Scope {
+            ty: &self.schema.root,
+            route: Vec::new(),
+            label: String::new(),
+        }];
         let cond = self.cond(when?, &mut scopes)?;
         Some(CompiledRule {
             id: Arc::from(rule.id.node.as_str()),
@@ -522,16 +668,51 @@ impl<'s> Compiler<'s> {
             prompt: Arc::from(prompt?.as_str()),
             next: Arc::from(next),
             cond,
-            loc: Loc { file: self.file, span },
+            loc: Loc {
+                file: self.file,
+                span,
+            },
         })
     }
 
     fn mk(&mut self, span: Span, kind: CondKind) -> Cond {
         let id = self.id();
-        Cond { id, loc: Loc { file: self.file, span }, kind }
+        Cond {
+            id,
+            loc: Loc {
+                file: self.file,
+                span,
+            },
+            kind,
+        }
     }
 
     fn cond(&mut self, e: &'s ast::Expr, scopes: &mut Vec<Scope<'s>>) -> Option<Cond> {
+        if self.depth >= MAX_CONDITION_DEPTH || self.next_id as usize >= MAX_CONDITIONS {
+            if !self.limit_reported {
+                self.limit_reported = true;
+                let (message, help) = if self.depth >= MAX_CONDITION_DEPTH {
+                    (
+                        format!("this condition nests more than {MAX_CONDITION_DEPTH} levels deep, counting the definitions it uses"),
+                        "split it into definitions that do not use each other so deeply, or simplify it",
+                    )
+                } else {
+                    (
+                        format!("the rules expand to more than {MAX_CONDITIONS} conditions once definitions are written out"),
+                        "a definition that uses another definition several times doubles its size at each step; simplify them",
+                    )
+                };
+                self.error("too-deep", e.span, message, Some(help.into()));
+            }
+            return None;
+        }
+        self.depth += 1;
+        let c = self.cond_at(e, scopes);
+        self.depth -= 1;
+        c
+    }
+
+    fn cond_at(&mut self, e: &'s ast::Expr, scopes: &mut Vec<Scope<'s>>) -> Option<Cond> {
         let span = e.span;
         match &e.kind {
             ExprKind::And(ops) | ExprKind::Or(ops) => {
@@ -558,22 +739,44 @@ impl<'s> Compiler<'s> {
                 Some(self.mk(span, CondKind::Not(Box::new(c))))
             }
             ExprKind::Group(inner) => self.cond(inner, scopes),
-            ExprKind::Quantified { quantifier, list, filter } => {
+            ExprKind::Quantified {
+                quantifier,
+                list,
+                filter,
+            } => {
                 let (access, elem) = self.list_access(list, scopes)?;
                 let filter = match filter {
                     Some(f) => Some(Box::new(self.in_element(list, &elem, f, scopes)?)),
                     None => None,
                 };
-                Some(self.mk(span, CondKind::Quant { q: *quantifier, list: access, filter }))
+                Some(self.mk(
+                    span,
+                    CondKind::Quant {
+                        q: *quantifier,
+                        list: access,
+                        filter,
+                    },
+                ))
             }
             ExprKind::Bare(v) => self.bare(v, scopes),
             ExprKind::Compare { left, op, right } => {
                 let (l, lt) = self.operand(left, scopes)?;
                 let (r, rt) = self.operand(right, scopes)?;
                 self.check_compare(&lt, &rt, op.node, left, right, op.span)?;
-                Some(self.mk(span, CondKind::Cmp { left: l, op: op.node, right: r }))
+                Some(self.mk(
+                    span,
+                    CondKind::Cmp {
+                        left: l,
+                        op: op.node,
+                        right: r,
+                    },
+                ))
             }
-            ExprKind::In { value, negated, list } => {
+            ExprKind::In {
+                value,
+                negated,
+                list,
+            } => {
                 let (v, vt) = self.operand(value, scopes)?;
                 let mut set = Vec::new();
                 for lit in &list.node {
@@ -582,7 +785,12 @@ impl<'s> Compiler<'s> {
                         self.error(
                             "type-mismatch",
                             lit.span,
-                            format!("this list holds {} but `{}` is {}", lt.describe(), show_value(value), vt.describe()),
+                            format!(
+                                "this list holds {} but `{}` is {}",
+                                lt.describe(),
+                                show_value(value),
+                                vt.describe()
+                            ),
                             Some("list values of the same kind as the field".into()),
                         );
                         return None;
@@ -590,17 +798,29 @@ impl<'s> Compiler<'s> {
                     self.check_enum(&vt, &lit.node, lit.span)?;
                     set.extend(lit_of(&lit.node));
                 }
-                Some(self.mk(span, CondKind::In { value: v, set: set.into(), negated: *negated }))
+                Some(self.mk(
+                    span,
+                    CondKind::In {
+                        value: v,
+                        set: set.into(),
+                        negated: *negated,
+                    },
+                ))
             }
             ExprKind::Text { value, op, needle } => {
                 let (v, vt) = self.operand(value, scopes)?;
                 let (n, nt) = self.operand(needle, scopes)?;
-                let text_list = matches!(&vt, Vt::List(e) if matches!(e.as_ref(), FieldType::Text { .. }));
+                let text_list =
+                    matches!(&vt, Vt::List(e) if matches!(e.as_ref(), FieldType::Text { .. }));
                 if !matches!(vt, Vt::Text(_)) && !text_list {
                     self.error(
                         "type-mismatch",
                         value.span,
-                        format!("`{}` is {}; `contains` and `starts with` apply to text", show_value(value), vt.describe()),
+                        format!(
+                            "`{}` is {}; `contains` and `starts with` apply to text",
+                            show_value(value),
+                            vt.describe()
+                        ),
                         Some("use `=` or `in` for other kinds of value".into()),
                     );
                     return None;
@@ -609,7 +829,10 @@ impl<'s> Compiler<'s> {
                     self.error(
                         "type-mismatch",
                         value.span,
-                        format!("`{}` is a list; `starts with` applies to text", show_value(value)),
+                        format!(
+                            "`{}` is a list; `starts with` applies to text",
+                            show_value(value)
+                        ),
                         Some("use `contains` to ask whether the list holds a value".into()),
                     );
                     return None;
@@ -630,28 +853,58 @@ impl<'s> Compiler<'s> {
                 }
                 // Literal needles are matched case-insensitively: store them lowercased.
                 let n = match n {
-                    Operand::Lit(Lit::Text(t)) => Operand::Lit(Lit::Text(Arc::from(t.to_lowercase().as_str()))),
+                    Operand::Lit(Lit::Text(t)) => {
+                        Operand::Lit(Lit::Text(Arc::from(t.to_lowercase().as_str())))
+                    }
                     other => other,
                 };
-                Some(self.mk(span, CondKind::Text { value: v, op: *op, needle: n }))
+                Some(self.mk(
+                    span,
+                    CondKind::Text {
+                        value: v,
+                        op: *op,
+                        needle: n,
+                    },
+                ))
             }
             ExprKind::Presence { path, missing } => {
                 let (access, _) = self.access(path, scopes)?;
-                Some(self.mk(span, CondKind::Present { access, missing: *missing }))
+                Some(self.mk(
+                    span,
+                    CondKind::Present {
+                        access,
+                        missing: *missing,
+                    },
+                ))
             }
-            ExprKind::DateRelative { value, op, duration } => {
+            ExprKind::DateRelative {
+                value,
+                op,
+                duration,
+            } => {
                 let (v, vt) = self.operand(value, scopes)?;
                 if vt != Vt::Date {
                     self.error(
                         "type-mismatch",
                         value.span,
-                        format!("`{}` is {}; `within` and `more than ... ago` apply to dates", show_value(value), vt.describe()),
+                        format!(
+                            "`{}` is {}; `within` and `more than ... ago` apply to dates",
+                            show_value(value),
+                            vt.describe()
+                        ),
                         Some("use a date field, such as `education.pep.last_reviewed`".into()),
                     );
                     return None;
                 }
                 let d = self.duration(duration)?;
-                Some(self.mk(span, CondKind::DateRel { value: v, op: *op, duration: d }))
+                Some(self.mk(
+                    span,
+                    CondKind::DateRel {
+                        value: v,
+                        op: *op,
+                        duration: d,
+                    },
+                ))
             }
         }
     }
@@ -668,7 +921,10 @@ impl<'s> Compiler<'s> {
                     self.error(
                         "type-mismatch",
                         d.span,
-                        format!("constant `{name}` is {}, not a duration", Vt::of_lit(&other).describe()),
+                        format!(
+                            "constant `{name}` is {}, not a duration",
+                            Vt::of_lit(&other).describe()
+                        ),
                         Some("declare it as a duration, such as `const name = 6 months`".into()),
                     );
                     None
@@ -677,8 +933,15 @@ impl<'s> Compiler<'s> {
                     let names: Vec<&str> = self.const_order.iter().map(String::as_str).collect();
                     let help = did_you_mean(name, names)
                         .map(|s| format!("did you mean `{s}`?"))
-                        .unwrap_or_else(|| "write a duration such as `6 months`, or declare a constant".into());
-                    self.error("unknown-name", d.span, format!("unknown constant `{name}`"), Some(help));
+                        .unwrap_or_else(|| {
+                            "write a duration such as `6 months`, or declare a constant".into()
+                        });
+                    self.error(
+                        "unknown-name",
+                        d.span,
+                        format!("unknown constant `{name}`"),
+                        Some(help),
+                    );
                     None
                 }
             },
@@ -751,7 +1014,13 @@ impl<'s> Compiler<'s> {
         self.file = saved;
         self.def_stack.pop();
         let body = body?;
-        Some(self.mk(use_span, CondKind::Def { name: Arc::from(name), body: Box::new(body) }))
+        Some(self.mk(
+            use_span,
+            CondKind::Def {
+                name: Arc::from(name),
+                body: Box::new(body),
+            },
+        ))
     }
 
     fn in_element(
@@ -765,8 +1034,15 @@ impl<'s> Compiler<'s> {
             self.error(
                 "type-mismatch",
                 list.span,
-                format!("the elements of `{}` are {}, not records with fields", list.node.dotted(), elem.describe()),
-                Some(format!("use `{} contains \"...\"` to ask whether the list holds a value", list.node.dotted())),
+                format!(
+                    "the elements of `{}` are {}, not records with fields",
+                    list.node.dotted(),
+                    elem.describe()
+                ),
+                Some(format!(
+                    "use `{} contains \"...\"` to ask whether the list holds a value",
+                    list.node.dotted()
+                )),
             );
             return None;
         };
@@ -779,7 +1055,11 @@ impl<'s> Compiler<'s> {
         } else {
             format!("{}[].{}", parent.label, list.node.dotted())
         };
-        scopes.push(Scope { ty: obj, route, label });
+        scopes.push(Scope {
+            ty: obj,
+            route,
+            label,
+        });
         let c = self.cond(filter, scopes);
         scopes.pop();
         c
@@ -796,7 +1076,11 @@ impl<'s> Compiler<'s> {
     }
 
     /// Resolves `path` to an access and its schema type.
-    fn access(&mut self, path: &ast::Spanned<ast::Path>, scopes: &[Scope<'s>]) -> Option<(Access, &'s FieldType)> {
+    fn access(
+        &mut self,
+        path: &ast::Spanned<ast::Path>,
+        scopes: &[Scope<'s>],
+    ) -> Option<(Access, &'s FieldType)> {
         let segs = &path.node.segments;
         let Some((scope_idx, _)) = self.find_scope(segs, scopes) else {
             self.unknown_first(path, scopes);
@@ -815,8 +1099,13 @@ impl<'s> Compiler<'s> {
                         self.error(
                             "list-path",
                             Span::new(path.span.start, offset.saturating_sub(1)),
-                            format!("`{so_far}` is a list, so `{}` has no single value", path.node.dotted()),
-                            Some(format!("ask about its elements: `any {so_far} where ({seg} ...)`")),
+                            format!(
+                                "`{so_far}` is a list, so `{}` has no single value",
+                                path.node.dotted()
+                            ),
+                            Some(format!(
+                                "ask about its elements: `any {so_far} where ({seg} ...)`"
+                            )),
                         );
                         return None;
                     }
@@ -825,7 +1114,10 @@ impl<'s> Compiler<'s> {
                         self.error(
                             "unknown-field",
                             Span::new(offset, offset + seg.len()),
-                            format!("`{so_far}` is {} and has no field `{seg}`", other.describe()),
+                            format!(
+                                "`{so_far}` is {} and has no field `{seg}`",
+                                other.describe()
+                            ),
                             Some(format!("use `{so_far}` on its own")),
                         );
                         return None;
@@ -837,12 +1129,23 @@ impl<'s> Compiler<'s> {
                 None => {
                     let prefix = segs.get(..i).unwrap_or_default().join(".");
                     let suggestion = did_you_mean(seg, obj.fields.keys().map(String::as_str));
-                    let full = |s: &str| if prefix.is_empty() { s.to_string() } else { format!("{prefix}.{s}") };
+                    let full = |s: &str| {
+                        if prefix.is_empty() {
+                            s.to_string()
+                        } else {
+                            format!("{prefix}.{s}")
+                        }
+                    };
                     let help = match suggestion {
                         Some(s) => format!("did you mean `{}`?", full(s)),
                         None => format!(
                             "fields here are: {}",
-                            obj.fields.keys().take(12).map(|k| format!("`{}`", full(k))).collect::<Vec<_>>().join(", ")
+                            obj.fields
+                                .keys()
+                                .take(12)
+                                .map(|k| format!("`{}`", full(k)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     };
                     self.error(
@@ -859,9 +1162,20 @@ impl<'s> Compiler<'s> {
         let ty = ty?;
         let slots = mark(&mut self.shape, &scope.route, segs);
         let display = path.node.dotted();
-        let full_path = if scope.label.is_empty() { display.clone() } else { format!("{}[].{display}", scope.label) };
+        let full_path = if scope.label.is_empty() {
+            display.clone()
+        } else {
+            format!("{}[].{display}", scope.label)
+        };
         self.read_paths.insert(full_path);
-        Some((Access { scope: scope_idx, slots: slots.into(), display: Arc::from(display.as_str()) }, ty))
+        Some((
+            Access {
+                scope: scope_idx,
+                slots: slots.into(),
+                display: Arc::from(display.as_str()),
+            },
+            ty,
+        ))
     }
 
     fn unknown_first(&mut self, path: &ast::Spanned<ast::Path>, scopes: &[Scope<'s>]) {
@@ -905,7 +1219,11 @@ impl<'s> Compiler<'s> {
                 self.error(
                     "type-mismatch",
                     list.span,
-                    format!("`{}` is {}, not a list", list.node.dotted(), other.describe()),
+                    format!(
+                        "`{}` is {}, not a list",
+                        list.node.dotted(),
+                        other.describe()
+                    ),
                     Some("`any`, `all`, `none` and `count` apply to lists".into()),
                 );
                 None
@@ -922,7 +1240,9 @@ impl<'s> Compiler<'s> {
                         "type-mismatch",
                         v.span,
                         "a duration can only follow `within` or `more than`".into(),
-                        Some("write `DATE within 6 months` or `DATE more than 6 months ago`".into()),
+                        Some(
+                            "write `DATE within 6 months` or `DATE more than 6 months ago`".into(),
+                        ),
                     );
                     None
                 }
@@ -966,7 +1286,13 @@ impl<'s> Compiler<'s> {
                     Some(f) => Some(Box::new(self.in_element(list, elem, f, scopes)?)),
                     None => None,
                 };
-                Some((Operand::Count { list: access, filter }, Vt::Number))
+                Some((
+                    Operand::Count {
+                        list: access,
+                        filter,
+                    },
+                    Vt::Number,
+                ))
             }
             ValueKind::Age(path) => {
                 let (access, ty) = self.access(path, scopes)?;
@@ -974,7 +1300,11 @@ impl<'s> Compiler<'s> {
                     self.error(
                         "type-mismatch",
                         path.span,
-                        format!("`age of` needs a date, and `{}` is {}", path.node.dotted(), ty.describe()),
+                        format!(
+                            "`age of` needs a date, and `{}` is {}",
+                            path.node.dotted(),
+                            ty.describe()
+                        ),
                         Some("use a date of birth, such as `age of child.date_of_birth`".into()),
                     );
                     return None;
@@ -991,10 +1321,20 @@ impl<'s> Compiler<'s> {
                     Some(s) => format!("did you mean \"{s}\"?"),
                     None => format!(
                         "the schema allows: {}",
-                        values.iter().take(16).map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")
+                        values
+                            .iter()
+                            .take(16)
+                            .map(|v| format!("\"{v}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 };
-                self.error("unknown-value", span, format!("\"{t}\" is not a value this field can hold"), Some(help));
+                self.error(
+                    "unknown-value",
+                    span,
+                    format!("\"{t}\" is not a value this field can hold"),
+                    Some(help),
+                );
                 return None;
             }
         }

@@ -76,7 +76,8 @@ impl Date {
 
     /// The date `n` days later (earlier when negative).
     pub fn add_days(self, n: i64) -> Date {
-        let days = (i64::from(self.days) + n).clamp(i64::from(i32::MIN / 2), i64::from(i32::MAX / 2));
+        let days =
+            (i64::from(self.days) + n).clamp(i64::from(i32::MIN / 2), i64::from(i32::MAX / 2));
         Date { days: days as i32 }
     }
 
@@ -235,7 +236,13 @@ mod tests {
 
     #[test]
     fn round_trips_through_days() {
-        for s in ["1970-01-01", "2000-02-29", "2026-11-26", "1999-12-31", "0001-01-01"] {
+        for s in [
+            "1970-01-01",
+            "2000-02-29",
+            "2026-11-26",
+            "1999-12-31",
+            "0001-01-01",
+        ] {
             assert_eq!(d(s).to_string(), s);
         }
         assert_eq!(d("1970-01-02").days(), 1);
@@ -243,8 +250,14 @@ mod tests {
 
     #[test]
     fn rejects_impossible_and_malformed_dates() {
-        assert_eq!(Date::parse("2023-02-29"), Err(DateError::Impossible("2023-02-29".into())));
-        assert_eq!(Date::parse("2024-13-01"), Err(DateError::Impossible("2024-13-01".into())));
+        assert_eq!(
+            Date::parse("2023-02-29"),
+            Err(DateError::Impossible("2023-02-29".into()))
+        );
+        assert_eq!(
+            Date::parse("2024-13-01"),
+            Err(DateError::Impossible("2024-13-01".into()))
+        );
         assert_eq!(Date::parse("2024-1-01"), Err(DateError::Layout));
         assert_eq!(Date::parse("24-01-2024"), Err(DateError::Layout));
         assert_eq!(Date::parse("2024-01-0x"), Err(DateError::Layout));
@@ -256,9 +269,15 @@ mod tests {
         assert_eq!(d("2026-03-31").add_months(-1), d("2026-02-28"));
         assert_eq!(d("2024-03-31").add_months(-1), d("2024-02-29"));
         assert_eq!(d("2026-01-15").add_months(-1), d("2025-12-15"));
-        let term = Duration { amount: 1, unit: Unit::Term };
+        let term = Duration {
+            amount: 1,
+            unit: Unit::Term,
+        };
         assert_eq!(term.before(d("2026-11-26")), d("2026-07-26"));
-        let weeks = Duration { amount: 2, unit: Unit::Week };
+        let weeks = Duration {
+            amount: 2,
+            unit: Unit::Week,
+        };
         assert_eq!(weeks.before(d("2026-11-26")), d("2026-11-12"));
     }
 

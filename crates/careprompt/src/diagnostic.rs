@@ -185,7 +185,10 @@ impl Diagnostic {
 
 /// The closest of `candidates` to `word`, if any is close enough to be a
 /// likely misspelling.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1) + 1;
     candidates
         .into_iter()
@@ -240,10 +243,18 @@ mod tests {
 
     #[test]
     fn renders_location_underline_and_help() {
-        let src = SourceRef { name: "a.cpr", text: "rule X {\n  when chld.x\n}" };
+        let src = SourceRef {
+            name: "a.cpr",
+            text: "rule X {\n  when chld.x\n}",
+        };
         let at = src.text.find("chld").unwrap();
-        let d = Diagnostic::error("unknown-field", src, Span::new(at, at + 6), "unknown field `chld.x`")
-            .with_help("did you mean `child.x`?");
+        let d = Diagnostic::error(
+            "unknown-field",
+            src,
+            Span::new(at, at + 6),
+            "unknown field `chld.x`",
+        )
+        .with_help("did you mean `child.x`?");
         let text = d.render();
         assert!(text.contains("--> a.cpr:2:8"), "{text}");
         assert!(text.contains("2 |   when chld.x"), "{text}");

@@ -73,6 +73,9 @@ pub enum EvidenceValue {
     Number(f64),
     /// true or false.
     Bool(bool),
+    /// Not recorded in the plan (serialised as `null`): the evidence of a
+    /// rule that asks whether something is `missing`.
+    Absent,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -90,7 +93,21 @@ pub(crate) struct Env<'p, 'a> {
     scopes: Vec<&'p Node<'a>>,
     prefixes: Vec<String>,
     pub items: Vec<Item>,
+    /// List elements (and list items searched) that may still be visited.
+    fuel: u64,
+    /// The fuel ran out: the condition being evaluated is unknown.
+    exhausted: bool,
 }
+
+/// How many list elements one rule may visit per node of the plan.
+///
+/// Looking through a list inside the `where` of another (`any placements
+/// where (any crisis.arrests where (date >= start_date))`) multiplies the
+/// work by both lengths. With this budget the work of one rule is at most
+/// its size times this many times the plan's size, so a whole check is
+/// bounded by the size of the rules times the size of the plan. Real plans
+/// stay far inside it; a rule that runs out is reported `unknown`.
+pub const EVAL_STEPS_PER_PLAN_NODE: u64 = 64;
 
 enum Ov<'n> {
     Missing,
@@ -104,7 +121,39 @@ enum Ov<'n> {
 
 impl<'p, 'a> Env<'p, 'a> {
     pub fn new(root: &'p Node<'a>, as_of: Date) -> Env<'p, 'a> {
-        Env { as_of, scopes: vec![root], prefixes: vec![String::new()], items: Vec::new() }
+        Env {
+            as_of,
+            scopes: vec![root],
+            prefixes: vec![String::new()],
+            items: Vec::new(),
+            fuel: u64::MAX,
+            exhausted: false,
+        }
+    }
+
+    /// Allows the next evaluation to visit at most `steps` list elements.
+    pub fn set_budget(&mut self, steps: u64) {
+        self.fuel = steps;
+        self.exhausted = false;
+    }
+
+    /// Whether the budget ran out since it was last set.
+    pub fn exhausted(&self) -> bool {
+        self.exhausted
+    }
+
+    /// Spends `n` steps; false (and the evaluation abandoned) when too few are left.
+    pub fn spend(&mut self, n: usize) -> bool {
+        match self.fuel.checked_sub(n as u64) {
+            Some(left) if !self.exhausted => {
+                self.fuel = left;
+                true
+            }
+            _ => {
+                self.exhausted = true;
+                false
+            }
+        }
     }
 
     fn node(&self, a: &Access) -> &'p Node<'a> {
@@ -142,13 +191,16 @@ impl<'p, 'a> Env<'p, 'a> {
             Node::Text(t) => EvidenceValue::Text(t.to_string()),
             Node::Date(d) => EvidenceValue::Text(d.to_string()),
             Node::List(l) => EvidenceValue::Number(l.len() as f64),
-            Node::Obj(_) => EvidenceValue::Text("present".into()),
+            Node::Obj(_) => EvidenceValue::Text("recorded".into()),
         };
         self.items.push(Item::Evidence { path, value });
     }
 
     /// Evaluates a condition. With `REC`, records evidence and missing paths.
     pub fn cond<const REC: bool>(&mut self, c: &Cond) -> Truth {
+        if self.exhausted {
+            return Truth::Unknown;
+        }
         match &c.kind {
             CondKind::And(ops) => {
                 let start = self.items.len();
@@ -189,16 +241,22 @@ impl<'p, 'a> Env<'p, 'a> {
             CondKind::Not(inner) => self.cond::<REC>(inner).not(),
             CondKind::Def { body, .. } => self.cond::<REC>(body),
             CondKind::Const(b) => Truth::from_bool(*b),
-            CondKind::Quant { q, list, filter } => self.quantifier::<REC>(*q, list, filter.as_deref()),
+            CondKind::Quant { q, list, filter } => {
+                self.quantifier::<REC>(*q, list, filter.as_deref())
+            }
             CondKind::Present { access, missing } => {
                 let n = self.node(access);
                 let present = !n.is_missing();
                 if REC {
-                    let path = self.path(access);
-                    self.items.push(Item::Evidence {
-                        path,
-                        value: EvidenceValue::Text(if present { "present" } else { "missing" }.into()),
-                    });
+                    if present {
+                        self.observe::<REC>(access, n);
+                    } else {
+                        let path = self.path(access);
+                        self.items.push(Item::Evidence {
+                            path,
+                            value: EvidenceValue::Absent,
+                        });
+                    }
                 }
                 Truth::from_bool(present != *missing)
             }
@@ -211,14 +269,22 @@ impl<'p, 'a> Env<'p, 'a> {
                 let r = self.operand::<REC>(right);
                 compare(&l, *op, &r)
             }
-            CondKind::In { value, set, negated } => {
+            CondKind::In {
+                value,
+                set,
+                negated,
+            } => {
                 let v = self.operand::<REC>(value);
                 let found = match v {
                     Ov::Missing => return Truth::Unknown,
-                    Ov::Text(t) => set.iter().any(|s| matches!(s, Lit::Text(x) if x.as_ref() == t)),
+                    Ov::Text(t) => set
+                        .iter()
+                        .any(|s| matches!(s, Lit::Text(x) if x.as_ref() == t)),
                     Ov::Num(lo, hi) => {
                         if lo != hi {
-                            let any_in = set.iter().any(|s| matches!(s, Lit::Num(x) if *x >= lo && *x <= hi));
+                            let any_in = set
+                                .iter()
+                                .any(|s| matches!(s, Lit::Num(x) if *x >= lo && *x <= hi));
                             if !any_in {
                                 return Truth::from_bool(*negated);
                             }
@@ -245,6 +311,9 @@ impl<'p, 'a> Env<'p, 'a> {
                         TextOp::StartsWith => starts_with_ci(t, &needle),
                     }),
                     Ov::List(items) => {
+                        if !self.spend(items.len()) {
+                            return Truth::Unknown;
+                        }
                         let mut result = Truth::False;
                         for item in items {
                             match item {
@@ -258,7 +327,11 @@ impl<'p, 'a> Env<'p, 'a> {
                     _ => Truth::Unknown,
                 }
             }
-            CondKind::DateRel { value, op, duration } => {
+            CondKind::DateRel {
+                value,
+                op,
+                duration,
+            } => {
                 let Ov::Date(d) = self.operand::<REC>(value) else {
                     return Truth::Unknown;
                 };
@@ -341,6 +414,9 @@ impl<'p, 'a> Env<'p, 'a> {
         let mut falses = 0;
         let mut ranges = Vec::new();
         for (i, item) in items.iter().enumerate() {
+            if !self.spend(1) {
+                break;
+            }
             self.enter(item, list, i, REC);
             let mark = self.items.len();
             let t = self.cond::<REC>(filter);
@@ -365,11 +441,18 @@ impl<'p, 'a> Env<'p, 'a> {
     fn compact(&mut self, start: usize, ranges: &[(usize, usize, Truth)], keep: Option<Truth>) {
         let tail: Vec<Item> = self.items.drain(start..).collect();
         for &(from, to, t) in ranges {
-            let slice = tail.get(from.saturating_sub(start)..to.saturating_sub(start)).unwrap_or_default();
+            let slice = tail
+                .get(from.saturating_sub(start)..to.saturating_sub(start))
+                .unwrap_or_default();
             if Some(t) == keep {
                 self.items.extend(slice.iter().cloned());
             } else if t == Truth::Unknown {
-                self.items.extend(slice.iter().filter(|i| matches!(i, Item::Missing(_))).cloned());
+                self.items.extend(
+                    slice
+                        .iter()
+                        .filter(|i| matches!(i, Item::Missing(_)))
+                        .cloned(),
+                );
             }
         }
     }
@@ -377,11 +460,19 @@ impl<'p, 'a> Env<'p, 'a> {
     fn list_evidence<const REC: bool>(&mut self, list: &Access, value: f64) {
         if REC {
             let path = self.path(list);
-            self.items.push(Item::Evidence { path, value: EvidenceValue::Number(value) });
+            self.items.push(Item::Evidence {
+                path,
+                value: EvidenceValue::Number(value),
+            });
         }
     }
 
-    fn quantifier<const REC: bool>(&mut self, q: Quantifier, list: &Access, filter: Option<&Cond>) -> Truth {
+    fn quantifier<const REC: bool>(
+        &mut self,
+        q: Quantifier,
+        list: &Access,
+        filter: Option<&Cond>,
+    ) -> Truth {
         let Some(items) = self.list(list) else {
             let n = self.node(list);
             self.observe::<REC>(list, n);
@@ -427,7 +518,9 @@ impl<'p, 'a> Env<'p, 'a> {
             // every element (or, when false, the failing ones); of a
             // `none` that holds, the list's length.
             let keep = match (q, result) {
-                (Quantifier::Any, Truth::True) | (Quantifier::None, Truth::False) => Some(Truth::True),
+                (Quantifier::Any, Truth::True) | (Quantifier::None, Truth::False) => {
+                    Some(Truth::True)
+                }
                 (Quantifier::All, Truth::True) => Some(Truth::True),
                 (Quantifier::All, Truth::False) => Some(Truth::False),
                 _ => None,
@@ -466,13 +559,25 @@ impl<'p, 'a> Env<'p, 'a> {
             }
             Operand::Age(a) => {
                 let n = self.node(a);
-                self.observe::<REC>(a, n);
                 match n {
+                    // A birth date after the evaluation date gives no age:
+                    // `age of` is unknown (the report warns about the date).
+                    Node::Date(d) if *d > self.as_of => {
+                        if REC {
+                            let path = self.path(a);
+                            self.items.push(Item::Missing(path));
+                        }
+                        Ov::Missing
+                    }
                     Node::Date(d) => {
+                        self.observe::<REC>(a, n);
                         let years = d.whole_years_until(self.as_of) as f64;
                         Ov::Num(years, years)
                     }
-                    _ => Ov::Missing,
+                    _ => {
+                        self.observe::<REC>(a, n);
+                        Ov::Missing
+                    }
                 }
             }
             Operand::Count { list, filter } => {
@@ -528,8 +633,14 @@ fn compare_ranges(alo: f64, ahi: f64, op: CmpOp, blo: f64, bhi: f64) -> Truth {
         CmpOp::Le => (ahi <= blo, alo > bhi),
         CmpOp::Gt => (alo > bhi, ahi <= blo),
         CmpOp::Ge => (alo >= bhi, ahi < blo),
-        CmpOp::Eq => (alo == ahi && blo == bhi && alo == blo, ahi < blo || alo > bhi),
-        CmpOp::Ne => (ahi < blo || alo > bhi, alo == ahi && blo == bhi && alo == blo),
+        CmpOp::Eq => (
+            alo == ahi && blo == bhi && alo == blo,
+            ahi < blo || alo > bhi,
+        ),
+        CmpOp::Ne => (
+            ahi < blo || alo > bhi,
+            alo == ahi && blo == bhi && alo == blo,
+        ),
     };
     if always {
         Truth::True
@@ -571,8 +682,16 @@ mod tests {
     #[test]
     fn kleene_truth_tables() {
         let all = [False, True, Unknown];
-        let and = [[False, False, False], [False, True, Unknown], [False, Unknown, Unknown]];
-        let or = [[False, True, Unknown], [True, True, True], [Unknown, True, Unknown]];
+        let and = [
+            [False, False, False],
+            [False, True, Unknown],
+            [False, Unknown, Unknown],
+        ];
+        let or = [
+            [False, True, Unknown],
+            [True, True, True],
+            [Unknown, True, Unknown],
+        ];
         for (i, a) in all.iter().enumerate() {
             for (j, b) in all.iter().enumerate() {
                 assert_eq!(a.and(*b), and[i][j], "{a:?} and {b:?}");
@@ -598,7 +717,10 @@ mod tests {
 
     #[test]
     fn text_tests_ignore_case() {
-        assert!(contains_ci("Child and Adolescent Mental Health", "mental health"));
+        assert!(contains_ci(
+            "Child and Adolescent Mental Health",
+            "mental health"
+        ));
         assert!(!contains_ci("CAMHS", "adhd"));
         assert!(starts_with_ci("Émilie", "émi"));
         assert!(starts_with_ci("CREQB", "creq"));

@@ -62,7 +62,13 @@ pub enum ExplainError {
 impl Explanation {
     /// The explanation as indented text, one condition a line.
     pub fn render(&self) -> String {
-        let mut out = format!("{}  {}\n  outcome: {} (as of {})\n\n", self.rule, self.title, self.outcome.as_str(), self.as_of);
+        let mut out = format!(
+            "{}  {}\n  outcome: {} (as of {})\n\n",
+            self.rule,
+            self.title,
+            self.outcome.as_str(),
+            self.as_of
+        );
         render_node(&self.trace, 1, &mut out);
         out
     }
@@ -84,23 +90,45 @@ fn render_node(n: &TraceNode, depth: usize, out: &mut String) {
     }
 }
 
+/// How many times a check's budget an explanation's trace may spend.
+const TRACE_BUDGET_FACTOR: u64 = 8;
+
 impl RuleSet {
     /// Explains rule `rule_id` on plan bytes.
-    pub fn explain(&self, rule_id: &str, plan: &[u8], options: &CheckOptions) -> Result<Explanation, ExplainError> {
-        let rule = self.compiled_rules().iter().find(|r| r.id.as_ref() == rule_id).ok_or_else(|| {
-            ExplainError::UnknownRule {
+    pub fn explain(
+        &self,
+        rule_id: &str,
+        plan: &[u8],
+        options: &CheckOptions,
+    ) -> Result<Explanation, ExplainError> {
+        let rule = self
+            .compiled_rules()
+            .iter()
+            .find(|r| r.id.as_ref() == rule_id)
+            .ok_or_else(|| ExplainError::UnknownRule {
                 id: rule_id.to_string(),
-                suggestion: did_you_mean(rule_id, self.compiled_rules().iter().map(|r| r.id.as_ref())).map(str::to_string),
-            }
-        })?;
+                suggestion: did_you_mean(
+                    rule_id,
+                    self.compiled_rules().iter().map(|r| r.id.as_ref()),
+                )
+                .map(str::to_string),
+            })?;
         let extracted = plan::extract(plan, self.shape())?;
         let mut env = Env::new(&extracted.root, options.as_of);
-        let trace = self.trace(&mut env, &rule.cond);
-        let outcome = match trace.result {
+        // The outcome is decided as a check decides it, within the same
+        // budget; the trace then has a budget of its own (it evaluates each
+        // part again), and parts it has no budget left for show `unknown`.
+        let budget = crate::eval_budget(&extracted.root);
+        env.set_budget(budget);
+        let decided = env.cond::<false>(&rule.cond);
+        let outcome = match decided {
+            _ if env.exhausted() => OutcomeKind::Unknown,
             Truth::True => OutcomeKind::Fires,
             Truth::False => OutcomeKind::Clear,
             Truth::Unknown => OutcomeKind::Unknown,
         };
+        env.set_budget(budget.saturating_mul(TRACE_BUDGET_FACTOR));
+        let trace = self.trace(&mut env, &rule.cond);
         Ok(Explanation {
             rule: rule.id.to_string(),
             title: rule.title.to_string(),
@@ -113,19 +141,35 @@ impl RuleSet {
     pub(crate) fn trace(&self, env: &mut Env<'_, '_>, c: &Cond) -> TraceNode {
         let result = env.cond::<false>(c);
         let condition = self.text_of(c);
-        let mut node = TraceNode { condition, result, values: Vec::new(), children: Vec::new(), id: c.id };
+        let mut node = TraceNode {
+            condition,
+            result,
+            values: Vec::new(),
+            children: Vec::new(),
+            id: c.id,
+        };
         match &c.kind {
             CondKind::And(ops) | CondKind::Or(ops) => {
                 node.children = ops.iter().map(|op| self.trace(env, op)).collect();
             }
-            CondKind::Not(inner) | CondKind::Def { body: inner, .. } => node.children = vec![self.trace(env, inner)],
-            CondKind::Quant { list, filter: Some(f), .. } => {
+            CondKind::Not(inner) | CondKind::Def { body: inner, .. } => {
+                node.children = vec![self.trace(env, inner)]
+            }
+            CondKind::Quant {
+                list,
+                filter: Some(f),
+                ..
+            } => {
                 node.children = self.elements(env, list, f);
             }
             CondKind::Cmp { left, right, .. } => {
                 node.values = values(env, c);
                 for op in [left, right] {
-                    if let Operand::Count { list, filter: Some(f) } = op {
+                    if let Operand::Count {
+                        list,
+                        filter: Some(f),
+                    } = op
+                    {
                         node.children.extend(self.elements(env, list, f));
                     }
                 }
@@ -135,17 +179,28 @@ impl RuleSet {
         node
     }
 
-    fn elements(&self, env: &mut Env<'_, '_>, list: &crate::program::Access, f: &Cond) -> Vec<TraceNode> {
+    fn elements(
+        &self,
+        env: &mut Env<'_, '_>,
+        list: &crate::program::Access,
+        f: &Cond,
+    ) -> Vec<TraceNode> {
         let mut out = Vec::new();
         let count = env.list_len(list);
         for i in 0..count {
-            if !env.enter_index(list, i) {
+            if !env.spend(1) || !env.enter_index(list, i) {
                 break;
             }
             let label = env.current_prefix();
             let inner = self.trace(env, f);
             env.leave_scope();
-            out.push(TraceNode { condition: label, result: inner.result, values: Vec::new(), children: vec![inner], id: 0 });
+            out.push(TraceNode {
+                condition: label,
+                result: inner.result,
+                values: Vec::new(),
+                children: vec![inner],
+                id: 0,
+            });
         }
         out
     }
@@ -155,12 +210,16 @@ impl RuleSet {
         if let CondKind::Def { name, .. } = &c.kind {
             return name.to_string();
         }
-        let Some(src) = self.source_text(c.loc.file) else { return String::new() };
+        let Some(src) = self.source_text(c.loc.file) else {
+            return String::new();
+        };
         let raw = src.text.get(c.loc.span.start..c.loc.span.end).unwrap_or("");
         let mut out = String::with_capacity(raw.len());
         for line in raw.lines() {
             let line = match line.find('#') {
-                Some(i) if !line.get(..i).unwrap_or("").contains('"') => line.get(..i).unwrap_or(""),
+                Some(i) if !line.get(..i).unwrap_or("").contains('"') => {
+                    line.get(..i).unwrap_or("")
+                }
                 _ => line,
             };
             let t = line.trim();
@@ -184,8 +243,15 @@ fn values(env: &mut Env<'_, '_>, c: &Cond) -> Vec<String> {
     for item in items {
         let s = match item {
             Item::Evidence { path, value } => {
-                let v = Evidence { path: path.clone(), value };
-                format!("{} = {}", v.path, serde_json::to_string(&v.value).unwrap_or_default())
+                let v = Evidence {
+                    path: path.clone(),
+                    value,
+                };
+                format!(
+                    "{} = {}",
+                    v.path,
+                    serde_json::to_string(&v.value).unwrap_or_default()
+                )
             }
             Item::Missing(path) => format!("{path} is missing"),
         };

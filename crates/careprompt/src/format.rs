@@ -14,6 +14,12 @@ const WIDTH: usize = 88;
 /// Formats a parsed file.
 pub fn print_file(file: &File) -> String {
     let mut out = String::new();
+    if !file.header_comments.is_empty() {
+        comments(&mut out, &file.header_comments, "");
+        if !file.items.is_empty() {
+            out.push('\n');
+        }
+    }
     let mut prev: Option<&ItemKind> = None;
     for item in &file.items {
         if let Some(p) = prev {
@@ -38,7 +44,11 @@ pub fn print_file(file: &File) -> String {
                 out.push_str(&format!("const {} = {}\n", name.node, literal(&value.node)));
             }
             ItemKind::Override { name, value } => {
-                out.push_str(&format!("override {} = {}\n", name.node, literal(&value.node)));
+                out.push_str(&format!(
+                    "override {} = {}\n",
+                    name.node,
+                    literal(&value.node)
+                ));
             }
             ItemKind::Define { name, body } => {
                 out.push_str(&format!("define {} =\n", name.node));
@@ -53,7 +63,9 @@ pub fn print_file(file: &File) -> String {
                         FieldKind::Title(s) => out.push_str(&format!("title {}\n", quote(&s.node))),
                         FieldKind::Theme(s) => out.push_str(&format!("theme {}\n", quote(&s.node))),
                         FieldKind::Kind(k) => out.push_str(&format!("kind {}\n", k.node.as_str())),
-                        FieldKind::Severity(s) => out.push_str(&format!("severity {}\n", s.node.as_str())),
+                        FieldKind::Severity(s) => {
+                            out.push_str(&format!("severity {}\n", s.node.as_str()))
+                        }
                         FieldKind::Learning { source, section } => {
                             out.push_str(&format!("learning {}", quote(&source.node)));
                             if let Some(s) = section {
@@ -65,7 +77,9 @@ pub fn print_file(file: &File) -> String {
                             out.push_str("when\n");
                             chain(&mut out, e, 2);
                         }
-                        FieldKind::Prompt(s) => out.push_str(&format!("prompt {}\n", quote(&s.node))),
+                        FieldKind::Prompt(s) => {
+                            out.push_str(&format!("prompt {}\n", quote(&s.node)))
+                        }
                         FieldKind::Next(s) => out.push_str(&format!("next {}\n", quote(&s.node))),
                     }
                 }
@@ -125,10 +139,42 @@ fn line(out: &mut String, e: &Expr, pad: &str, prefix: &str, depth: usize) {
             chain(out, inner, depth + 1);
             out.push_str(&format!("{pad})\n"));
         }
-        ExprKind::Quantified { quantifier, list, filter: Some(f) } => {
-            out.push_str(&format!("{pad}{prefix}{} {} where (\n", quantifier.as_str(), list.node.dotted()));
+        ExprKind::Quantified {
+            quantifier,
+            list,
+            filter: Some(f),
+        } => {
+            out.push_str(&format!(
+                "{pad}{prefix}{} {} where (\n",
+                quantifier.as_str(),
+                list.node.dotted()
+            ));
             chain(out, f, depth + 1);
             out.push_str(&format!("{pad})\n"));
+        }
+        ExprKind::Compare {
+            left:
+                Value {
+                    kind:
+                        ValueKind::Count {
+                            list,
+                            filter: Some(f),
+                        },
+                    ..
+                },
+            op,
+            right,
+        } => {
+            out.push_str(&format!(
+                "{pad}{prefix}count {} where (\n",
+                list.node.dotted()
+            ));
+            chain(out, f, depth + 1);
+            out.push_str(&format!(
+                "{pad}) {} {}\n",
+                op.node.as_str(),
+                value_to_string(right)
+            ));
         }
         _ => out.push_str(&format!("{pad}{prefix}{inline}\n")),
     }
@@ -139,6 +185,13 @@ fn breakable(e: &Expr) -> bool {
         ExprKind::Not(inner) => breakable(inner),
         ExprKind::Group(_) => true,
         ExprKind::Quantified { filter, .. } => filter.is_some(),
+        ExprKind::Compare { left, .. } => matches!(
+            &left.kind,
+            ValueKind::Count {
+                filter: Some(_),
+                ..
+            }
+        ),
         _ => false,
     }
 }
@@ -150,16 +203,39 @@ pub fn expr(e: &Expr) -> String {
         ExprKind::Or(ops) => ops.iter().map(expr).collect::<Vec<_>>().join(" or "),
         ExprKind::Not(inner) => format!("not {}", expr(inner)),
         ExprKind::Group(inner) => format!("({})", expr(inner)),
-        ExprKind::Quantified { quantifier, list, filter } => match filter {
-            Some(f) => format!("{} {} where ({})", quantifier.as_str(), list.node.dotted(), expr(f)),
+        ExprKind::Quantified {
+            quantifier,
+            list,
+            filter,
+        } => match filter {
+            Some(f) => format!(
+                "{} {} where ({})",
+                quantifier.as_str(),
+                list.node.dotted(),
+                expr(f)
+            ),
             None => format!("{} {}", quantifier.as_str(), list.node.dotted()),
         },
         ExprKind::Bare(v) => value_to_string(v),
         ExprKind::Compare { left, op, right } => {
-            format!("{} {} {}", value_to_string(left), op.node.as_str(), value_to_string(right))
+            format!(
+                "{} {} {}",
+                value_to_string(left),
+                op.node.as_str(),
+                value_to_string(right)
+            )
         }
-        ExprKind::In { value, negated, list } => {
-            let items = list.node.iter().map(|l| literal(&l.node)).collect::<Vec<_>>().join(", ");
+        ExprKind::In {
+            value,
+            negated,
+            list,
+        } => {
+            let items = list
+                .node
+                .iter()
+                .map(|l| literal(&l.node))
+                .collect::<Vec<_>>()
+                .join(", ");
             let word = if *negated { "not in" } else { "in" };
             format!("{} {word} [{items}]", value_to_string(value))
         }
@@ -168,12 +244,24 @@ pub fn expr(e: &Expr) -> String {
                 TextOp::Contains => "contains",
                 TextOp::StartsWith => "starts with",
             };
-            format!("{} {word} {}", value_to_string(value), value_to_string(needle))
+            format!(
+                "{} {word} {}",
+                value_to_string(value),
+                value_to_string(needle)
+            )
         }
         ExprKind::Presence { path, missing } => {
-            format!("{} {}", path.node.dotted(), if *missing { "missing" } else { "exists" })
+            format!(
+                "{} {}",
+                path.node.dotted(),
+                if *missing { "missing" } else { "exists" }
+            )
         }
-        ExprKind::DateRelative { value, op, duration } => {
+        ExprKind::DateRelative {
+            value,
+            op,
+            duration,
+        } => {
             let d = match &duration.node {
                 DurationRef::Literal(d) => duration_text(d),
                 DurationRef::Named(n) => n.clone(),

@@ -48,16 +48,21 @@ pub mod testing;
 use std::collections::{BTreeSet, HashMap};
 
 pub use ast::{RuleKind, Severity};
+pub use compile::{MAX_CONDITIONS, MAX_CONDITION_DEPTH, MAX_DIAGNOSTICS};
 pub use date::Date;
 pub use diagnostic::{Diagnostic, Level};
 pub use eval::{EvidenceValue, Truth};
-pub use parser::{MAX_NESTING, MAX_RULES_BYTES};
+pub use parser::{MAX_NESTING, MAX_NOTS, MAX_RULES_BYTES};
 pub use plan::{PlanError, PlanErrorKind, MAX_LIST_LEN, MAX_PLAN_BYTES};
 pub use program::Learning;
 pub use report::{Evidence, Outcome, OutcomeKind, Report, Summary, REPORT_VERSION};
 pub use schema::{Schema, CASE_PLAN_SCHEMA};
 
 use program::{CompiledRule, ShapeObj, SourceFile};
+
+/// The most rules files one rule set may be compiled from, counting those
+/// loaded through `import`.
+pub const MAX_RULES_FILES: usize = 1000;
 
 /// The engine's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -68,7 +73,10 @@ mod pack {
 
 /// The built-in children's mental health pack's rules files, as sources.
 pub fn builtin_sources() -> Vec<Source> {
-    pack::PACK_RULES.iter().map(|(n, t)| Source::new(*n, *t)).collect()
+    pack::PACK_RULES
+        .iter()
+        .map(|(n, t)| Source::new(*n, *t))
+        .collect()
 }
 
 /// The built-in pack's rule tests and their fixtures: (name, text).
@@ -93,7 +101,10 @@ pub struct Source {
 impl Source {
     /// A source named `name` holding `text`.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Source {
-        Source { name: name.into(), text: text.into() }
+        Source {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 }
 
@@ -126,12 +137,18 @@ pub struct CompileError {
 }
 
 fn render_all(diags: &[Diagnostic]) -> String {
-    diags.iter().map(Diagnostic::render).collect::<Vec<_>>().join("\n")
+    diags
+        .iter()
+        .map(Diagnostic::render)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl CompileError {
     fn one(d: Diagnostic) -> CompileError {
-        CompileError { diagnostics: vec![d] }
+        CompileError {
+            diagnostics: vec![d],
+        }
     }
 
     /// The diagnostics as JSON: `{"diagnostics": [...]}`.
@@ -201,13 +218,19 @@ impl RuleSet {
     }
 
     /// Compiles rules files with options.
-    pub fn compile_with(sources: &[Source], options: &CompileOptions<'_>) -> Result<RuleSet, CompileError> {
+    pub fn compile_with(
+        sources: &[Source],
+        options: &CompileOptions<'_>,
+    ) -> Result<RuleSet, CompileError> {
         let schema = match &options.schema {
             Some(s) => s.clone(),
             None => Schema::builtin().map_err(|e| {
                 CompileError::one(Diagnostic::error(
                     "schema",
-                    diagnostic::SourceRef { name: "case-plan.schema.json", text: "" },
+                    diagnostic::SourceRef {
+                        name: "case-plan.schema.json",
+                        text: "",
+                    },
                     ast::Span::default(),
                     e.to_string(),
                 ))
@@ -219,7 +242,11 @@ impl RuleSet {
             let lit = parser::parse_literal(text).map_err(|d| CompileError::one(*d))?;
             overrides.push((name.clone(), lit));
         }
-        let refs: Vec<(u32, &ast::File)> = parsed.iter().enumerate().map(|(i, f)| (i as u32, f)).collect();
+        let refs: Vec<(u32, &ast::File)> = parsed
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (i as u32, f))
+            .collect();
         let compiled = compile::Compiler::new(&schema, &files)
             .compile(&refs, &overrides)
             .map_err(|diagnostics| CompileError { diagnostics })?;
@@ -240,7 +267,10 @@ impl RuleSet {
             .iter()
             .map(|r| {
                 let (file, line) = match self.sources.get(r.loc.file as usize) {
-                    Some(s) => (s.name.clone(), diagnostic::line_col(&s.text, r.loc.span.start).0),
+                    Some(s) => (
+                        s.name.clone(),
+                        diagnostic::line_col(&s.text, r.loc.span.start).0,
+                    ),
                     None => (String::new(), 0),
                 };
                 RuleInfo {
@@ -276,33 +306,78 @@ impl RuleSet {
     }
 
     /// Checks an already-parsed plan. The plan is borrowed, never copied.
-    pub fn check_value(&self, plan: &serde_json::Value, options: &CheckOptions) -> Result<Report, PlanError> {
+    pub fn check_value(
+        &self,
+        plan: &serde_json::Value,
+        options: &CheckOptions,
+    ) -> Result<Report, PlanError> {
         let extracted = plan::extract_value(plan, &self.shape)?;
         Ok(self.report(&extracted.root, extracted.warnings, options))
     }
 
     /// Decides every rule on plan bytes without building a report: the
     /// fastest path, for callers that only need outcomes.
-    pub fn outcomes_json(&self, plan: &[u8], options: &CheckOptions) -> Result<Vec<OutcomeKind>, PlanError> {
+    pub fn outcomes_json(
+        &self,
+        plan: &[u8],
+        options: &CheckOptions,
+    ) -> Result<Vec<OutcomeKind>, PlanError> {
         let extracted = plan::extract(plan, &self.shape)?;
-        let mut env = eval::Env::new(&extracted.root, options.as_of);
-        Ok(self
-            .rules
-            .iter()
-            .map(|r| match env.cond::<false>(&r.cond) {
-                Truth::True => OutcomeKind::Fires,
-                Truth::False => OutcomeKind::Clear,
-                Truth::Unknown => OutcomeKind::Unknown,
-            })
-            .collect())
+        Ok(self.outcomes(&extracted.root, options))
     }
 
-    fn report(&self, root: &plan::Node<'_>, warnings: Vec<String>, options: &CheckOptions) -> Report {
+    /// Reads plan bytes once, for evaluating them many times (on several
+    /// dates, or in a benchmark that times evaluation apart from reading).
+    /// The result borrows the rules and the bytes; its outcomes and report
+    /// are exactly those of [`RuleSet::outcomes_json`] and
+    /// [`RuleSet::check_json`] on the same bytes.
+    pub fn prepare<'r, 'a>(&'r self, plan: &'a [u8]) -> Result<Prepared<'r, 'a>, PlanError> {
+        let extracted = plan::extract(plan, &self.shape)?;
+        Ok(Prepared {
+            rules: self,
+            extracted,
+        })
+    }
+
+    fn outcomes(&self, root: &plan::Node<'_>, options: &CheckOptions) -> Vec<OutcomeKind> {
         let mut env = eval::Env::new(root, options.as_of);
+        let budget = eval_budget(root);
+        self.rules
+            .iter()
+            .map(|r| {
+                env.set_budget(budget);
+                match env.cond::<false>(&r.cond) {
+                    _ if env.exhausted() => OutcomeKind::Unknown,
+                    Truth::True => OutcomeKind::Fires,
+                    Truth::False => OutcomeKind::Clear,
+                    Truth::Unknown => OutcomeKind::Unknown,
+                }
+            })
+            .collect()
+    }
+
+    fn report(
+        &self,
+        root: &plan::Node<'_>,
+        mut warnings: Vec<String>,
+        options: &CheckOptions,
+    ) -> Report {
+        warnings.extend(plan::date_warnings(root, &self.shape, options.as_of));
+        let mut env = eval::Env::new(root, options.as_of);
+        let budget = eval_budget(root);
         let mut summary = Summary::default();
         let mut outcomes = Vec::with_capacity(self.rules.len());
         for r in &self.rules {
-            let truth = env.cond::<false>(&r.cond);
+            env.set_budget(budget);
+            let mut truth = env.cond::<false>(&r.cond);
+            let too_costly = env.exhausted();
+            if too_costly {
+                truth = Truth::Unknown;
+                warnings.push(format!(
+                    "rule `{}` needs more work than the size of this plan allows, so it is reported unknown",
+                    r.id
+                ));
+            }
             let mut o = Outcome {
                 rule: r.id.clone(),
                 outcome: OutcomeKind::Clear,
@@ -320,9 +395,23 @@ impl RuleSet {
                 Truth::False => summary.clear += 1,
                 Truth::True | Truth::Unknown => {
                     env.items.clear();
-                    let again = env.cond::<true>(&r.cond);
-                    debug_assert_eq!(again, truth);
-                    let items = std::mem::take(&mut env.items);
+                    let items = if too_costly {
+                        Vec::new()
+                    } else {
+                        env.set_budget(budget);
+                        let again = env.cond::<true>(&r.cond);
+                        if env.exhausted() {
+                            // Recording looks at every element where deciding stopped at the
+                            // first that settled it; the outcome stands, the evidence is partial.
+                            warnings.push(format!(
+                                "the evidence listed for rule `{}` is incomplete",
+                                r.id
+                            ));
+                        } else {
+                            debug_assert_eq!(again, truth);
+                        }
+                        std::mem::take(&mut env.items)
+                    };
                     o.learning = r.learning.clone();
                     if truth == Truth::True {
                         summary.fires += 1;
@@ -389,6 +478,48 @@ impl RuleSet {
     }
 }
 
+/// A plan read against a rule set once ([`RuleSet::prepare`]), ready to be
+/// evaluated any number of times.
+pub struct Prepared<'r, 'a> {
+    rules: &'r RuleSet,
+    extracted: plan::Extracted<'a>,
+}
+
+impl Prepared<'_, '_> {
+    /// Every rule's outcome, as [`RuleSet::outcomes_json`] gives it.
+    pub fn outcomes(&self, options: &CheckOptions) -> Vec<OutcomeKind> {
+        self.rules.outcomes(&self.extracted.root, options)
+    }
+
+    /// The report, as [`RuleSet::check_json`] gives it.
+    pub fn report(&self, options: &CheckOptions) -> Report {
+        self.rules.report(
+            &self.extracted.root,
+            self.extracted.warnings.clone(),
+            options,
+        )
+    }
+
+    /// The warnings found while reading the plan (unknown fields).
+    pub fn warnings(&self) -> &[String] {
+        &self.extracted.warnings
+    }
+}
+
+impl std::fmt::Debug for Prepared<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("warnings", &self.extracted.warnings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The list elements one rule may visit on a plan: a multiple of the
+/// plan's size, so that checking is bounded by rules times plan size.
+pub(crate) fn eval_budget(root: &plan::Node<'_>) -> u64 {
+    eval::EVAL_STEPS_PER_PLAN_NODE.saturating_mul(root.size() as u64 + 1)
+}
+
 /// Formats a rules file in canonical form.
 pub fn format_source(name: &str, text: &str) -> Result<String, CompileError> {
     let file = parser::parse(name, text).map_err(|d| CompileError::one(*d))?;
@@ -447,7 +578,10 @@ fn load_sources(
             continue;
         }
         index.insert(key, files.len());
-        files.push(SourceFile { name: s.name.clone(), text: s.text.clone() });
+        files.push(SourceFile {
+            name: s.name.clone(),
+            text: s.text.clone(),
+        });
     }
     let mut parsed: Vec<ast::File> = Vec::new();
     let mut edges: Vec<Vec<(usize, ast::Span)>> = Vec::new();
@@ -474,15 +608,22 @@ fn load_sources(
                     Some(&idx) => idx,
                     None => {
                         let loaded = match loader {
+                            _ if files.len() >= MAX_RULES_FILES => {
+                                Err(format!("the rules already come from {MAX_RULES_FILES} files, the most allowed"))
+                            }
                             Some(l) => l.load(&target),
                             None => Err("no file of that name was given".to_string()),
                         };
                         match loaded {
                             Ok(text) => {
                                 index.insert(key, files.len());
-                                files.push(SourceFile { name: target.clone(), text });
+                                files.push(SourceFile {
+                                    name: target.clone(),
+                                    text,
+                                });
                                 files.len() - 1
                             }
+                            Err(_) if errors.len() >= MAX_DIAGNOSTICS => continue,
                             Err(why) => {
                                 errors.push(
                                     Diagnostic::error(
@@ -512,11 +653,16 @@ fn load_sources(
                 errors.push(
                     Diagnostic::error(
                         "import-cycle",
-                        diagnostic::SourceRef { name: &f.name, text: &f.text },
+                        diagnostic::SourceRef {
+                            name: &f.name,
+                            text: &f.text,
+                        },
                         span,
                         format!("`{}` imports itself ({chain})", f.name),
                     )
-                    .with_help("remove the import that closes the loop; every file is loaded once anyway"),
+                    .with_help(
+                        "remove the import that closes the loop; every file is loaded once anyway",
+                    ),
                 );
             }
             break;
@@ -525,11 +671,17 @@ fn load_sources(
     if errors.is_empty() {
         Ok((files, parsed))
     } else {
-        Err(CompileError { diagnostics: errors })
+        Err(CompileError {
+            diagnostics: errors,
+        })
     }
 }
 
-fn find_cycle(start: usize, edges: &[Vec<(usize, ast::Span)>], files: &[SourceFile]) -> Option<(ast::Span, String)> {
+fn find_cycle(
+    start: usize,
+    edges: &[Vec<(usize, ast::Span)>],
+    files: &[SourceFile],
+) -> Option<(ast::Span, String)> {
     // Depth-first search from `start`, looking for a path back to it.
     let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
     let mut on_path = vec![start];

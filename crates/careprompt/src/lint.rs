@@ -12,7 +12,9 @@ use crate::RuleSet;
 
 /// The rule ids a rule test file states expectations for.
 pub fn expected_rule_ids(test_toml: &str) -> Vec<String> {
-    let Ok(value) = test_toml.parse::<toml::Table>() else { return Vec::new() };
+    let Ok(value) = test_toml.parse::<toml::Table>() else {
+        return Vec::new();
+    };
     let mut ids = Vec::new();
     if let Some(toml::Value::Array(cases)) = value.get("case") {
         for c in cases {
@@ -29,22 +31,35 @@ pub fn expected_rule_ids(test_toml: &str) -> Vec<String> {
 pub fn lint(rules: &RuleSet, tested: Option<&BTreeSet<String>>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let src = |file: u32| match rules.source_text(file) {
-        Some(s) => SourceRef { name: &s.name, text: &s.text },
+        Some(s) => SourceRef {
+            name: &s.name,
+            text: &s.text,
+        },
         None => SourceRef { name: "", text: "" },
     };
     for c in &rules.consts {
         if !rules.used_names.contains(&c.name) {
             out.push(
-                Diagnostic::warning("unused", src(c.file), c.span, format!("constant `{}` is never used", c.name))
-                    .with_help("use it in a rule or remove it"),
+                Diagnostic::warning(
+                    "unused",
+                    src(c.file),
+                    c.span,
+                    format!("constant `{}` is never used", c.name),
+                )
+                .with_help("use it in a rule or remove it"),
             );
         }
     }
     for d in &rules.defs {
         if !rules.used_names.contains(&d.name) {
             out.push(
-                Diagnostic::warning("unused", src(d.file), d.span, format!("definition `{}` is never used", d.name))
-                    .with_help("use it in a rule or remove it"),
+                Diagnostic::warning(
+                    "unused",
+                    src(d.file),
+                    d.span,
+                    format!("definition `{}` is never used", d.name),
+                )
+                .with_help("use it in a rule or remove it"),
             );
         }
     }
@@ -53,19 +68,34 @@ pub fn lint(rules: &RuleSet, tested: Option<&BTreeSet<String>>) -> Vec<Diagnosti
         let id_span = crate::ast::Span::new(r.loc.span.start, r.loc.span.start + 4);
         match &r.learning {
             None => out.push(
-                Diagnostic::warning("no-learning", s, id_span, format!("rule `{}` cites no learning point", r.id))
-                    .with_help("add `learning \"source document\" section \"section\"`"),
+                Diagnostic::warning(
+                    "no-learning",
+                    s,
+                    id_span,
+                    format!("rule `{}` cites no learning point", r.id),
+                )
+                .with_help("add `learning \"source document\" section \"section\"`"),
             ),
             Some(l) if l.section.is_none() => out.push(
-                Diagnostic::warning("no-learning", s, id_span, format!("rule `{}` cites no section of its learning point", r.id))
-                    .with_help("add `section \"...\"` after the source"),
+                Diagnostic::warning(
+                    "no-learning",
+                    s,
+                    id_span,
+                    format!("rule `{}` cites no section of its learning point", r.id),
+                )
+                .with_help("add `section \"...\"` after the source"),
             ),
             Some(_) => {}
         }
         if r.next.is_empty() {
             out.push(
-                Diagnostic::warning("no-next-steps", s, id_span, format!("rule `{}` gives no next steps", r.id))
-                    .with_help("add one or more `next \"...\"` lines the practitioner can act on"),
+                Diagnostic::warning(
+                    "no-next-steps",
+                    s,
+                    id_span,
+                    format!("rule `{}` gives no next steps", r.id),
+                )
+                .with_help("add one or more `next \"...\"` lines the practitioner can act on"),
             );
         }
         if let Some(t) = tested {
@@ -78,24 +108,41 @@ pub fn lint(rules: &RuleSet, tested: Option<&BTreeSet<String>>) -> Vec<Diagnosti
         }
         if fold(&r.cond) == Some(false) {
             out.push(
-                Diagnostic::warning("never-fires", s, id_span, format!("rule `{}` can never fire", r.id))
-                    .with_help("its condition is false whatever the plan holds; check the comparisons"),
+                Diagnostic::warning(
+                    "never-fires",
+                    s,
+                    id_span,
+                    format!("rule `{}` can never fire", r.id),
+                )
+                .with_help("its condition is false whatever the plan holds; check the comparisons"),
             );
         }
         let mut always = Vec::new();
         always_true(&r.cond, &mut always);
         for c in always {
             out.push(
-                Diagnostic::warning("always-true", src(c.loc.file), c.loc.span, "this condition is always true")
-                    .with_help("it does not depend on the plan; remove it or compare with what was meant"),
+                Diagnostic::warning(
+                    "always-true",
+                    src(c.loc.file),
+                    c.loc.span,
+                    "this condition is always true",
+                )
+                .with_help(
+                    "it does not depend on the plan; remove it or compare with what was meant",
+                ),
             );
         }
         let mut never = Vec::new();
         contradictions(&r.cond, &mut never);
         for c in never {
             out.push(
-                Diagnostic::warning("never-fires", src(c.loc.file), c.loc.span, "these conditions contradict each other, so this part is never true")
-                    .with_help("a field cannot be both; did you mean `or`?"),
+                Diagnostic::warning(
+                    "never-fires",
+                    src(c.loc.file),
+                    c.loc.span,
+                    "these conditions contradict each other, so this part is never true",
+                )
+                .with_help("a field cannot be both; did you mean `or`?"),
             );
         }
     }
@@ -128,8 +175,16 @@ fn fold(c: &Cond) -> Option<bool> {
                 None
             }
         }
-        CondKind::Cmp { left: Operand::Lit(a), op, right: Operand::Lit(b) } => lit_cmp(a, *op, b),
-        CondKind::Cmp { left: Operand::Count { .. }, op, right: Operand::Lit(Lit::Num(n)) } => match op {
+        CondKind::Cmp {
+            left: Operand::Lit(a),
+            op,
+            right: Operand::Lit(b),
+        } => lit_cmp(a, *op, b),
+        CondKind::Cmp {
+            left: Operand::Count { .. },
+            op,
+            right: Operand::Lit(Lit::Num(n)),
+        } => match op {
             CmpOp::Ge if *n <= 0.0 => Some(true),
             CmpOp::Lt if *n <= 0.0 => Some(false),
             _ => None,
@@ -165,7 +220,9 @@ fn always_true<'c>(c: &'c Cond, out: &mut Vec<&'c Cond>) {
     match &c.kind {
         CondKind::And(ops) | CondKind::Or(ops) => ops.iter().for_each(|o| always_true(o, out)),
         CondKind::Not(i) | CondKind::Def { body: i, .. } => always_true(i, out),
-        CondKind::Quant { filter: Some(f), .. } => always_true(f, out),
+        CondKind::Quant {
+            filter: Some(f), ..
+        } => always_true(f, out),
         _ => {}
     }
 }
@@ -175,13 +232,18 @@ fn contradictions<'c>(c: &'c Cond, out: &mut Vec<&'c Cond>) {
     match &c.kind {
         CondKind::And(ops) => {
             // Per field: the range of numbers or dates allowed, and the text it must equal.
-            let mut lo: HashMap<(usize, &str), f64> = HashMap::new();
-            let mut hi: HashMap<(usize, &str), f64> = HashMap::new();
-            let mut eq: HashMap<(usize, &str), &Lit> = HashMap::new();
+            let mut lo: HashMap<(bool, usize, &str), f64> = HashMap::new();
+            let mut hi: HashMap<(bool, usize, &str), f64> = HashMap::new();
+            let mut eq: HashMap<(bool, usize, &str), &Lit> = HashMap::new();
             let mut bad = false;
             for o in ops.iter() {
-                if let CondKind::Cmp { left: Operand::Access(a), op, right: Operand::Lit(l) } = &o.kind {
-                    let key = (a.scope, a.display.as_ref());
+                if let CondKind::Cmp {
+                    left: left @ (Operand::Access(a) | Operand::Age(a)),
+                    op,
+                    right: Operand::Lit(l),
+                } = &o.kind
+                {
+                    let key = (matches!(left, Operand::Age(_)), a.scope, a.display.as_ref());
                     let n = match l {
                         Lit::Num(n) => Some(*n),
                         Lit::Date(d) => Some(f64::from(d.days())),
@@ -219,7 +281,9 @@ fn contradictions<'c>(c: &'c Cond, out: &mut Vec<&'c Cond>) {
         }
         CondKind::Or(ops) => ops.iter().for_each(|o| contradictions(o, out)),
         CondKind::Not(i) | CondKind::Def { body: i, .. } => contradictions(i, out),
-        CondKind::Quant { filter: Some(f), .. } => contradictions(f, out),
+        CondKind::Quant {
+            filter: Some(f), ..
+        } => contradictions(f, out),
         _ => {}
     }
 }

@@ -7,7 +7,7 @@ use pest::Parser as _;
 
 use crate::ast::*;
 use crate::date::{Date, Duration, Unit};
-use crate::diagnostic::{line_col, Diagnostic, SourceRef};
+use crate::diagnostic::{Diagnostic, SourceRef};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "grammar.pest"]
@@ -24,23 +24,33 @@ pub const MAX_NOTS: usize = 8;
 pub fn parse(name: &str, text: &str) -> Result<File, Box<Diagnostic>> {
     let src = SourceRef { name, text };
     check_limits(src)?;
-    let mut pairs = RulesParser::parse(Rule::file, text).map_err(|e| Box::new(syntax_error(src, &e)))?;
-    let file_pair = pairs
-        .next()
-        .ok_or_else(|| Box::new(Diagnostic::error("syntax", src, Span::new(0, 0), "empty parse")))?;
+    let mut pairs =
+        RulesParser::parse(Rule::file, text).map_err(|e| Box::new(syntax_error(src, &e)))?;
+    let file_pair = pairs.next().ok_or_else(|| {
+        Box::new(Diagnostic::error(
+            "syntax",
+            src,
+            Span::new(0, 0),
+            "empty parse",
+        ))
+    })?;
+    let lines = LineIndex::new(text);
     let mut comments = Vec::new();
+    let mut comment_ends = std::collections::HashMap::new();
     for p in file_pair.clone().into_inner().flatten() {
         if p.as_rule() == Rule::COMMENT {
+            comment_ends.insert(p.as_span().end(), p.as_span().start());
             let text = p.as_str().trim_start_matches('#').trim().to_string();
-            let (line, _) = line_col(src.text, p.as_span().start());
+            let line = lines.line_of(p.as_span().start());
             comments.push(PendingComment {
                 start: p.as_span().start(),
+                end: p.as_span().end(),
                 line,
                 text,
             });
         }
     }
-    let b = Builder { src };
+    let b = Builder { src, comment_ends };
     let mut items = Vec::new();
     for p in file_pair.into_inner() {
         match p.as_rule() {
@@ -49,11 +59,37 @@ pub fn parse(name: &str, text: &str) -> Result<File, Box<Diagnostic>> {
         }
     }
     let mut file = File {
+        header_comments: Vec::new(),
         items,
         trailing_comments: Vec::new(),
     };
-    attach_comments(&mut file, comments, text);
+    attach_comments(&mut file, comments, text, &lines);
     Ok(file)
+}
+
+/// The byte offsets where lines start, so that finding the line of an
+/// offset is a binary search rather than a scan from the start of the text
+/// (comment attachment asks for every operand of every condition).
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    /// The 1-based line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).max(1)
+    }
 }
 
 fn check_limits(src: SourceRef<'_>) -> Result<(), Box<Diagnostic>> {
@@ -63,7 +99,10 @@ fn check_limits(src: SourceRef<'_>) -> Result<(), Box<Diagnostic>> {
                 "too-large",
                 src,
                 Span::new(0, 0),
-                format!("rules file is {} bytes; the limit is {MAX_RULES_BYTES}", src.text.len()),
+                format!(
+                    "rules file is {} bytes; the limit is {MAX_RULES_BYTES}",
+                    src.text.len()
+                ),
             )
             .with_help("split the pack into several files and `import` them"),
         ));
@@ -131,7 +170,12 @@ fn friendly(r: &Rule) -> Option<&'static str> {
         Rule::when | Rule::kw_when => "`when`",
         Rule::prompt | Rule::kw_prompt => "`prompt`",
         Rule::next_step | Rule::kw_next => "`next`",
-        Rule::expr | Rule::and_expr | Rule::not_expr | Rule::predicate | Rule::quantifier | Rule::group => "a condition",
+        Rule::expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::predicate
+        | Rule::quantifier
+        | Rule::group => "a condition",
         Rule::not_op | Rule::kw_not => "`not`",
         Rule::kw_and => "`and`",
         Rule::kw_or => "`or`",
@@ -177,9 +221,22 @@ fn syntax_error(src: SourceRef<'_>, e: &pest::error::Error<Rule>) -> Diagnostic 
     } else {
         let first = found.chars().next().unwrap_or(' ');
         if first.is_alphanumeric() || first == '_' {
-            found.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-').take(40).collect()
+            found
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+                .take(40)
+                .collect()
         } else {
-            first.to_string()
+            let op: String = found
+                .chars()
+                .take_while(|c| matches!(c, '=' | '&' | '|' | '!' | '<' | '>'))
+                .take(3)
+                .collect();
+            if op.is_empty() {
+                first.to_string()
+            } else {
+                op
+            }
         }
     };
     let end = pos + token.len();
@@ -193,7 +250,11 @@ fn syntax_error(src: SourceRef<'_>, e: &pest::error::Error<Rule>) -> Diagnostic 
                     seen.push(n);
                 }
             }
-            let help = help_for(positives, &token);
+            let prev = pos
+                .checked_sub(1)
+                .and_then(|p| src.text.get(p..pos))
+                .unwrap_or("");
+            let help = help_for(positives, &token, prev);
             (seen, help)
         }
         ErrorVariant::CustomError { message } => (vec![], Some(message.clone())),
@@ -223,13 +284,16 @@ fn join_or(items: &[&str]) -> String {
     }
 }
 
-fn help_for(positives: &[Rule], token: &str) -> Option<String> {
+fn help_for(positives: &[Rule], token: &str, prev: &str) -> Option<String> {
     let has = |r: Rule| positives.contains(&r);
-    if matches!(token, "&&" | "&") || token == "|" {
+    if matches!(token, "&&" | "&" | "|" | "||") {
         return Some("write `and` / `or` in words".into());
     }
-    if token == "==" || token.starts_with('=') && has(Rule::predicate) {
+    if token == "=" && prev == "=" {
         return Some("compare with a single `=`".into());
+    }
+    if token == "!" {
+        return Some("write `not` in words, or `!=` for \"is not equal to\"".into());
     }
     if has(Rule::title) || has(Rule::kw_title) || has(Rule::when) {
         return Some(
@@ -238,7 +302,9 @@ fn help_for(positives: &[Rule], token: &str) -> Option<String> {
         );
     }
     if has(Rule::import) || has(Rule::rule) || has(Rule::constant) {
-        return Some("a rules file holds `import`, `const`, `override`, `define` and `rule` items".into());
+        return Some(
+            "a rules file holds `import`, `const`, `override`, `define` and `rule` items".into(),
+        );
     }
     if has(Rule::string) {
         return Some("text goes in double quotes: \"like this\"".into());
@@ -255,7 +321,10 @@ fn help_for(positives: &[Rule], token: &str) -> Option<String> {
     if has(Rule::unit) {
         return Some("write the unit after the number: `6 months`".into());
     }
-    if has(Rule::expr) || has(Rule::predicate) || has(Rule::path) {
+    if positives
+        .iter()
+        .any(|r| matches!(friendly(r), Some("a condition" | "a name" | "a value")))
+    {
         return Some(
             "a condition compares a field with a value (`child.looked_after = true`), or uses `any`, `all`, `none`, `exists`, `missing` or a definition's name".into(),
         );
@@ -265,13 +334,11 @@ fn help_for(positives: &[Rule], token: &str) -> Option<String> {
 
 struct Builder<'s> {
     src: SourceRef<'s>,
+    /// Where each comment ends -> where it starts, to trim spans.
+    comment_ends: std::collections::HashMap<usize, usize>,
 }
 
 type PResult<T> = Result<T, Box<Diagnostic>>;
-
-fn span_of(p: &Pair<'_, Rule>) -> Span {
-    Span::new(p.as_span().start(), p.as_span().end())
-}
 
 /// Children of `p` without comments.
 fn kids<'i>(p: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
@@ -279,16 +346,38 @@ fn kids<'i>(p: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
 }
 
 impl Builder<'_> {
+    /// The span of `p` without the whitespace and comments pest includes
+    /// after an optional part that was absent.
+    fn span_of(&self, p: &Pair<'_, Rule>) -> Span {
+        let start = p.as_span().start();
+        let mut end = p.as_span().end();
+        let bytes = self.src.text.as_bytes();
+        loop {
+            while end > start && bytes.get(end - 1).is_some_and(u8::is_ascii_whitespace) {
+                end -= 1;
+            }
+            match self.comment_ends.get(&end) {
+                Some(&s) if s >= start && s < end => end = s,
+                _ => break,
+            }
+        }
+        Span::new(start, end)
+    }
+
     fn err(&self, span: Span, message: impl Into<String>) -> Box<Diagnostic> {
         Box::new(Diagnostic::error("syntax", self.src, span, message))
     }
 
-    fn next<'i>(&self, it: &mut impl Iterator<Item = Pair<'i, Rule>>, span: Span) -> PResult<Pair<'i, Rule>> {
+    fn next<'i>(
+        &self,
+        it: &mut impl Iterator<Item = Pair<'i, Rule>>,
+        span: Span,
+    ) -> PResult<Pair<'i, Rule>> {
         it.next().ok_or_else(|| self.err(span, "incomplete syntax"))
     }
 
     fn item(&self, p: Pair<'_, Rule>) -> PResult<Item> {
-        let span = span_of(&p);
+        let span = self.span_of(&p);
         let rk = p.as_rule();
         let mut it = kids(p).filter(|c| !is_keyword(c.as_rule()));
         let kind = match rk {
@@ -309,7 +398,7 @@ impl Builder<'_> {
             }
             Rule::rule => {
                 let id_pair = self.next(&mut it, span)?;
-                let id = Spanned::new(id_pair.as_str().to_string(), span_of(&id_pair));
+                let id = Spanned::new(id_pair.as_str().to_string(), self.span_of(&id_pair));
                 let mut fields = Vec::new();
                 for f in it {
                     fields.push(self.field(f)?);
@@ -326,7 +415,7 @@ impl Builder<'_> {
     }
 
     fn field(&self, p: Pair<'_, Rule>) -> PResult<Field> {
-        let span = span_of(&p);
+        let span = self.span_of(&p);
         let rk = p.as_rule();
         let mut it = kids(p).filter(|c| !is_keyword(c.as_rule()));
         let kind = match rk {
@@ -341,12 +430,12 @@ impl Builder<'_> {
                     "practice" => RuleKind::Practice,
                     _ => RuleKind::Strength,
                 };
-                FieldKind::Kind(Spanned::new(k, span_of(&v)))
+                FieldKind::Kind(Spanned::new(k, self.span_of(&v)))
             }
             Rule::severity => {
                 let v = self.next(&mut it, span)?;
                 let s = Severity::from_word(v.as_str()).unwrap_or(Severity::Info);
-                FieldKind::Severity(Spanned::new(s, span_of(&v)))
+                FieldKind::Severity(Spanned::new(s, self.span_of(&v)))
             }
             Rule::learning => {
                 let source = self.string(self.next(&mut it, span)?)?;
@@ -367,11 +456,11 @@ impl Builder<'_> {
     }
 
     fn ident(&self, p: Pair<'_, Rule>) -> Spanned<String> {
-        Spanned::new(p.as_str().to_string(), span_of(&p))
+        Spanned::new(p.as_str().to_string(), self.span_of(&p))
     }
 
     fn string(&self, p: Pair<'_, Rule>) -> PResult<Spanned<String>> {
-        let span = span_of(&p);
+        let span = self.span_of(&p);
         let raw = p.as_str();
         let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
         let mut out = String::with_capacity(inner.len());
@@ -392,12 +481,12 @@ impl Builder<'_> {
     }
 
     fn literal(&self, p: Pair<'_, Rule>) -> PResult<Spanned<Literal>> {
-        let span = span_of(&p);
+        let span = self.span_of(&p);
         let inner = match p.as_rule() {
             Rule::literal => self.next(&mut kids(p), span)?,
             _ => p,
         };
-        let span = span_of(&inner);
+        let span = self.span_of(&inner);
         let lit = match inner.as_rule() {
             Rule::string => Literal::Text(self.string(inner)?.node),
             Rule::number => Literal::Number(self.number(&inner)?),
@@ -418,28 +507,39 @@ impl Builder<'_> {
     }
 
     fn number(&self, p: &Pair<'_, Rule>) -> PResult<f64> {
-        let span = span_of(p);
+        let span = self.span_of(p);
         match p.as_str().parse::<f64>() {
             Ok(n) if n.is_finite() => Ok(n),
             _ => Err(Box::new(
-                Diagnostic::error("bad-number", self.src, span, format!("`{}` is not a usable number", p.as_str()))
-                    .with_help("use a smaller number"),
+                Diagnostic::error(
+                    "bad-number",
+                    self.src,
+                    span,
+                    format!("`{}` is not a usable number", p.as_str()),
+                )
+                .with_help("use a smaller number"),
             )),
         }
     }
 
     fn duration(&self, p: Pair<'_, Rule>) -> PResult<Duration> {
-        let span = span_of(&p);
+        let span = self.span_of(&p);
         let mut it = kids(p);
         let n = self.next(&mut it, span)?;
         let u = self.next(&mut it, span)?;
         let amount = n.as_str().parse::<u32>().map_err(|_| {
             Box::new(
-                Diagnostic::error("bad-duration", self.src, span_of(&n), format!("`{}` is not a whole number of units", n.as_str()))
-                    .with_help("durations count whole units: `6 months`, `2 weeks`"),
+                Diagnostic::error(
+                    "bad-duration",
+                    self.src,
+                    self.span_of(&n),
+                    format!("`{}` is not a whole number of units", n.as_str()),
+                )
+                .with_help("durations count whole units: `6 months`, `2 weeks`"),
             )
         })?;
-        let unit = Unit::from_word(u.as_str()).ok_or_else(|| self.err(span_of(&u), "unknown unit"))?;
+        let unit = Unit::from_word(u.as_str())
+            .ok_or_else(|| self.err(self.span_of(&u), "unknown unit"))?;
         Ok(Duration { amount, unit })
     }
 
@@ -448,12 +548,12 @@ impl Builder<'_> {
             Path {
                 segments: p.as_str().split('.').map(str::to_string).collect(),
             },
-            span_of(&p),
+            self.span_of(&p),
         )
     }
 
     fn expr(&self, p: Pair<'_, Rule>) -> PResult<Expr> {
-        let span = span_of(&p);
+        let span = self.span_of(&p);
         match p.as_rule() {
             Rule::expr | Rule::and_expr => {
                 let is_or = p.as_rule() == Rule::expr;
@@ -465,17 +565,27 @@ impl Builder<'_> {
                     operands.push(self.expr(c)?);
                 }
                 if operands.len() == 1 {
-                    return operands.pop().ok_or_else(|| self.err(span, "empty condition"));
+                    return operands
+                        .pop()
+                        .ok_or_else(|| self.err(span, "empty condition"));
                 }
-                let kind = if is_or { ExprKind::Or(operands) } else { ExprKind::And(operands) };
-                Ok(Expr { comments: Vec::new(), kind, span })
+                let kind = if is_or {
+                    ExprKind::Or(operands)
+                } else {
+                    ExprKind::And(operands)
+                };
+                Ok(Expr {
+                    comments: Vec::new(),
+                    kind,
+                    span,
+                })
             }
             Rule::not_expr => {
                 let mut nots = Vec::new();
                 let mut inner = None;
                 for c in kids(p) {
                     if c.as_rule() == Rule::not_op {
-                        nots.push(span_of(&c).start);
+                        nots.push(self.span_of(&c).start);
                     } else {
                         inner = Some(self.expr(c)?);
                     }
@@ -483,20 +593,34 @@ impl Builder<'_> {
                 if nots.len() > MAX_NOTS {
                     let at = nots.get(MAX_NOTS).copied().unwrap_or(span.start);
                     return Err(Box::new(
-                        Diagnostic::error("too-deep", self.src, Span::new(at, at + 3), format!("more than {MAX_NOTS} `not`s in a row"))
-                            .with_help("two `not`s cancel out: remove them in pairs"),
+                        Diagnostic::error(
+                            "too-deep",
+                            self.src,
+                            Span::new(at, at + 3),
+                            format!("more than {MAX_NOTS} `not`s in a row"),
+                        )
+                        .with_help("two `not`s cancel out: remove them in pairs"),
                     ));
                 }
-                let mut e = inner.ok_or_else(|| self.err(span, "expected a condition after `not`"))?;
+                let mut e =
+                    inner.ok_or_else(|| self.err(span, "expected a condition after `not`"))?;
                 for start in nots.into_iter().rev() {
                     let s = Span::new(start, e.span.end);
-                    e = Expr { comments: Vec::new(), kind: ExprKind::Not(Box::new(e)), span: s };
+                    e = Expr {
+                        comments: Vec::new(),
+                        kind: ExprKind::Not(Box::new(e)),
+                        span: s,
+                    };
                 }
                 Ok(e)
             }
             Rule::group => {
                 let inner = self.expr(self.next(&mut kids(p), span)?)?;
-                Ok(Expr { comments: Vec::new(), kind: ExprKind::Group(Box::new(inner)), span })
+                Ok(Expr {
+                    comments: Vec::new(),
+                    kind: ExprKind::Group(Box::new(inner)),
+                    span,
+                })
             }
             Rule::quantifier => {
                 let mut it = kids(p);
@@ -511,7 +635,15 @@ impl Builder<'_> {
                     Some(w) => Some(Box::new(self.where_clause(w)?)),
                     None => None,
                 };
-                Ok(Expr { comments: Vec::new(), kind: ExprKind::Quantified { quantifier, list, filter }, span })
+                Ok(Expr {
+                    comments: Vec::new(),
+                    kind: ExprKind::Quantified {
+                        quantifier,
+                        list,
+                        filter,
+                    },
+                    span,
+                })
             }
             Rule::predicate => self.predicate(p),
             _ => Err(self.err(span, "expected a condition")),
@@ -519,13 +651,13 @@ impl Builder<'_> {
     }
 
     fn where_clause(&self, p: Pair<'_, Rule>) -> PResult<Expr> {
-        let span = span_of(&p);
+        let span = self.span_of(&p);
         let mut it = kids(p).filter(|c| c.as_rule() != Rule::kw_where);
         self.expr(self.next(&mut it, span)?)
     }
 
     fn value(&self, p: Pair<'_, Rule>) -> PResult<Value> {
-        let span = span_of(&p);
+        let span = self.span_of(&p);
         let kind = match p.as_rule() {
             Rule::literal => ValueKind::Literal(self.literal(p)?.node),
             Rule::path => ValueKind::Path(self.path(p).node),
@@ -548,13 +680,17 @@ impl Builder<'_> {
     }
 
     fn predicate(&self, p: Pair<'_, Rule>) -> PResult<Expr> {
-        let span = span_of(&p);
+        let span = self.span_of(&p);
         let mut it = kids(p);
         let value = self.value(self.next(&mut it, span)?)?;
         let Some(test) = it.next() else {
-            return Ok(Expr { comments: Vec::new(), kind: ExprKind::Bare(value), span });
+            return Ok(Expr {
+                comments: Vec::new(),
+                kind: ExprKind::Bare(value),
+                span,
+            });
         };
-        let test_span = span_of(&test);
+        let test_span = self.span_of(&test);
         let rk = test.as_rule();
         let mut t = kids(test).filter(|c| !is_keyword(c.as_rule()));
         let kind = match rk {
@@ -569,20 +705,32 @@ impl Builder<'_> {
                     _ => CmpOp::Ge,
                 };
                 let right = self.value(self.next(&mut t, test_span)?)?;
-                ExprKind::Compare { left: value, op: Spanned::new(op, span_of(&op_pair)), right }
+                ExprKind::Compare {
+                    left: value,
+                    op: Spanned::new(op, self.span_of(&op_pair)),
+                    right,
+                }
             }
             Rule::in_list | Rule::not_in_list => {
                 let list_pair = self.next(&mut t, test_span)?;
-                let list_span = span_of(&list_pair);
+                let list_span = self.span_of(&list_pair);
                 let mut items = Vec::new();
                 for l in kids(list_pair) {
                     items.push(self.literal(l)?);
                 }
-                ExprKind::In { value, negated: rk == Rule::not_in_list, list: Spanned::new(items, list_span) }
+                ExprKind::In {
+                    value,
+                    negated: rk == Rule::not_in_list,
+                    list: Spanned::new(items, list_span),
+                }
             }
             Rule::contains | Rule::starts_with => {
                 let needle = self.value(self.next(&mut t, test_span)?)?;
-                let op = if rk == Rule::contains { TextOp::Contains } else { TextOp::StartsWith };
+                let op = if rk == Rule::contains {
+                    TextOp::Contains
+                } else {
+                    TextOp::StartsWith
+                };
                 ExprKind::Text { value, op, needle }
             }
             Rule::exists | Rule::missing => {
@@ -592,22 +740,37 @@ impl Builder<'_> {
                             .with_help("write a field path before `exists` or `missing`, such as `education.pep exists`"),
                     ));
                 };
-                ExprKind::Presence { path: Spanned::new(path, value.span), missing: rk == Rule::missing }
+                ExprKind::Presence {
+                    path: Spanned::new(path, value.span),
+                    missing: rk == Rule::missing,
+                }
             }
             Rule::within | Rule::more_than_ago => {
                 let d = self.next(&mut t, test_span)?;
-                let d_span = span_of(&d);
+                let d_span = self.span_of(&d);
                 let duration = if d.as_rule() == Rule::duration {
                     DurationRef::Literal(self.duration(d)?)
                 } else {
                     DurationRef::Named(d.as_str().to_string())
                 };
-                let op = if rk == Rule::within { DateOp::Within } else { DateOp::MoreThanAgo };
-                ExprKind::DateRelative { value, op, duration: Spanned::new(duration, d_span) }
+                let op = if rk == Rule::within {
+                    DateOp::Within
+                } else {
+                    DateOp::MoreThanAgo
+                };
+                ExprKind::DateRelative {
+                    value,
+                    op,
+                    duration: Spanned::new(duration, d_span),
+                }
             }
             _ => return Err(self.err(test_span, "unexpected test")),
         };
-        Ok(Expr { comments: Vec::new(), kind, span })
+        Ok(Expr {
+            comments: Vec::new(),
+            kind,
+            span,
+        })
     }
 }
 
@@ -650,6 +813,7 @@ fn is_keyword(r: Rule) -> bool {
 
 struct PendingComment {
     start: usize,
+    end: usize,
     line: usize,
     text: String,
 }
@@ -659,7 +823,7 @@ struct PendingComment {
 /// itself. No comment is dropped.
 struct CommentQueue<'t> {
     comments: std::collections::VecDeque<PendingComment>,
-    text: &'t str,
+    lines: &'t LineIndex,
 }
 
 impl CommentQueue<'_> {
@@ -674,7 +838,10 @@ impl CommentQueue<'_> {
 
     /// Comments on the same line as `end`, after it.
     fn trailing(&mut self, end: usize, into: &mut Vec<String>) {
-        let (line, _) = line_col(self.text, end);
+        if self.comments.is_empty() {
+            return;
+        }
+        let line = self.lines.line_of(end);
         while self.comments.front().is_some_and(|c| c.line == line) {
             if let Some(c) = self.comments.pop_front() {
                 into.push(c.text);
@@ -709,8 +876,34 @@ impl CommentQueue<'_> {
     }
 }
 
-fn attach_comments(file: &mut File, comments: Vec<PendingComment>, text: &str) {
-    let mut q = CommentQueue { comments: comments.into(), text };
+fn attach_comments(file: &mut File, comments: Vec<PendingComment>, text: &str, lines: &LineIndex) {
+    let mut q = CommentQueue {
+        comments: comments.into(),
+        lines,
+    };
+    // A comment block at the top, followed by a blank line, is the file's header.
+    if let Some(first) = file.items.first() {
+        let before: Vec<&PendingComment> = q
+            .comments
+            .iter()
+            .take_while(|c| c.start < first.span.start)
+            .collect();
+        // The header ends at the last blank line among those comments.
+        let mut header_len = 0;
+        for (i, c) in before.iter().enumerate() {
+            let next_start = before.get(i + 1).map_or(first.span.start, |n| n.start);
+            if text
+                .get(c.end..next_start)
+                .unwrap_or("")
+                .matches('\n')
+                .count()
+                >= 2
+            {
+                header_len = i + 1;
+            }
+        }
+        file.header_comments = q.comments.drain(..header_len).map(|c| c.text).collect();
+    }
     for item in &mut file.items {
         let mut leading = Vec::new();
         q.before(item.span.start, &mut leading);
@@ -759,12 +952,26 @@ fn attach_comments(file: &mut File, comments: Vec<PendingComment>, text: &str) {
 /// Parses a literal written as in rules (`15`, `"text"`, `2 terms`), for
 /// constant overrides given outside a rules file.
 pub fn parse_literal(text: &str) -> Result<Literal, Box<Diagnostic>> {
-    let src = SourceRef { name: "<override>", text };
-    let pairs = RulesParser::parse(Rule::literal_only, text).map_err(|e| Box::new(syntax_error(src, &e)))?;
-    let b = Builder { src };
+    let src = SourceRef {
+        name: "<override>",
+        text,
+    };
+    let pairs = RulesParser::parse(Rule::literal_only, text)
+        .map_err(|e| Box::new(syntax_error(src, &e)))?;
+    let b = Builder {
+        src,
+        comment_ends: Default::default(),
+    };
     let lit = pairs
         .flatten()
         .find(|p| p.as_rule() == Rule::literal)
-        .ok_or_else(|| Box::new(Diagnostic::error("syntax", src, Span::new(0, text.len()), "expected a value")))?;
+        .ok_or_else(|| {
+            Box::new(Diagnostic::error(
+                "syntax",
+                src,
+                Span::new(0, text.len()),
+                "expected a value",
+            ))
+        })?;
     Ok(b.literal(lit)?.node)
 }

@@ -40,6 +40,15 @@ impl Node<'_> {
     pub fn is_missing(&self) -> bool {
         matches!(self, Node::Absent | Node::Null)
     }
+
+    /// How many values the tree holds (absent fields not counted).
+    pub fn size(&self) -> usize {
+        match self {
+            Node::Absent => 0,
+            Node::List(items) | Node::Obj(items) => items.iter().map(Node::size).sum::<usize>() + 1,
+            _ => 1,
+        }
+    }
 }
 
 /// What kind of problem a plan has.
@@ -84,15 +93,36 @@ impl PlanError {
         let suffix = format!(" at line {} column {}", e.line(), e.column());
         let message = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
         let (kind, help) = if message.contains("recursion limit") {
-            (PlanErrorKind::Limit, Some("the plan nests deeper than 128 levels; flatten it".to_string()))
+            (
+                PlanErrorKind::Limit,
+                Some("the plan nests deeper than 128 levels; flatten it".to_string()),
+            )
         } else if e.is_data() {
-            (PlanErrorKind::Schema, Some("see the case-plan schema (`careprompt schema`) for each field's type".to_string()))
+            (
+                PlanErrorKind::Schema,
+                Some(
+                    "see the case-plan schema (`careprompt schema`) for each field's type"
+                        .to_string(),
+                ),
+            )
         } else if e.is_eof() {
-            (PlanErrorKind::Syntax, Some("the plan ends early: check for a missing `}`, `]` or `\"`".to_string()))
+            (
+                PlanErrorKind::Syntax,
+                Some("the plan ends early: check for a missing `}`, `]` or `\"`".to_string()),
+            )
         } else {
-            (PlanErrorKind::Syntax, Some("a plan is one JSON object; check the JSON near this position".to_string()))
+            (
+                PlanErrorKind::Syntax,
+                Some("a plan is one JSON object; check the JSON near this position".to_string()),
+            )
         };
-        PlanError { kind, message, help, line: e.line(), column: e.column() }
+        PlanError {
+            kind,
+            message,
+            help,
+            line: e.line(),
+            column: e.column(),
+        }
     }
 }
 
@@ -107,7 +137,10 @@ pub(crate) fn extract<'a>(bytes: &'a [u8], shape: &ShapeObj) -> Result<Extracted
     if bytes.len() > MAX_PLAN_BYTES {
         return Err(PlanError {
             kind: PlanErrorKind::Limit,
-            message: format!("the plan is {} bytes; the limit is {MAX_PLAN_BYTES}", bytes.len()),
+            message: format!(
+                "the plan is {} bytes; the limit is {MAX_PLAN_BYTES}",
+                bytes.len()
+            ),
             help: Some("check that this is one plan, not a whole export".into()),
             line: 0,
             column: 0,
@@ -124,9 +157,12 @@ pub(crate) fn extract<'a>(bytes: &'a [u8], shape: &ShapeObj) -> Result<Extracted
     }
     let mut warnings = Vec::new();
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let root = RootSeed { shape, warnings: &mut warnings }
-        .deserialize(&mut de)
-        .map_err(|e| PlanError::from_json(&e))?;
+    let root = RootSeed {
+        shape,
+        warnings: &mut warnings,
+    }
+    .deserialize(&mut de)
+    .map_err(|e| PlanError::from_json(&e))?;
     de.end().map_err(|e| PlanError::from_json(&e))?;
     warnings.sort();
     warnings.dedup();
@@ -134,11 +170,23 @@ pub(crate) fn extract<'a>(bytes: &'a [u8], shape: &ShapeObj) -> Result<Extracted
 }
 
 /// Reads an already-parsed `serde_json::Value` against `shape`, borrowing its strings.
-pub(crate) fn extract_value<'a>(value: &'a serde_json::Value, shape: &ShapeObj) -> Result<Extracted<'a>, PlanError> {
+pub(crate) fn extract_value<'a>(
+    value: &'a serde_json::Value,
+    shape: &ShapeObj,
+) -> Result<Extracted<'a>, PlanError> {
     let mut warnings = Vec::new();
-    let root = RootSeed { shape, warnings: &mut warnings }
-        .deserialize(value)
-        .map_err(|e| PlanError { kind: PlanErrorKind::Schema, message: e.to_string(), help: None, line: 0, column: 0 })?;
+    let root = RootSeed {
+        shape,
+        warnings: &mut warnings,
+    }
+    .deserialize(value)
+    .map_err(|e| PlanError {
+        kind: PlanErrorKind::Schema,
+        message: e.to_string(),
+        help: None,
+        line: 0,
+        column: 0,
+    })?;
     warnings.sort();
     warnings.dedup();
     Ok(Extracted { root, warnings })
@@ -178,8 +226,16 @@ struct RootSeed<'s, 'w> {
 impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_> {
     type Value = Node<'de>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
-        let root = PathCtx { parent: None, name: "", list: false };
-        d.deserialize_any(NodeVisitor { ty: Ty::Obj(self.shape), ctx: &root, warnings: self.warnings })
+        let root = PathCtx {
+            parent: None,
+            name: "",
+            list: false,
+        };
+        d.deserialize_any(NodeVisitor {
+            ty: Ty::Obj(self.shape),
+            ctx: &root,
+            warnings: self.warnings,
+        })
     }
 }
 
@@ -202,7 +258,11 @@ impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_, '_> {
             ShapeTy::Object(o) => Ty::Obj(o),
             other => Ty::Other(other),
         };
-        d.deserialize_any(NodeVisitor { ty, ctx: self.ctx, warnings: self.warnings })
+        d.deserialize_any(NodeVisitor {
+            ty,
+            ctx: self.ctx,
+            warnings: self.warnings,
+        })
     }
 }
 
@@ -231,14 +291,21 @@ impl NodeVisitor<'_, '_, '_> {
         if self.ctx.parent.is_none() {
             return E::custom(format!("a case plan must be a JSON object, found {found}"));
         }
-        E::custom(format!("`{}` should be {}, found {found}", self.ctx, self.expected()))
+        E::custom(format!(
+            "`{}` should be {}, found {found}",
+            self.ctx,
+            self.expected()
+        ))
     }
 
     fn number<'a, E: de::Error>(self, n: f64, found: &str) -> Result<Node<'a>, E> {
         match self.ty {
             Ty::Other(ShapeTy::Number { integer }) => {
                 if *integer && n.fract() != 0.0 {
-                    return Err(E::custom(format!("`{}` should be a whole number", self.ctx)));
+                    return Err(E::custom(format!(
+                        "`{}` should be a whole number",
+                        self.ctx
+                    )));
                 }
                 Ok(Node::Num(n))
             }
@@ -251,7 +318,12 @@ impl NodeVisitor<'_, '_, '_> {
             Ty::Other(ShapeTy::Text(values)) => {
                 if let Some(values) = values {
                     if !values.iter().any(|v| v.as_ref() == s.as_ref()) {
-                        let list = values.iter().take(12).map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ");
+                        let list = values
+                            .iter()
+                            .take(12)
+                            .map(|v| format!("\"{v}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ");
                         return Err(E::custom(format!(
                             "`{}` holds a value the schema does not list (allowed: {list})",
                             self.ctx
@@ -262,12 +334,14 @@ impl NodeVisitor<'_, '_, '_> {
             }
             Ty::Other(ShapeTy::Date) => match Date::parse(&s) {
                 Ok(d) => Ok(Node::Date(d)),
-                Err(crate::date::DateError::Layout) => {
-                    Err(E::custom(format!("`{}` should be a date written YYYY-MM-DD", self.ctx)))
-                }
-                Err(crate::date::DateError::Impossible(_)) => {
-                    Err(E::custom(format!("`{}` is not a real calendar date", self.ctx)))
-                }
+                Err(crate::date::DateError::Layout) => Err(E::custom(format!(
+                    "`{}` should be a date written YYYY-MM-DD",
+                    self.ctx
+                ))),
+                Err(crate::date::DateError::Impossible(_)) => Err(E::custom(format!(
+                    "`{}` is not a real calendar date",
+                    self.ctx
+                ))),
             },
             _ => Err(self.wrong("text")),
         }
@@ -327,9 +401,17 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_, '_> {
         let Ty::Other(ShapeTy::List(elem)) = self.ty else {
             return Err(self.wrong("a list"));
         };
-        let ctx = PathCtx { parent: Some(self.ctx), name: "", list: true };
+        let ctx = PathCtx {
+            parent: Some(self.ctx),
+            name: "",
+            list: true,
+        };
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(n) = seq.next_element_seed(NodeSeed { ty: elem, ctx: &ctx, warnings: &mut *self.warnings })? {
+        while let Some(n) = seq.next_element_seed(NodeSeed {
+            ty: elem,
+            ctx: &ctx,
+            warnings: &mut *self.warnings,
+        })? {
             if out.len() >= MAX_LIST_LEN {
                 return Err(de::Error::custom(format!(
                     "`{}` has more than {MAX_LIST_LEN} elements",
@@ -350,7 +432,10 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_, '_> {
         let mut slots = vec![Node::Absent; usize::from(obj.slots)];
         let mut seen: u64 = 0;
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            match obj.fields.binary_search_by(|f| f.name.as_ref().cmp(key.as_ref())) {
+            match obj
+                .fields
+                .binary_search_by(|f| f.name.as_ref().cmp(key.as_ref()))
+            {
                 Ok(i) => {
                     let Some(field) = obj.fields.get(i) else {
                         map.next_value::<IgnoredAny>()?;
@@ -360,15 +445,27 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_, '_> {
                     if i < 64 {
                         let bit = 1u64 << i;
                         if seen & bit != 0 {
-                            let ctx = PathCtx { parent: Some(self.ctx), name: &field.name, list: false };
+                            let ctx = PathCtx {
+                                parent: Some(self.ctx),
+                                name: &field.name,
+                                list: false,
+                            };
                             return Err(de::Error::custom(format!("`{ctx}` appears twice")));
                         }
                         seen |= bit;
                     }
                     match field.slot {
                         Some(slot) => {
-                            let ctx = PathCtx { parent: Some(self.ctx), name: &field.name, list: false };
-                            let v = map.next_value_seed(NodeSeed { ty: &field.ty, ctx: &ctx, warnings: &mut *self.warnings })?;
+                            let ctx = PathCtx {
+                                parent: Some(self.ctx),
+                                name: &field.name,
+                                list: false,
+                            };
+                            let v = map.next_value_seed(NodeSeed {
+                                ty: &field.ty,
+                                ctx: &ctx,
+                                warnings: &mut *self.warnings,
+                            })?;
                             if let Some(s) = slots.get_mut(usize::from(slot)) {
                                 *s = v;
                             }
@@ -418,5 +515,99 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Cow<'de, str>, E> {
         Ok(Cow::Owned(v))
+    }
+}
+
+/// Date pairs of one record that must not run backwards: (start, end).
+const DATE_PAIRS: [(&str, &str); 2] = [("start_date", "end_date"), ("admitted", "discharged")];
+/// The most date warnings one report lists.
+const MAX_DATE_WARNINGS: usize = 50;
+
+/// Warnings about dates that cannot all be right, found in the fields the
+/// rules read: a `date_of_birth` after the evaluation date (`age of` it is
+/// then unknown), and a record that ends before it starts (both dates are
+/// used as given). Warnings name field paths, never their values.
+pub(crate) fn date_warnings(root: &Node<'_>, shape: &ShapeObj, as_of: Date) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut path = String::new();
+    let mut more = 0usize;
+    walk_dates(root, shape, as_of, &mut path, &mut out, &mut more);
+    if more > 0 {
+        out.push(format!("{more} more date warning(s) like those above"));
+    }
+    out
+}
+
+fn walk_dates(
+    node: &Node<'_>,
+    shape: &ShapeObj,
+    as_of: Date,
+    path: &mut String,
+    out: &mut Vec<String>,
+    more: &mut usize,
+) {
+    let Node::Obj(slots) = node else { return };
+    let date = |name: &str| -> Option<Date> {
+        let slot = shape.field(name)?.slot?;
+        match slots.get(usize::from(slot)) {
+            Some(Node::Date(d)) => Some(*d),
+            _ => None,
+        }
+    };
+    let mut warn = |w: String| {
+        if out.len() < MAX_DATE_WARNINGS {
+            out.push(w);
+        } else {
+            *more += 1;
+        }
+    };
+    let at = |name: &str| {
+        if path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    if date("date_of_birth").is_some_and(|d| d > as_of) {
+        warn(format!(
+            "`{}` is after the evaluation date, so the age it gives is unknown",
+            at("date_of_birth")
+        ));
+    }
+    for (start, end) in DATE_PAIRS {
+        if let (Some(s), Some(e)) = (date(start), date(end)) {
+            if e < s {
+                warn(format!(
+                    "`{}` is before `{}`; both are used as given",
+                    at(end),
+                    at(start)
+                ));
+            }
+        }
+    }
+    for field in &shape.fields {
+        let Some(child) = field.slot.and_then(|s| slots.get(usize::from(s))) else {
+            continue;
+        };
+        let len = path.len();
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(&field.name);
+        match (&field.ty, child) {
+            (ShapeTy::Object(o), n @ Node::Obj(_)) => walk_dates(n, o, as_of, path, out, more),
+            (ShapeTy::List(elem), Node::List(items)) => {
+                if let ShapeTy::Object(o) = elem.as_ref() {
+                    let base = path.len();
+                    for (i, item) in items.iter().enumerate() {
+                        path.push_str(&format!("[{i}]"));
+                        walk_dates(item, o, as_of, path, out, more);
+                        path.truncate(base);
+                    }
+                }
+            }
+            _ => {}
+        }
+        path.truncate(len);
     }
 }

@@ -125,7 +125,9 @@ impl Report {
 
     /// The outcomes that fired.
     pub fn fired(&self) -> impl Iterator<Item = &Outcome> {
-        self.outcomes.iter().filter(|o| o.outcome == OutcomeKind::Fires)
+        self.outcomes
+            .iter()
+            .filter(|o| o.outcome == OutcomeKind::Fires)
     }
 
     /// The outcome of rule `id`, if the rule set has it.

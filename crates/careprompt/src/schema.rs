@@ -100,7 +100,8 @@ impl Schema {
 
     /// Loads a JSON Schema text.
     pub fn from_json_schema(text: &str) -> Result<Schema, SchemaError> {
-        let json: Json = serde_json::from_str(text).map_err(|e| SchemaError::Json(e.to_string()))?;
+        let json: Json =
+            serde_json::from_str(text).map_err(|e| SchemaError::Json(e.to_string()))?;
         let loader = Loader { root: &json };
         match loader.ty(&json, "#", 0)? {
             FieldType::Object(root) => Ok(Schema { root }),
@@ -126,7 +127,10 @@ impl Loader<'_> {
 
     fn ty(&self, node: &Json, pointer: &str, depth: usize) -> Result<FieldType, SchemaError> {
         if depth > MAX_REF_DEPTH {
-            return Err(Self::unsupported(pointer, "schema nests too deeply (a `$ref` that refers to itself?)"));
+            return Err(Self::unsupported(
+                pointer,
+                "schema nests too deeply (a `$ref` that refers to itself?)",
+            ));
         }
         let Json::Object(map) = node else {
             return Err(Self::unsupported(pointer, "expected a schema object"));
@@ -135,22 +139,38 @@ impl Loader<'_> {
             let target = r
                 .as_str()
                 .and_then(|r| r.strip_prefix("#/"))
-                .ok_or_else(|| Self::unsupported(pointer, "only local `$ref`s such as `#/$defs/Name` are supported"))?;
+                .ok_or_else(|| {
+                    Self::unsupported(
+                        pointer,
+                        "only local `$ref`s such as `#/$defs/Name` are supported",
+                    )
+                })?;
             let mut at = self.root;
             for part in target.split('/') {
-                at = at
-                    .get(part)
-                    .ok_or_else(|| Self::unsupported(pointer, format!("`$ref` target `#/{target}` does not exist")))?;
+                at = at.get(part).ok_or_else(|| {
+                    Self::unsupported(
+                        pointer,
+                        format!("`$ref` target `#/{target}` does not exist"),
+                    )
+                })?;
             }
             return self.ty(at, &format!("#/{target}"), depth + 1);
         }
         let type_name = match map.get("type") {
             Some(Json::String(s)) => s.as_str(),
             Some(Json::Array(list)) => {
-                let mut names = list.iter().filter_map(Json::as_str).filter(|s| *s != "null");
+                let mut names = list
+                    .iter()
+                    .filter_map(Json::as_str)
+                    .filter(|s| *s != "null");
                 match (names.next(), names.next()) {
                     (Some(one), None) => one,
-                    _ => return Err(Self::unsupported(pointer, "a type list may name one type besides `null`")),
+                    _ => {
+                        return Err(Self::unsupported(
+                            pointer,
+                            "a type list may name one type besides `null`",
+                        ))
+                    }
                 }
             }
             _ if map.contains_key("properties") => "object",
@@ -180,7 +200,11 @@ impl Loader<'_> {
                 let items = map
                     .get("items")
                     .ok_or_else(|| Self::unsupported(pointer, "an array needs `items`"))?;
-                FieldType::List(Box::new(self.ty(items, &format!("{pointer}/items"), depth + 1)?))
+                FieldType::List(Box::new(self.ty(
+                    items,
+                    &format!("{pointer}/items"),
+                    depth + 1,
+                )?))
             }
             "object" => {
                 let mut fields = BTreeMap::new();
@@ -197,7 +221,12 @@ impl Loader<'_> {
                 }
                 FieldType::Object(ObjectType { fields })
             }
-            other => return Err(Self::unsupported(pointer, format!("type `{other}` is not supported"))),
+            other => {
+                return Err(Self::unsupported(
+                    pointer,
+                    format!("type `{other}` is not supported"),
+                ))
+            }
         })
     }
 }
@@ -221,26 +250,45 @@ mod tests {
             }
         }"##;
         let s = Schema::from_json_schema(text).unwrap();
-        let Some(Field { ty: FieldType::List(elem), .. }) = s.root.fields.get("placements") else {
+        let Some(Field {
+            ty: FieldType::List(elem),
+            ..
+        }) = s.root.fields.get("placements")
+        else {
             panic!("placements should be a list");
         };
-        let FieldType::Object(p) = elem.as_ref() else { panic!("element should be an object") };
-        assert_eq!(p.fields.get("start_date").map(|f| &f.ty), Some(&FieldType::Date));
+        let FieldType::Object(p) = elem.as_ref() else {
+            panic!("element should be an object")
+        };
         assert_eq!(
-            p.fields.get("start_date").and_then(|f| f.description.as_deref()),
+            p.fields.get("start_date").map(|f| &f.ty),
+            Some(&FieldType::Date)
+        );
+        assert_eq!(
+            p.fields
+                .get("start_date")
+                .and_then(|f| f.description.as_deref()),
             Some("when it began")
         );
         assert_eq!(
             p.fields.get("place_code").map(|f| &f.ty),
-            Some(&FieldType::Text { values: Some(vec!["K2".into(), "R2".into()]) })
+            Some(&FieldType::Text {
+                values: Some(vec!["K2".into(), "R2".into()])
+            })
         );
-        assert_eq!(s.root.fields.get("age").map(|f| &f.ty), Some(&FieldType::Number { integer: true }));
+        assert_eq!(
+            s.root.fields.get("age").map(|f| &f.ty),
+            Some(&FieldType::Number { integer: true })
+        );
     }
 
     #[test]
     fn rejects_self_referencing_refs_and_unknown_types() {
         let looped = r##"{"type":"object","properties":{"a":{"$ref":"#/$defs/A"}},"$defs":{"A":{"$ref":"#/$defs/A"}}}"##;
-        assert!(matches!(Schema::from_json_schema(looped), Err(SchemaError::Unsupported { .. })));
+        assert!(matches!(
+            Schema::from_json_schema(looped),
+            Err(SchemaError::Unsupported { .. })
+        ));
         let odd = r#"{"type":"object","properties":{"a":{"type":"tuple"}}}"#;
         assert!(Schema::from_json_schema(odd).is_err());
     }

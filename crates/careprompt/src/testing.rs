@@ -154,17 +154,37 @@ pub fn run_tests(
     for (name, text) in files {
         results.push(run_file(rules, name, text, read, &mut seen, &mut exercised));
     }
-    let passed = results.iter().flat_map(|f| &f.cases).filter(|c| c.passed).count();
-    let failed = results.iter().flat_map(|f| &f.cases).filter(|c| !c.passed).count()
+    let passed = results
+        .iter()
+        .flat_map(|f| &f.cases)
+        .filter(|c| c.passed)
+        .count();
+    let failed = results
+        .iter()
+        .flat_map(|f| &f.cases)
+        .filter(|c| !c.passed)
+        .count()
         + results.iter().filter(|f| f.error.is_some()).count();
     let coverage = coverage(rules, &seen, &exercised);
-    TestRun { files: results, passed, failed, coverage }
+    TestRun {
+        files: results,
+        passed,
+        failed,
+        coverage,
+    }
 }
 
-fn coverage(rules: &RuleSet, seen: &HashMap<u32, Seen>, exercised: &std::collections::BTreeSet<String>) -> Coverage {
+fn coverage(
+    rules: &RuleSet,
+    seen: &HashMap<u32, Seen>,
+    exercised: &std::collections::BTreeSet<String>,
+) -> Coverage {
     let all = rules.compiled_rules();
-    let unexercised: Vec<String> =
-        all.iter().filter(|r| !exercised.contains(r.id.as_ref())).map(|r| r.id.to_string()).collect();
+    let unexercised: Vec<String> = all
+        .iter()
+        .filter(|r| !exercised.contains(r.id.as_ref()))
+        .map(|r| r.id.to_string())
+        .collect();
     let mut total = 0;
     let mut covered = 0;
     let mut uncovered = Vec::new();
@@ -194,7 +214,11 @@ fn coverage(rules: &RuleSet, seen: &HashMap<u32, Seen>, exercised: &std::collect
     }
     let rules_total = all.len();
     let rules_exercised = rules_total - unexercised.len();
-    let rule_percent = if rules_total == 0 { 100.0 } else { 100.0 * rules_exercised as f64 / rules_total as f64 };
+    let rule_percent = if rules_total == 0 {
+        100.0
+    } else {
+        100.0 * rules_exercised as f64 / rules_total as f64
+    };
     Coverage {
         rules_total,
         rules_exercised,
@@ -212,10 +236,15 @@ fn collect_conds<'c>(c: &'c crate::program::Cond, out: &mut Vec<&'c crate::progr
     match &c.kind {
         CondKind::And(ops) | CondKind::Or(ops) => ops.iter().for_each(|o| collect_conds(o, out)),
         CondKind::Not(i) | CondKind::Def { body: i, .. } => collect_conds(i, out),
-        CondKind::Quant { filter: Some(f), .. } => collect_conds(f, out),
+        CondKind::Quant {
+            filter: Some(f), ..
+        } => collect_conds(f, out),
         CondKind::Cmp { left, right, .. } => {
             for op in [left, right] {
-                if let Operand::Count { filter: Some(f), .. } = op {
+                if let Operand::Count {
+                    filter: Some(f), ..
+                } = op
+                {
                     collect_conds(f, out);
                 }
             }
@@ -263,29 +292,52 @@ fn run_file(
     let parsed: TestFile = match toml::from_str(text) {
         Ok(p) => p,
         Err(e) => {
-            let span = e.span().map(|r| Span::new(r.start, r.end)).unwrap_or_default();
+            let span = e
+                .span()
+                .map(|r| Span::new(r.start, r.end))
+                .unwrap_or_default();
             let msg = e.message().trim().to_lowercase();
-            return file_error(span, msg, "see docs/testing-rules.md for the test file format");
+            return file_error(
+                span,
+                msg,
+                "see docs/testing-rules.md for the test file format",
+            );
         }
     };
     let file_as_of = parsed.as_of.as_ref().map(toml_date);
     if let Some(None) = file_as_of {
         let at = text.find("as_of").unwrap_or(0);
-        return file_error(Span::new(at, at + 5), "`as_of` is not a date".into(), "write `as_of = 2026-11-26`");
+        return file_error(
+            Span::new(at, at + 5),
+            "`as_of` is not a date".into(),
+            "write `as_of = 2026-11-26`",
+        );
     }
     let base: Option<Result<Json, String>> = parsed.base.as_ref().map(|b| {
         let path = crate::resolve_import(name, b);
-        read(&path)
-            .and_then(|t| serde_json::from_str::<Json>(&t).map_err(|e| format!("base plan `{b}` is not valid JSON: {e}")))
+        read(&path).and_then(|t| {
+            serde_json::from_str::<Json>(&t)
+                .map_err(|e| format!("base plan `{b}` is not valid JSON: {e}"))
+        })
     });
-    let ids: Vec<&str> = rules.compiled_rules().iter().map(|r| r.id.as_ref()).collect();
+    let ids: Vec<&str> = rules
+        .compiled_rules()
+        .iter()
+        .map(|r| r.id.as_ref())
+        .collect();
     let mut cases = Vec::new();
     for case in &parsed.case {
-        let mut result = CaseResult { name: case.name.clone(), passed: false, failures: Vec::new(), error: None };
+        let mut result = CaseResult {
+            name: case.name.clone(),
+            passed: false,
+            failures: Vec::new(),
+            error: None,
+        };
         let as_of = match case.as_of.as_ref().map(toml_date).or(file_as_of) {
             Some(Some(d)) => d,
             _ => {
-                result.error = Some("no evaluation date: set `as_of` in the file or the case".into());
+                result.error =
+                    Some("no evaluation date: set `as_of` in the file or the case".into());
                 cases.push(result);
                 continue;
             }
@@ -319,13 +371,17 @@ fn run_file(
         let mut errors = Vec::new();
         for (rule, expected) in &case.expect {
             let Some(outcome) = report.outcome(rule) else {
-                let hint = did_you_mean(rule, ids.iter().copied()).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+                let hint = did_you_mean(rule, ids.iter().copied())
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
                 errors.push(format!("no rule has the id `{rule}`{hint}"));
                 continue;
             };
             exercised.insert(rule.clone());
             if !matches!(expected.as_str(), "fires" | "clear" | "unknown") {
-                errors.push(format!("expected outcome for `{rule}` must be \"fires\", \"clear\" or \"unknown\""));
+                errors.push(format!(
+                    "expected outcome for `{rule}` must be \"fires\", \"clear\" or \"unknown\""
+                ));
                 continue;
             }
             let missing_ok = match case.expect_missing.get(rule) {
@@ -334,12 +390,18 @@ fn run_file(
             };
             if outcome.outcome.as_str() != expected || !missing_ok {
                 let actual = if outcome.outcome.as_str() == expected {
-                    format!("{} (missing {:?})", outcome.outcome.as_str(), outcome.missing)
+                    format!(
+                        "{} (missing {:?})",
+                        outcome.outcome.as_str(),
+                        outcome.missing
+                    )
                 } else {
                     outcome.outcome.as_str().to_string()
                 };
                 let expected_text = match case.expect_missing.get(rule) {
-                    Some(want) if outcome.outcome == OutcomeKind::Unknown || expected == "unknown" => {
+                    Some(want)
+                        if outcome.outcome == OutcomeKind::Unknown || expected == "unknown" =>
+                    {
                         format!("{expected} (missing {want:?})")
                     }
                     _ => expected.clone(),
@@ -355,7 +417,9 @@ fn run_file(
         }
         for rule in case.expect_missing.keys() {
             if !case.expect.contains_key(rule) {
-                errors.push(format!("`expect_missing` names `{rule}`, which `expect` does not"));
+                errors.push(format!(
+                    "`expect_missing` names `{rule}`, which `expect` does not"
+                ));
             }
         }
         if !errors.is_empty() {
@@ -367,7 +431,11 @@ fn run_file(
         result.passed = result.failures.is_empty() && result.error.is_none();
         cases.push(result);
     }
-    FileResult { file: name.to_string(), cases, error: None }
+    FileResult {
+        file: name.to_string(),
+        cases,
+        error: None,
+    }
 }
 
 fn build_plan(
@@ -379,14 +447,21 @@ fn build_plan(
     let mut plan = if let Some(p) = &case.plan {
         let path = crate::resolve_import(name, p);
         let text = read(&path)?;
-        serde_json::from_str::<Json>(&text).map_err(|e| format!("plan `{p}` is not valid JSON: {e}"))?
+        serde_json::from_str::<Json>(&text)
+            .map_err(|e| format!("plan `{p}` is not valid JSON: {e}"))?
     } else if let Some(inline) = &case.plan_json {
-        serde_json::from_str::<Json>(inline).map_err(|e| format!("`plan_json` is not valid JSON: {e}"))?
+        serde_json::from_str::<Json>(inline)
+            .map_err(|e| format!("`plan_json` is not valid JSON: {e}"))?
     } else {
         match base {
             Some(Ok(b)) => b.clone(),
             Some(Err(e)) => return Err(e.clone()),
-            None => return Err("the case has no plan: give `plan`, `plan_json`, or a `base` for the file".into()),
+            None => {
+                return Err(
+                    "the case has no plan: give `plan`, `plan_json`, or a `base` for the file"
+                        .into(),
+                )
+            }
         }
     };
     for path in &case.remove {
@@ -402,11 +477,17 @@ fn toml_to_json(v: &toml::Value) -> Json {
     match v {
         toml::Value::String(s) => Json::String(s.clone()),
         toml::Value::Integer(i) => Json::from(*i),
-        toml::Value::Float(f) => serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
+        toml::Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
         toml::Value::Boolean(b) => Json::Bool(*b),
         toml::Value::Datetime(d) => Json::String(d.to_string()),
         toml::Value::Array(a) => Json::Array(a.iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => Json::Object(t.iter().map(|(k, v)| (k.clone(), toml_to_json(v))).collect()),
+        toml::Value::Table(t) => Json::Object(
+            t.iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -423,12 +504,20 @@ fn steps(path: &str) -> Result<Vec<Step>, String> {
             None => (part, ""),
         };
         if key.is_empty() {
-            return Err(format!("`{path}` is not a path such as `placements[0].end_date`"));
+            return Err(format!(
+                "`{path}` is not a path such as `placements[0].end_date`"
+            ));
         }
         out.push(Step::Key(key.to_string()));
         while let Some(r) = rest.strip_prefix('[') {
-            let end = r.find(']').ok_or_else(|| format!("`{path}` has an unclosed `[`"))?;
-            let n = r.get(..end).unwrap_or("").parse::<usize>().map_err(|_| format!("`{path}` has a bad list index"))?;
+            let end = r
+                .find(']')
+                .ok_or_else(|| format!("`{path}` has an unclosed `[`"))?;
+            let n = r
+                .get(..end)
+                .unwrap_or("")
+                .parse::<usize>()
+                .map_err(|_| format!("`{path}` has a bad list index"))?;
             out.push(Step::Index(n));
             rest = r.get(end + 1..).unwrap_or("");
         }
@@ -439,21 +528,30 @@ fn steps(path: &str) -> Result<Vec<Step>, String> {
 /// Sets (or with `None`, removes) the value at `path`, creating objects on the way.
 fn edit(plan: &mut Json, path: &str, value: Option<Json>) -> Result<(), String> {
     let steps = steps(path)?;
-    let Some((last, init)) = steps.split_last() else { return Err("empty path".into()) };
+    let Some((last, init)) = steps.split_last() else {
+        return Err("empty path".into());
+    };
     let mut at = plan;
     for step in init {
         at = match step {
             Step::Key(k) => {
-                let Json::Object(map) = at else { return Err(format!("`{path}`: `{k}` is not inside an object")) };
+                let Json::Object(map) = at else {
+                    return Err(format!("`{path}`: `{k}` is not inside an object"));
+                };
                 if value.is_none() && !map.contains_key(k) {
                     return Ok(());
                 }
-                map.entry(k.clone()).or_insert_with(|| Json::Object(Default::default()))
+                map.entry(k.clone())
+                    .or_insert_with(|| Json::Object(Default::default()))
             }
             Step::Index(i) => {
-                let Json::Array(list) = at else { return Err(format!("`{path}`: [{i}] is not inside a list")) };
+                let Json::Array(list) = at else {
+                    return Err(format!("`{path}`: [{i}] is not inside a list"));
+                };
                 let len = list.len();
-                list.get_mut(*i).ok_or_else(|| format!("`{path}`: index {i} is past the end of a list of {len}"))?
+                list.get_mut(*i).ok_or_else(|| {
+                    format!("`{path}`: index {i} is past the end of a list of {len}")
+                })?
             }
         };
     }
@@ -472,7 +570,9 @@ fn edit(plan: &mut Json, path: &str, value: Option<Json>) -> Result<(), String> 
             Ok(())
         }
         (Step::Index(i), v) => {
-            let Json::Array(list) = at else { return Err(format!("`{path}`: [{i}] is not inside a list")) };
+            let Json::Array(list) = at else {
+                return Err(format!("`{path}`: [{i}] is not inside a list"));
+            };
             match v {
                 Some(v) if *i < list.len() => {
                     if let Some(slot) = list.get_mut(*i) {
@@ -484,7 +584,10 @@ fn edit(plan: &mut Json, path: &str, value: Option<Json>) -> Result<(), String> 
                     list.push(v);
                     Ok(())
                 }
-                Some(_) => Err(format!("`{path}`: index {i} is past the end of a list of {}", list.len())),
+                Some(_) => Err(format!(
+                    "`{path}`: index {i} is past the end of a list of {}",
+                    list.len()
+                )),
                 None => {
                     if *i < list.len() {
                         list.remove(*i);
@@ -504,7 +607,12 @@ mod tests {
     fn edits_paths_with_indices() {
         let mut plan: Json = serde_json::json!({"placements": [{"a": 1}], "child": {}});
         edit(&mut plan, "placements[0].a", Some(Json::from(2))).unwrap();
-        edit(&mut plan, "placements[1]", Some(serde_json::json!({"a": 3}))).unwrap();
+        edit(
+            &mut plan,
+            "placements[1]",
+            Some(serde_json::json!({"a": 3})),
+        )
+        .unwrap();
         edit(&mut plan, "education.pep.in_place", Some(Json::Bool(true))).unwrap();
         edit(&mut plan, "child", None).unwrap();
         assert_eq!(
