@@ -50,19 +50,30 @@ impl PlanFacts {
             return PlanFacts::default();
         };
         let child = v.get("child");
-        let child_id = child.and_then(|c| c.get("id")).and_then(|i| i.as_str()).map(str::to_string);
-        let looked_after = child.and_then(|c| c.get("looked_after")).and_then(serde_json::Value::as_bool);
+        let child_id = child
+            .and_then(|c| c.get("id"))
+            .and_then(|i| i.as_str())
+            .map(str::to_string);
+        let looked_after = child
+            .and_then(|c| c.get("looked_after"))
+            .and_then(serde_json::Value::as_bool);
         let from = as_of.add_months(-12);
-        let placements_last_year = v.get("placements").and_then(|p| p.as_array()).and_then(|list| {
-            let mut n = 0u32;
-            for p in list {
-                let d = p.get("start_date").and_then(|s| s.as_str()).and_then(|s| Date::parse(s).ok())?;
-                if from <= d && d <= as_of {
-                    n += 1;
-                }
-            }
-            Some(n)
-        });
+        let placements_last_year =
+            v.get("placements")
+                .and_then(|p| p.as_array())
+                .and_then(|list| {
+                    let mut n = 0u32;
+                    for p in list {
+                        let d = p
+                            .get("start_date")
+                            .and_then(|s| s.as_str())
+                            .and_then(|s| Date::parse(s).ok())?;
+                        if from <= d && d <= as_of {
+                            n += 1;
+                        }
+                    }
+                    Some(n)
+                });
         PlanFacts {
             child_id,
             looked_after,
@@ -140,7 +151,11 @@ fn esc(s: &str) -> String {
 /// A CSV cell: quoted when needed, and a leading `=`, `+`, `-` or `@`
 /// neutralised so that a spreadsheet never runs it as a formula.
 fn cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -150,7 +165,13 @@ fn cell(s: &str) -> String {
 
 fn anchor_part(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -210,8 +231,12 @@ impl Cohort {
         let (mut unknown, mut clear) = (0u32, 0u32);
         let mut missing_here: HashSet<String> = HashSet::new();
         for o in &report.outcomes {
-            let Some(&i) = self.index.get(o.rule.as_ref()) else { continue };
-            let Some(line) = self.rules.get_mut(usize::from(i)) else { continue };
+            let Some(&i) = self.index.get(o.rule.as_ref()) else {
+                continue;
+            };
+            let Some(line) = self.rules.get_mut(usize::from(i)) else {
+                continue;
+            };
             match o.outcome {
                 OutcomeKind::Fires => {
                     line.fires += 1;
@@ -333,15 +358,26 @@ impl Cohort {
         let anchors = Self::anchors(&children);
         let mut h = String::with_capacity(64 * 1024 + children.len() * 400);
         let plans = self.children.len();
-        let total_prompts: u32 = self.rules.iter().filter(|r| r.kind != RuleKind::Strength).map(|r| r.fires).sum();
-        let total_strengths: u32 = self.rules.iter().filter(|r| r.kind == RuleKind::Strength).map(|r| r.fires).sum();
+        let total_prompts: u32 = self
+            .rules
+            .iter()
+            .filter(|r| r.kind != RuleKind::Strength)
+            .map(|r| r.fires)
+            .sum();
+        let total_strengths: u32 = self
+            .rules
+            .iter()
+            .filter(|r| r.kind == RuleKind::Strength)
+            .map(|r| r.fires)
+            .sum();
         let with_high = self
             .children
             .iter()
             .filter(|c| {
                 c.fired.iter().any(|&i| {
-                    self.rule(i)
-                        .is_some_and(|r| r.kind != RuleKind::Strength && r.severity == Severity::High)
+                    self.rule(i).is_some_and(|r| {
+                        r.kind != RuleKind::Strength && r.severity == Severity::High
+                    })
                 })
             })
             .count();
@@ -364,10 +400,17 @@ impl Cohort {
         for r in &self.rules {
             *themes.entry(r.theme.as_str()).or_default() += r.fires;
         }
-        let mut theme_rows: Vec<(String, u32, &str)> = themes.into_iter().map(|(t, n)| (t.to_string(), n, "#35495e")).collect();
+        let mut theme_rows: Vec<(String, u32, &str)> = themes
+            .into_iter()
+            .map(|(t, n)| (t.to_string(), n, "#35495e"))
+            .collect();
         theme_rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         h.push_str("<section aria-labelledby=\"themes\"><h2 id=\"themes\">Prompts by theme</h2>\n<p>How many times rules of each theme fired across the cohort (strengths included).</p>\n");
-        h.push_str(&hbar_chart("Prompts fired, by theme", &theme_rows, "prompts"));
+        h.push_str(&hbar_chart(
+            "Prompts fired, by theme",
+            &theme_rows,
+            "prompts",
+        ));
         h.push_str("</section>\n");
 
         // Prompts by severity.
@@ -375,7 +418,11 @@ impl Cohort {
             ("High".into(), 0, colour(RuleKind::Risk, Severity::High)),
             ("Medium".into(), 0, colour(RuleKind::Risk, Severity::Medium)),
             ("Low".into(), 0, colour(RuleKind::Risk, Severity::Low)),
-            ("Strength".into(), 0, colour(RuleKind::Strength, Severity::Info)),
+            (
+                "Strength".into(),
+                0,
+                colour(RuleKind::Strength, Severity::Info),
+            ),
         ];
         for r in &self.rules {
             let k = match severity_label(r.kind, r.severity) {
@@ -398,7 +445,11 @@ impl Cohort {
         h.push_str("<table class=\"rules\"><caption>Outcomes by rule (children)</caption>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Title</th><th scope=\"col\">Severity</th><th scope=\"col\" class=\"num\">Fired</th><th scope=\"col\" class=\"num\">Clear</th><th scope=\"col\" class=\"num\">Could not decide</th><th scope=\"col\" class=\"num\">Could not decide (%)</th></tr></thead>\n<tbody>\n");
         for r in &self.rules {
             let total = r.fires + r.clear + r.unknown;
-            let pct = if total == 0 { 0.0 } else { f64::from(r.unknown) * 100.0 / f64::from(total) };
+            let pct = if total == 0 {
+                0.0
+            } else {
+                f64::from(r.unknown) * 100.0 / f64::from(total)
+            };
             let _ = writeln!(
                 h,
                 "<tr><th scope=\"row\"><a href=\"#rule-{a}\">{id}</a></th><td>{title}</td><td>{sev}</td><td class=\"num\">{f}</td><td class=\"num\">{c}</td><td class=\"num\">{u}</td><td class=\"num\">{pct:.0}%</td></tr>",
@@ -417,7 +468,11 @@ impl Cohort {
             top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
             h.push_str("<table class=\"missing\"><caption>Data most often missing (plans where it kept a rule undecided)</caption>\n<thead><tr><th scope=\"col\">Plan field</th><th scope=\"col\" class=\"num\">Plans</th></tr></thead>\n<tbody>\n");
             for (path, n) in top.into_iter().take(20) {
-                let _ = writeln!(h, "<tr><th scope=\"row\"><code>{}</code></th><td class=\"num\">{n}</td></tr>", esc(path));
+                let _ = writeln!(
+                    h,
+                    "<tr><th scope=\"row\"><code>{}</code></th><td class=\"num\">{n}</td></tr>",
+                    esc(path)
+                );
             }
             h.push_str("</tbody></table>\n");
         }
@@ -435,14 +490,21 @@ impl Cohort {
             }
         }
         let labels = ["0", "1", "2", "3", "4", "5", "6 or more", "not known"];
-        let bars: Vec<(String, u32)> = labels.iter().zip(buckets.iter()).map(|(l, n)| ((*l).to_string(), *n)).collect();
+        let bars: Vec<(String, u32)> = labels
+            .iter()
+            .zip(buckets.iter())
+            .map(|(l, n)| ((*l).to_string(), *n))
+            .collect();
         let three_plus: u32 = buckets.iter().skip(3).take(4).sum();
         let _ = write!(
             h,
             "<section aria-labelledby=\"placements\"><h2 id=\"placements\">Placements in the last 12 months</h2>\n<p>Children by the number of placements that started in the 12 months up to {as_of} (from each plan's placements). {three_plus} child(ren) had three or more, the DfE's measure of placement instability. \"Not known\": the plan has no placement list.</p>\n",
             as_of = self.as_of
         );
-        h.push_str(&histogram("Children by placements started in the last 12 months", &bars));
+        h.push_str(&histogram(
+            "Children by placements started in the last 12 months",
+            &bars,
+        ));
         h.push_str("</section>\n");
 
         // Children.
@@ -472,7 +534,9 @@ impl Cohort {
                 Some(false) => "no",
                 None => "not known",
             };
-            let pl = c.placements.map_or("not known".to_string(), |n| n.to_string());
+            let pl = c
+                .placements
+                .map_or("not known".to_string(), |n| n.to_string());
             let [hi, me, lo, st] = counts;
             let _ = writeln!(
                 h,
@@ -494,7 +558,11 @@ impl Cohort {
             );
             let mut fired: Vec<&RuleLine> = c.fired.iter().filter_map(|&i| self.rule(i)).collect();
             fired.sort_by(|x, y| {
-                (x.kind == RuleKind::Strength, x.severity, &x.id).cmp(&(y.kind == RuleKind::Strength, y.severity, &y.id))
+                (x.kind == RuleKind::Strength, x.severity, &x.id).cmp(&(
+                    y.kind == RuleKind::Strength,
+                    y.severity,
+                    &y.id,
+                ))
             });
             for r in fired {
                 let label = severity_label(r.kind, r.severity);
@@ -514,6 +582,7 @@ impl Cohort {
         // Rules.
         h.push_str("<section aria-labelledby=\"rules\"><h2 id=\"rules\">Rules</h2>\n<dl class=\"rulelist\">\n");
         for r in &self.rules {
+            let label = severity_label(r.kind, r.severity);
             let _ = writeln!(
                 h,
                 "<dt id=\"rule-{}\">{} <span class=\"tag tag-{label}\">{}</span></dt><dd>{} <span class=\"theme\">Theme: {}; {}.</span> Fired for {}, could not decide for {}.</dd>",
@@ -525,7 +594,6 @@ impl Cohort {
                 r.kind.as_str(),
                 r.fires,
                 r.unknown,
-                label = severity_label(r.kind, r.severity),
             );
         }
         h.push_str("</dl>\n</section>\n");
@@ -533,7 +601,12 @@ impl Cohort {
         if !self.errors.is_empty() {
             h.push_str("<section aria-labelledby=\"errors\"><h2 id=\"errors\">Plans that could not be checked</h2>\n<table><thead><tr><th scope=\"col\">Plan</th><th scope=\"col\">Problem</th></tr></thead><tbody>\n");
             for (s, m) in &self.errors {
-                let _ = writeln!(h, "<tr><th scope=\"row\">{}</th><td>{}</td></tr>", esc(s), esc(m));
+                let _ = writeln!(
+                    h,
+                    "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+                    esc(s),
+                    esc(m)
+                );
             }
             h.push_str("</tbody></table>\n</section>\n");
         }
@@ -610,7 +683,11 @@ fn hbar_chart(title: &str, rows: &[(String, u32, &str)], unit: &str) -> String {
     );
     for (k, (label, n, col)) in rows.iter().enumerate() {
         let y = k as f64 * row_h + 5.0;
-        let w = if *n == 0 { 0.0 } else { (f64::from(*n) / f64::from(max) * bar_w).max(2.0) };
+        let w = if *n == 0 {
+            0.0
+        } else {
+            (f64::from(*n) / f64::from(max) * bar_w).max(2.0)
+        };
         let _ = write!(
             s,
             "<text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\" font-size=\"14\">{l}</text><rect x=\"{bx}\" y=\"{y}\" width=\"{w:.1}\" height=\"{bh}\" fill=\"{col}\"><title>{l}: {n} {unit}</title></rect><text x=\"{vx:.1}\" y=\"{ty}\" font-size=\"14\" font-weight=\"600\">{n}</text>",
@@ -628,7 +705,12 @@ fn hbar_chart(title: &str, rows: &[(String, u32, &str)], unit: &str) -> String {
 
 /// Two bars a rule: fired and could not decide, each labelled.
 fn rule_chart(rules: &[RuleLine]) -> String {
-    let max = rules.iter().map(|r| r.fires.max(r.unknown)).max().unwrap_or(0).max(1);
+    let max = rules
+        .iter()
+        .map(|r| r.fires.max(r.unknown))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let label_w = 120.0;
     let bar_w = 600.0;
     let row_h = 40.0;
@@ -648,8 +730,16 @@ fn rule_chart(rules: &[RuleLine]) -> String {
     );
     for (k, r) in rules.iter().enumerate() {
         let y = k as f64 * row_h + 30.0;
-        let wf = if r.fires == 0 { 0.0 } else { (f64::from(r.fires) / f64::from(max) * bar_w).max(2.0) };
-        let wu = if r.unknown == 0 { 0.0 } else { (f64::from(r.unknown) / f64::from(max) * bar_w).max(2.0) };
+        let wf = if r.fires == 0 {
+            0.0
+        } else {
+            (f64::from(r.fires) / f64::from(max) * bar_w).max(2.0)
+        };
+        let wu = if r.unknown == 0 {
+            0.0
+        } else {
+            (f64::from(r.unknown) / f64::from(max) * bar_w).max(2.0)
+        };
         let _ = write!(
             s,
             "<text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\" font-size=\"13\" font-weight=\"600\">{id}</text><rect x=\"{label_w}\" y=\"{y}\" width=\"{wf:.1}\" height=\"15\" fill=\"#35495e\"><title>{id}: fired for {f}</title></rect><text x=\"{fx:.1}\" y=\"{fy}\" font-size=\"12\">fired {f}</text><rect x=\"{label_w}\" y=\"{uy}\" width=\"{wu:.1}\" height=\"15\" fill=\"url(#hatch)\" stroke=\"#6b7785\" stroke-width=\"{sw}\"><title>{id}: could not decide for {u}</title></rect><text x=\"{ux:.1}\" y=\"{uty}\" font-size=\"12\">could not decide {u}</text>",
@@ -691,7 +781,11 @@ fn histogram(title: &str, bars: &[(String, u32)]) -> String {
     );
     for (k, (label, n)) in bars.iter().enumerate() {
         let x = 40.0 + k as f64 * (bar_w + gap);
-        let hgt = if *n == 0 { 0.0 } else { (f64::from(*n) / f64::from(max) * plot_h).max(2.0) };
+        let hgt = if *n == 0 {
+            0.0
+        } else {
+            (f64::from(*n) / f64::from(max) * plot_h).max(2.0)
+        };
         let y = top + plot_h - hgt;
         let fill = if label == "not known" {
             "url(#hist-hatch)"
@@ -738,13 +832,19 @@ mod tests {
         assert_eq!(f.placements_last_year, Some(2));
         let none = PlanFacts::read(br#"{"plan_id":"a","child":{"id":"c1"}}"#, as_of);
         assert_eq!(none.placements_last_year, None);
-        let undated = PlanFacts::read(br#"{"plan_id":"a","child":{"id":"c1"},"placements":[{}]}"#, as_of);
+        let undated = PlanFacts::read(
+            br#"{"plan_id":"a","child":{"id":"c1"},"placements":[{}]}"#,
+            as_of,
+        );
         assert_eq!(undated.placements_last_year, None);
     }
 
     #[test]
     fn helpers() {
-        assert_eq!(path_shape("placements[12].emergency"), "placements[].emergency");
+        assert_eq!(
+            path_shape("placements[12].emergency"),
+            "placements[].emergency"
+        );
         assert_eq!(cell("=1+1"), "'=1+1");
         assert_eq!(cell("a,b"), "\"a,b\"");
         assert_eq!(esc("<a&\"'>"), "&lt;a&amp;&quot;&#39;&gt;");

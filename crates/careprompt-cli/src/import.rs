@@ -10,10 +10,14 @@ use clap::{Args, Subcommand};
 #[derive(Subcommand)]
 pub enum ImportKind {
     /// Import an SSDA903 return (the DfE's CSV tables in one directory): one plan per child.
-    #[command(after_help = "Example:\n  careprompt import ssda903 returns/2024-25/ --out plans/ --la-code E09000001\n\nDIR holds header.csv, episodes.csv, reviews.csv, oc2.csv, missing.csv and, when present, uasc.csv, oc3.csv, ad1.csv, placed_for_adoption.csv, previous_permanence.csv and sw_episodes.csv. Rows that cannot be used are listed with file, line and reason; the import log (JSON) is written beside OUT.")]
+    #[command(
+        after_help = "Example:\n  careprompt import ssda903 returns/2024-25/ --out plans/ --la-code E09000001\n\nDIR holds header.csv, episodes.csv, reviews.csv, oc2.csv, missing.csv and, when present, uasc.csv, oc3.csv, ad1.csv, placed_for_adoption.csv, previous_permanence.csv and sw_episodes.csv. Rows that cannot be used are listed with file, line and reason; the import log (JSON) is written beside OUT."
+    )]
     Ssda903(Ssda903Args),
     /// Import a CIN census XML file, merged with an SSDA903 return by child id when --ssda903 is given.
-    #[command(after_help = "Example:\n  careprompt import cin census.xml --ssda903 returns/2024-25/ --out plans/")]
+    #[command(
+        after_help = "Example:\n  careprompt import cin census.xml --ssda903 returns/2024-25/ --out plans/"
+    )]
     Cin(CinArgs),
 }
 

@@ -3,6 +3,8 @@
 
 #![forbid(unsafe_code)]
 
+mod cohort;
+mod import;
 mod inputs;
 mod output;
 mod rules;
@@ -96,6 +98,12 @@ enum Command {
         /// Override a constant of the rules: NAME=VALUE (repeatable), e.g. `sdq_concern_threshold=15`.
         #[arg(long = "const", value_name = "NAME=VALUE")]
         consts: Vec<String>,
+        /// Also write a cohort report: one static HTML page (charts, what the rules could decide, every child's prompts).
+        #[arg(long = "html-report", value_name = "FILE")]
+        html_report: Option<PathBuf>,
+        /// Also write a cohort CSV: one row per plan with its prompt counts.
+        #[arg(long = "csv-report", value_name = "FILE")]
+        csv_report: Option<PathBuf>,
         /// Plans to check.
         #[arg(value_name = "PLAN", required = true)]
         plans: Vec<String>,
@@ -167,6 +175,9 @@ enum Command {
         #[arg(value_name = "PLAN")]
         plan: String,
     },
+    /// Import SSDA903 or CIN census returns into case plans.
+    #[command(subcommand)]
+    Import(import::ImportKind),
     /// Print the case-plan JSON Schema.
     #[command(after_help = "Example:\n  careprompt schema > case-plan.schema.json")]
     Schema,
@@ -181,8 +192,24 @@ fn main() -> ExitCode {
             format,
             fail_on,
             consts,
+            html_report,
+            csv_report,
             plans,
-        } => check(&rules, as_of.as_deref(), format, fail_on, &consts, &plans),
+        } => {
+            let reports = cohort::Outputs {
+                html: html_report,
+                csv: csv_report,
+            };
+            check(
+                &rules,
+                as_of.as_deref(),
+                format,
+                fail_on,
+                &consts,
+                &plans,
+                &reports,
+            )
+        }
         Command::Test {
             paths,
             rules,
@@ -203,6 +230,7 @@ fn main() -> ExitCode {
             format,
             plan,
         } => explain(&rule, &rules, as_of.as_deref(), format, &plan),
+        Command::Import(kind) => import::run(kind),
         Command::Schema => {
             emit(&format!("{}\n", careprompt::case_plan_schema().trim_end()));
             OK
@@ -220,6 +248,22 @@ fn emit(text: &str) {
             std::process::exit(i32::from(OK));
         }
     }
+}
+
+/// Prints a diagnostic to standard error, in colour on a terminal (unless
+/// `NO_COLOR` is set).
+fn print_diagnostic(d: &careprompt::Diagnostic) {
+    use codespan_reporting::term::{self, termcolor};
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if colour {
+        let (file, report) = d.to_codespan();
+        let stream = termcolor::StandardStream::stderr(termcolor::ColorChoice::Auto);
+        let mut lock = stream.lock();
+        if term::emit_to_write_style(&mut lock, &term::Config::default(), &file, &report).is_ok() {
+            return;
+        }
+    }
+    eprint!("{}", d.render());
 }
 
 fn eprint_error(message: &str) {
@@ -263,8 +307,7 @@ fn load_rules(paths: &[PathBuf], overrides: &[(String, String)]) -> Result<RuleS
         }
         Err(RulesError::Compile(e)) => {
             for d in &e.diagnostics {
-                eprint!("{}", d.render());
-                eprintln!();
+                print_diagnostic(d);
             }
             let n = e.diagnostics.len();
             eprintln!("error: the rules have {n} problem(s); no plan was checked");
@@ -274,7 +317,7 @@ fn load_rules(paths: &[PathBuf], overrides: &[(String, String)]) -> Result<RuleS
 }
 
 enum PlanResult {
-    Report(Box<Report>),
+    Report(Box<Report>, Option<cohort::PlanFacts>),
     Error(String),
 }
 
@@ -285,6 +328,7 @@ fn check(
     fail_on: Option<SeverityArg>,
     consts: &[String],
     plans: &[String],
+    reports: &cohort::Outputs,
 ) -> u8 {
     let as_of = match as_of_date(as_of) {
         Ok(d) => d,
@@ -305,6 +349,8 @@ fn check(
         Err(code) => return code,
     };
     let options = CheckOptions::new(as_of);
+    let mut cohort = reports.wanted().then(|| cohort::Cohort::new(&rules, as_of));
+    let want_facts = cohort.is_some();
     let stdout_tty = std::io::stdout().is_terminal();
     let style = Style {
         colour: format == Format::Human
@@ -360,7 +406,10 @@ fn check(
                 let result = match input.bytes {
                     Err(e) => PlanResult::Error(e),
                     Ok(bytes) => match rules.check_json(&bytes, &options) {
-                        Ok(r) => PlanResult::Report(Box::new(r)),
+                        Ok(r) => PlanResult::Report(
+                            Box::new(r),
+                            want_facts.then(|| cohort::PlanFacts::read(&bytes, as_of)),
+                        ),
                         Err(e) => {
                             let mut m = if e.line > 0 {
                                 format!("{}:{}: {}", e.line, e.column, e.message)
@@ -384,6 +433,9 @@ fn check(
             match result {
                 PlanResult::Error(m) => {
                     totals.errors += 1;
+                    if let Some(c) = cohort.as_mut() {
+                        c.add_error(&source, &m);
+                    }
                     let located = if m.starts_with(|c: char| c.is_ascii_digit()) {
                         format!("{source}:{m}")
                     } else {
@@ -416,8 +468,11 @@ fn check(
                         _ => {}
                     }
                 }
-                PlanResult::Report(report) => {
+                PlanResult::Report(report, facts) => {
                     totals.add(&report);
+                    if let Some(c) = cohort.as_mut() {
+                        c.add(&source, &report, facts.unwrap_or_default());
+                    }
                     match format {
                         Format::Human | Format::Plain => {
                             let _ = writeln!(out, "{}", output::human(&source, &report, style));
@@ -471,6 +526,12 @@ fn check(
         eprint!("{}", totals.render());
     }
     let _ = out.flush();
+    if let Some(c) = &cohort {
+        if let Err(m) = c.write(reports.html.as_deref(), reports.csv.as_deref()) {
+            eprint_error(&m);
+            return ERROR;
+        }
+    }
     if totals.plans + totals.errors == 0 {
         eprint_error("no plans found in the paths given");
         return ERROR;
@@ -652,8 +713,7 @@ fn lint(paths: &[PathBuf], format: Format) -> u8 {
         ));
     } else {
         for w in &warnings {
-            eprint!("{}", w.render());
-            eprintln!();
+            print_diagnostic(w);
         }
         emit(&format!(
             "{} rule(s) checked, {} warning(s)\n",

@@ -15,7 +15,7 @@ use crate::schema::{FieldType, ObjectType, Schema};
 
 /// The deepest a compiled condition may nest, counting brackets, `not`s,
 /// `where` clauses and the definitions it uses (each expanded in place).
-pub const MAX_CONDITION_DEPTH: usize = 256;
+pub const MAX_CONDITION_DEPTH: usize = 128;
 /// The most conditions a rule set may compile to, with every use of a
 /// definition expanded: definitions that use definitions twice over
 /// would otherwise double the work at each step.

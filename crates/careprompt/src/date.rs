@@ -86,8 +86,20 @@ impl Date {
     pub fn add_months(self, n: i64) -> Date {
         let (y, m, d) = self.ymd();
         let total = i64::from(y) * 12 + i64::from(m) - 1 + n;
-        let year = total.div_euclid(12).clamp(1, 9999) as i32;
-        let month = total.rem_euclid(12) as u32 + 1;
+        // Past the calendar's ends, the first or last day of it: keeping the
+        // month and day there would put "4 billion years ago" after 1 January 1.
+        let (year, month) = match total.div_euclid(12) {
+            y if y < 1 => (1, 1),
+            y if y > 9999 => (9999, 12),
+            y => (y as i32, total.rem_euclid(12) as u32 + 1),
+        };
+        let d = if total.div_euclid(12) < 1 {
+            1
+        } else if total.div_euclid(12) > 9999 {
+            31
+        } else {
+            d
+        };
         let day = d.min(days_in_month(year, month));
         Date {
             days: days_from_civil(year, month, day),

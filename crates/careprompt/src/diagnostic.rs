@@ -3,10 +3,15 @@
 //! Every diagnostic carries the file, line, column and byte span of the
 //! problem, a lowercase message with user input in backticks, and help that
 //! names the fix. It renders for people ([`Diagnostic::render`]) and
-//! serialises to JSON for JavaScript callers.
+//! serialises to JSON for JavaScript callers. Rendering for people uses
+//! codespan-reporting.
 
+use std::sync::Arc;
+
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term;
 use serde::Serialize;
-use std::fmt::Write as _;
 
 use crate::ast::Span;
 
@@ -46,9 +51,9 @@ pub struct Diagnostic {
     pub start: usize,
     /// Byte offset of the end (exclusive).
     pub end: usize,
-    /// The source line where the problem starts (rules text, never plan data).
+    /// The text of the file (rules text, never plan data), for rendering.
     #[serde(skip)]
-    pub source_line: String,
+    pub source: Arc<str>,
 }
 
 /// A source text with its name, for locating spans.
@@ -94,12 +99,6 @@ impl Diagnostic {
         let end = span.end.clamp(start, source.text.len());
         let (line, column) = line_col(source.text, start);
         let (end_line, end_column) = line_col(source.text, end);
-        let source_line = source
-            .text
-            .lines()
-            .nth(line.saturating_sub(1))
-            .unwrap_or("")
-            .to_string();
         Diagnostic {
             severity,
             code,
@@ -112,7 +111,7 @@ impl Diagnostic {
             end_column,
             start,
             end,
-            source_line,
+            source: Arc::from(source.text),
         }
     }
 
@@ -147,39 +146,35 @@ impl Diagnostic {
         format!("{}:{}:{}", self.file, self.line, self.column)
     }
 
-    /// Renders the diagnostic for people: a header, the location, the source
-    /// line with the span underlined, and the help.
-    pub fn render(&self) -> String {
-        let level = match self.severity {
-            Level::Error => "error",
-            Level::Warning => "warning",
+    /// The diagnostic as codespan-reporting's structure, to render with
+    /// colour (the CLI does on a terminal).
+    pub fn to_codespan(&self) -> (SimpleFile<&str, &str>, Report<()>) {
+        let file = SimpleFile::new(self.file.as_str(), self.source.as_ref());
+        let base = match self.severity {
+            Level::Error => Report::error(),
+            Level::Warning => Report::warning(),
         };
-        let mut out = String::new();
-        let _ = writeln!(out, "{level}[{}]: {}", self.code, self.message);
-        let gutter = self.line.to_string().len();
-        let pad = " ".repeat(gutter);
-        let _ = writeln!(out, "{pad}--> {}", self.location());
-        let _ = writeln!(out, "{pad} |");
-        let _ = writeln!(out, "{} | {}", self.line, self.source_line);
-        let width = if self.end_line == self.line {
-            self.end_column.saturating_sub(self.column).max(1)
-        } else {
-            self.source_line
-                .chars()
-                .count()
-                .saturating_sub(self.column - 1)
-                .max(1)
-        };
-        let _ = writeln!(
-            out,
-            "{pad} | {}{}",
-            " ".repeat(self.column.saturating_sub(1)),
-            "^".repeat(width)
-        );
+        let mut notes = Vec::new();
         if let Some(help) = &self.help {
-            let _ = writeln!(out, "{pad} = help: {help}");
+            notes.push(format!("help: {help}"));
         }
-        out
+        let report = base
+            .with_code(self.code)
+            .with_message(self.message.as_str())
+            .with_labels(vec![Label::primary((), self.start..self.end)])
+            .with_notes(notes);
+        (file, report)
+    }
+
+    /// Renders the diagnostic for people: a header, the location, the
+    /// source line with the span underlined, and the help.
+    pub fn render(&self) -> String {
+        let (file, report) = self.to_codespan();
+        let config = term::Config { chars: term::Chars::ascii(), ..term::Config::default() };
+        match term::emit_into_string(&config, &file, &report) {
+            Ok(text) => text,
+            Err(_) => format!("{}: {}\n", self.location(), self.message),
+        }
     }
 }
 
@@ -256,9 +251,10 @@ mod tests {
         )
         .with_help("did you mean `child.x`?");
         let text = d.render();
-        assert!(text.contains("--> a.cpr:2:8"), "{text}");
+        assert!(text.starts_with("error[unknown-field]: unknown field `chld.x`"), "{text}");
+        assert!(text.contains("a.cpr:2:8"), "{text}");
         assert!(text.contains("2 |   when chld.x"), "{text}");
-        assert!(text.contains("       ^^^^^^"), "{text}");
+        assert!(text.contains("^^^^^^"), "{text}");
         assert!(text.contains("= help: did you mean `child.x`?"), "{text}");
     }
 }
