@@ -125,7 +125,7 @@ export type BatchEntry =
 export type BatchResult = { ok: true; results: BatchEntry[] } | { ok: false; error: PlanError };
 
 export type CompileResult =
-  | { ok: true; rules: Rules; warnings: Diagnostic[] }
+  | { ok: true; rules: Rules; /** `careprompt lint`'s warnings: the rules work, but may not do what was meant. */ warnings: Diagnostic[] }
   | { ok: false; diagnostics: Diagnostic[]; error?: PlanError };
 
 export type FormatResult = { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[]; error?: PlanError };

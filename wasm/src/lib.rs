@@ -186,6 +186,7 @@ pub struct Rules {
 /// The result of compiling: a [`Rules`] handle, or the diagnostics.
 #[wasm_bindgen]
 pub struct Compiled {
+    ok: bool,
     rules: Option<RuleSet>,
     diagnostics: String,
 }
@@ -195,11 +196,11 @@ impl Compiled {
     /// Whether the rules compiled.
     #[wasm_bindgen(getter)]
     pub fn ok(&self) -> bool {
-        self.rules.is_some()
+        self.ok
     }
 
-    /// The diagnostics as JSON: `{"diagnostics": [...]}` (warnings only when
-    /// the rules compiled).
+    /// The diagnostics as JSON: `{"diagnostics": [...]}`: the errors, or when
+    /// the rules compiled, lint warnings (as `careprompt lint` gives them).
     #[wasm_bindgen(getter)]
     pub fn diagnostics(&self) -> String {
         self.diagnostics.clone()
@@ -213,15 +214,26 @@ impl Compiled {
     }
 }
 
-const NO_DIAGNOSTICS: &str = "{\"diagnostics\":[]}";
+#[derive(Serialize)]
+struct Diagnostics<'a> {
+    diagnostics: &'a [careprompt::Diagnostic],
+}
 
 fn compiled(result: Result<RuleSet, careprompt::CompileError>) -> Compiled {
     match result {
-        Ok(rules) => Compiled {
-            rules: Some(rules),
-            diagnostics: NO_DIAGNOSTICS.to_string(),
-        },
+        Ok(rules) => {
+            // The rules work; these are `careprompt lint`'s warnings about them.
+            let warnings = careprompt::lint::lint(&rules, None);
+            Compiled {
+                ok: true,
+                rules: Some(rules),
+                diagnostics: to_json(&Diagnostics {
+                    diagnostics: &warnings,
+                }),
+            }
+        }
         Err(e) => Compiled {
+            ok: false,
             rules: None,
             diagnostics: e.to_json(),
         },
@@ -234,6 +246,7 @@ pub fn compile_rules(sources_json: &str) -> Compiled {
     match parse_sources(sources_json) {
         Ok(sources) => compiled(RuleSet::compile(&sources)),
         Err(error) => Compiled {
+            ok: false,
             rules: None,
             diagnostics: format!("{{\"diagnostics\":[],\"error\":{error}}}"),
         },
@@ -560,6 +573,24 @@ mod tests {
         assert!(bad.take_rules().is_none());
         let v: serde_json::Value = serde_json::from_str(&bad.diagnostics()).unwrap();
         assert_eq!(v["error"]["kind"], "argument");
+    }
+
+    #[test]
+    fn lint_warnings_come_with_compiled_rules() {
+        let text = format!("const never_used = 3\n{RULES}");
+        let sources = format!(
+            r#"[{{"name": "w.cpr", "text": {}}}]"#,
+            serde_json::to_string(&text).unwrap()
+        );
+        let mut c = compile_rules(&sources);
+        assert!(c.ok());
+        assert!(c.take_rules().is_some());
+        assert!(c.ok(), "still reports success after the rules are taken");
+        let v: serde_json::Value = serde_json::from_str(&c.diagnostics()).unwrap();
+        let d = &v["diagnostics"][0];
+        assert_eq!(d["severity"], "warning");
+        assert_eq!(d["code"], "unused");
+        assert_eq!(d["line"], 1);
     }
 
     #[test]

@@ -119,6 +119,18 @@ test('fixing the rules clears the problems', async () => {
   assert.equal(await page.getAttribute('#source', 'aria-invalid'), 'false');
 });
 
+test('lint warnings are shown as warnings, in words and in the gutter, while the rules still work', async () => {
+  const line = original.split('\n').length + 1;
+  await edit(`${original}\nconst never_used_here = 3\n`);
+  assert.equal(await page.getAttribute('body', 'data-compiled'), 'ok');
+  const item = page.locator(`#diagnostics li[data-line="${line}"][data-code="unused"]`);
+  assert.equal(await item.count(), 1, await page.textContent('#diagnostics'));
+  assert.match(await item.textContent(), /^Warning /);
+  assert.equal(await page.getAttribute(`#gutter div[data-line="${line}"]`, 'class'), 'warn');
+  assert.match(await page.textContent('#compile-status'), /The rules compile: \d+ rules, 1 warnings?/);
+  await edit(original);
+});
+
 test('the pack\'s tests run and report like the engine does', async () => {
   await page.click('#run-tests');
   await page.waitForSelector('#test-summary');

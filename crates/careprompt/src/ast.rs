@@ -8,7 +8,7 @@
 use crate::date::{Date, Duration};
 
 /// A byte range in a source text.
-#[derive(Clone, Copy, Debug, Default, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, Eq)]
 pub struct Span {
     /// First byte.
     pub start: usize,

@@ -377,7 +377,7 @@ impl<'s> Compiler<'s> {
                 }
             }
         }
-        for (name, _) in &self.consts {
+        for name in self.consts.keys() {
             if self.defs.contains_key(name) || self.schema.root.fields.contains_key(name) {
                 let msg =
                     format!("constant `{name}` has the name of a definition or a case-plan field");
@@ -746,7 +746,7 @@ impl<'s> Compiler<'s> {
             } => {
                 let (access, elem) = self.list_access(list, scopes)?;
                 let filter = match filter {
-                    Some(f) => Some(Box::new(self.in_element(list, &elem, f, scopes)?)),
+                    Some(f) => Some(Box::new(self.in_element(list, elem, f, scopes)?)),
                     None => None,
                 };
                 Some(self.mk(
@@ -1046,7 +1046,7 @@ impl<'s> Compiler<'s> {
             );
             return None;
         };
-        let (scope_idx, _) = self.find_scope(&list.node.segments, scopes)?;
+        let scope_idx = self.find_scope(&list.node.segments, scopes)?;
         let parent = scopes.get(scope_idx)?;
         let mut route = parent.route.clone();
         route.extend(list.node.segments.iter().cloned());
@@ -1065,14 +1065,10 @@ impl<'s> Compiler<'s> {
         c
     }
 
-    fn find_scope(&self, segments: &[String], scopes: &[Scope<'s>]) -> Option<(usize, ())> {
+    /// The innermost scope whose object has the path's first field.
+    fn find_scope(&self, segments: &[String], scopes: &[Scope<'s>]) -> Option<usize> {
         let first = segments.first()?;
-        scopes
-            .iter()
-            .enumerate()
-            .rev()
-            .find(|(_, s)| s.ty.fields.contains_key(first))
-            .map(|(i, _)| (i, ()))
+        scopes.iter().rposition(|s| s.ty.fields.contains_key(first))
     }
 
     /// Resolves `path` to an access and its schema type.
@@ -1082,7 +1078,7 @@ impl<'s> Compiler<'s> {
         scopes: &[Scope<'s>],
     ) -> Option<(Access, &'s FieldType)> {
         let segs = &path.node.segments;
-        let Some((scope_idx, _)) = self.find_scope(segs, scopes) else {
+        let Some(scope_idx) = self.find_scope(segs, scopes) else {
             self.unknown_first(path, scopes);
             return None;
         };

@@ -162,11 +162,23 @@ pub(crate) fn extract<'a>(bytes: &'a [u8], shape: &ShapeObj) -> Result<Extracted
         warnings: &mut warnings,
     }
     .deserialize(&mut de)
-    .map_err(|e| PlanError::from_json(&e))?;
-    de.end().map_err(|e| PlanError::from_json(&e))?;
+    .map_err(|e| at_line_end(PlanError::from_json(&e), bytes))?;
+    de.end().map_err(|e| at_line_end(PlanError::from_json(&e), bytes))?;
     warnings.sort();
     warnings.dedup();
     Ok(Extracted { root, warnings })
+}
+
+/// serde_json reports a problem found just after a line break as column 0
+/// of the next line; people look for it at the end of the line before.
+fn at_line_end(mut e: PlanError, bytes: &[u8]) -> PlanError {
+    if e.column == 0 && e.line > 1 {
+        if let Some(prev) = bytes.split(|b| *b == b'\n').nth(e.line - 2) {
+            e.line -= 1;
+            e.column = String::from_utf8_lossy(prev).trim_end_matches('\r').chars().count() + 1;
+        }
+    }
+    e
 }
 
 /// Reads an already-parsed `serde_json::Value` against `shape`, borrowing its strings.

@@ -782,3 +782,12 @@ fn a_prepared_plan_gives_what_check_json_gives_on_every_date() {
     }
     assert!(rules.prepare(b"[1]").is_err());
 }
+
+#[test]
+fn a_json_error_after_a_line_break_is_placed_at_the_end_of_the_line_before() {
+    let rules = RuleSet::builtin().unwrap();
+    let e = rules.check_json(b"{\n  \"child\": {\n    \"looked_after\": tru\n  }\n}\n", &opts()).unwrap_err();
+    assert_eq!((e.line, e.column), (3, 24), "{e:?}");
+    let e = rules.check_json(b"{\n  \"child\": {}\n", &opts()).unwrap_err();
+    assert_eq!((e.line, e.column), (2, 15), "{e:?}");
+}

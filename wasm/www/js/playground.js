@@ -149,7 +149,7 @@ function recompile() {
     rules = result.rules;
     diagnostics = result.warnings;
     const count = rules.list().length;
-    compileStatus.textContent = `The rules compile: ${count} rules${diagnostics.length ? `, ${diagnostics.length} warnings` : ''}.`;
+    compileStatus.textContent = `The rules compile: ${count} rules${diagnostics.length ? `, ${diagnostics.length} ${diagnostics.length === 1 ? 'warning' : 'warnings'}` : ''}.`;
     testsButton.disabled = false;
   } else {
     diagnostics = result.diagnostics;
