@@ -11,30 +11,46 @@ use libfuzzer_sys::fuzz_target;
 static RULES: OnceLock<Option<RuleSet>> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
-    let Some(rules) = RULES.get_or_init(|| RuleSet::builtin().ok()) else { return };
+    let Some(rules) = RULES.get_or_init(|| RuleSet::builtin().ok()) else {
+        return;
+    };
     let as_of = Date::from_ymd(2026, 11, 26).unwrap_or(Date::from_days(0));
     let options = CheckOptions::new(as_of);
     let from_bytes = rules.check_json(data, &options);
     match &from_bytes {
         Ok(report) => {
             let json = report.to_json();
-            assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok(), "a report that is not JSON");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(&json).is_ok(),
+                "a report that is not JSON"
+            );
             let s = &report.summary;
             assert_eq!(s.fires + s.clear + s.unknown, report.outcomes.len());
             let kinds = rules.outcomes_json(data, &options);
             let from_report: Vec<_> = report.outcomes.iter().map(|o| o.outcome).collect();
-            assert_eq!(kinds.ok(), Some(from_report), "outcomes_json disagrees with check_json");
+            assert_eq!(
+                kinds.ok(),
+                Some(from_report),
+                "outcomes_json disagrees with check_json"
+            );
         }
         Err(e) => {
             assert!(!e.message.is_empty());
             let _ = e.to_json();
-            assert!(rules.outcomes_json(data, &options).is_err(), "outcomes_json accepts what check_json refuses");
+            assert!(
+                rules.outcomes_json(data, &options).is_err(),
+                "outcomes_json accepts what check_json refuses"
+            );
         }
     }
     // The same plan parsed first: when both ways accept it, the reports match.
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) {
         if let (Ok(a), Ok(b)) = (&from_bytes, rules.check_value(&value, &options)) {
-            assert_eq!(a.to_json(), b.to_json(), "check_value disagrees with check_json");
+            assert_eq!(
+                a.to_json(),
+                b.to_json(),
+                "check_value disagrees with check_json"
+            );
         }
     }
 });

@@ -25,14 +25,25 @@ impl Loader for Echo<'_> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let Some(schema) = SCHEMA.get_or_init(|| Schema::builtin().ok()).clone() else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Some(schema) = SCHEMA.get_or_init(|| Schema::builtin().ok()).clone() else {
+        return;
+    };
     let loader = Echo(text);
-    let options = CompileOptions { schema: Some(schema), overrides: Vec::new(), loader: Some(&loader) };
+    let options = CompileOptions {
+        schema: Some(schema),
+        overrides: Vec::new(),
+        loader: Some(&loader),
+    };
     let rules = match RuleSet::compile_with(&[Source::new("fuzz.cpr", text)], &options) {
         Ok(r) => r,
         Err(e) => {
-            assert!(!e.diagnostics.is_empty(), "a compile error with no diagnostics");
+            assert!(
+                !e.diagnostics.is_empty(),
+                "a compile error with no diagnostics"
+            );
             let _ = e.to_string();
             return;
         }
@@ -41,12 +52,17 @@ fuzz_target!(|data: &[u8]| {
     let check = CheckOptions::new(as_of);
     let infos = rules.rules();
     for plan in PLANS {
-        let Ok(report) = rules.check_json(plan, &check) else { continue };
+        let Ok(report) = rules.check_json(plan, &check) else {
+            continue;
+        };
         assert_eq!(report.outcomes.len(), infos.len());
         let _ = report.to_json();
         if let Ok(kinds) = rules.outcomes_json(plan, &check) {
             let from_report: Vec<_> = report.outcomes.iter().map(|o| o.outcome).collect();
-            assert_eq!(kinds, from_report, "outcomes_json disagrees with check_json");
+            assert_eq!(
+                kinds, from_report,
+                "outcomes_json disagrees with check_json"
+            );
         }
     }
     let report = rules.check_json(PLANS[0], &check).ok();
@@ -54,7 +70,11 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(x) = rules.explain(&info.id, PLANS[0], &check) {
             let _ = x.render();
             if let Some(o) = report.as_ref().and_then(|r| r.outcome(&info.id)) {
-                assert_eq!(o.outcome, x.outcome, "explain disagrees with check on {}", info.id);
+                assert_eq!(
+                    o.outcome, x.outcome,
+                    "explain disagrees with check on {}",
+                    info.id
+                );
             }
         }
     }

@@ -447,6 +447,7 @@ pub fn edu_06(p: &Value, c: &Cutoffs) -> Truth {
 pub fn edu_07(p: &Value, c: &Cutoffs) -> Truth {
     all!(
         looked_after(p),
+        exists(at(p, &["education", "pep"])),
         beq(at(p, &["education", "pep", "in_place"]), true),
         before(at(p, &["education", "pep", "last_reviewed"]), &c.term),
     )
@@ -498,6 +499,10 @@ pub fn fam_02(p: &Value, _c: &Cutoffs) -> Truth {
 /// CMH-FAM-03.
 pub fn fam_03(p: &Value, _c: &Cutoffs) -> Truth {
     all!(
+        any(get(p, "placements"), |x| all!(
+            missing(get(x, "end_date")),
+            sin(get(x, "placement_type"), &["foster_care", "kinship_care"])
+        )),
         beq(at(p, &["family", "foster_carer_advocating"]), true),
         beq(
             at(p, &["family", "foster_carer_has_parental_responsibility"]),
@@ -721,11 +726,12 @@ pub fn stb_02(p: &Value, c: &Cutoffs) -> Truth {
         get(p, "placements"),
         |x| {
             all!(
+                exists(get(x, "end_date")),
+                within(get(x, "end_date"), &c.m12, &c.as_of),
                 either!(
                     seq(get(x, "reason_ended"), "CREQB"),
                     beq(get(x, "ended_by_carer_due_to_behaviour"), true)
-                ),
-                within(get(x, "end_date"), &c.m12, &c.as_of)
+                )
             )
         },
         2,
@@ -907,10 +913,10 @@ pub fn subset(p: &Value, c: &Cutoffs) -> Vec<bool> {
         f(eng_02(p, c)),
         f(fam_02(p, c)),
         f(fam_04(p, c)),
-        f(maw_01(p, c)),
-        f(maw_02(p, c)),
         f(med_01(p, c)),
         f(med_04(p, c)),
+        f(maw_01(p, c)),
+        f(maw_02(p, c)),
         f(pla_01(p, c)),
         f(rel_02(p, c)),
         f(rel_03(p, c)),

@@ -502,7 +502,15 @@ pub fn plan_value(seed: u64, target_bytes: usize) -> Value {
             }
         }
     }
-    while size < target_bytes {
+    loop {
+        if size >= target_bytes {
+            // The running estimate can be a byte or two out (the first
+            // element of a list adds no comma): check the real size.
+            size = serde_json::to_vec(&plan).map(|v| v.len()).unwrap_or_default();
+            if size >= target_bytes {
+                break;
+            }
+        }
         let mut r = rng.below(total);
         let mut chosen = None;
         for (path, w, make) in LISTS {

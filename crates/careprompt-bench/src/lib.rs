@@ -33,8 +33,9 @@ pub fn options() -> CheckOptions {
     CheckOptions::new(as_of())
 }
 
-/// The rules expressed in every peer engine (24 of the pack's 40): counts
-/// and quantifiers with filters, date windows, ages, presence tests and sets.
+/// The rules expressed in every peer engine (24 of the pack's 40), in the
+/// pack's order: counts and quantifiers with filters, date windows, ages,
+/// presence tests and sets.
 pub const SUBSET: &[&str] = &[
     "CMH-CRI-01",
     "CMH-CRI-02",
@@ -49,10 +50,10 @@ pub const SUBSET: &[&str] = &[
     "CMH-ENG-02",
     "CMH-FAM-02",
     "CMH-FAM-04",
-    "CMH-MAW-01",
-    "CMH-MAW-02",
     "CMH-MED-01",
     "CMH-MED-04",
+    "CMH-MAW-01",
+    "CMH-MAW-02",
     "CMH-PLA-01",
     "CMH-REL-02",
     "CMH-REL-03",

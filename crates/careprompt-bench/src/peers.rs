@@ -261,25 +261,6 @@ pub fn rules(c: &Cutoffs) -> Vec<PeerRule> {
             ),
         },
         PeerRule {
-            id: "CMH-MAW-01",
-            jsonlogic: json!({ "and": [
-                { ">=": [jl_len("people.agencies"), 4] },
-                { "!": [var("people.lead_professional")] },
-                { "none": [var("people.agencies"), is("is_lead", true)] },
-            ]}),
-            zen: "len(people.agencies) >= 4 and people.lead_professional == null and none(people.agencies, #.is_lead == true)".into(),
-            cel: "size(plan.people.agencies) >= 4 && !has(plan.people.lead_professional) && !plan.people.agencies.exists(x, x.is_lead == true)".into(),
-        },
-        PeerRule {
-            id: "CMH-MAW-02",
-            jsonlogic: json!({ "and": [
-                { ">=": [jl_len("people.advocates"), 2] },
-                { "some": [var("people.advocates"), is("known_to_other_advocates", false)] },
-            ]}),
-            zen: "len(people.advocates) >= 2 and some(people.advocates, #.known_to_other_advocates == false)".into(),
-            cel: "size(plan.people.advocates) >= 2 && plan.people.advocates.exists(x, x.known_to_other_advocates == false)".into(),
-        },
-        PeerRule {
             id: "CMH-MED-01",
             jsonlogic: json!({ "some": [var("health.medications"), { "and": [
                 { "!": [var("end_date")] }, is("formal_diagnosis", false), is("setting_protocol_requires_diagnosis", true),
@@ -301,6 +282,25 @@ pub fn rules(c: &Cutoffs) -> Vec<PeerRule> {
                 "plan.health.sdq_scores.exists(x, x.total >= 17 && {}) && plan.health.camhs.involved == false",
                 cw("x.date", &c.m12, c)
             ),
+        },
+        PeerRule {
+            id: "CMH-MAW-01",
+            jsonlogic: json!({ "and": [
+                { ">=": [jl_len("people.agencies"), 4] },
+                { "!": [var("people.lead_professional")] },
+                { "none": [var("people.agencies"), is("is_lead", true)] },
+            ]}),
+            zen: "len(people.agencies) >= 4 and people.lead_professional == null and none(people.agencies, #.is_lead == true)".into(),
+            cel: "size(plan.people.agencies) >= 4 && !has(plan.people.lead_professional) && !plan.people.agencies.exists(x, x.is_lead == true)".into(),
+        },
+        PeerRule {
+            id: "CMH-MAW-02",
+            jsonlogic: json!({ "and": [
+                { ">=": [jl_len("people.advocates"), 2] },
+                { "some": [var("people.advocates"), is("known_to_other_advocates", false)] },
+            ]}),
+            zen: "len(people.advocates) >= 2 and some(people.advocates, #.known_to_other_advocates == false)".into(),
+            cel: "size(plan.people.advocates) >= 2 && plan.people.advocates.exists(x, x.known_to_other_advocates == false)".into(),
         },
         PeerRule {
             id: "CMH-PLA-01",
@@ -358,15 +358,16 @@ pub fn rules(c: &Cutoffs) -> Vec<PeerRule> {
         PeerRule {
             id: "CMH-STB-02",
             jsonlogic: json!({ ">=": [jl_count("placements", json!({ "and": [
-                { "or": [{ "===": [var("reason_ended"), "CREQB"] }, is("ended_by_carer_due_to_behaviour", true)] },
+                { "!!": [var("end_date")] },
                 jl_within("end_date", &c.m12, c),
+                { "or": [{ "===": [var("reason_ended"), "CREQB"] }, is("ended_by_carer_due_to_behaviour", true)] },
             ]})), 2] }),
             zen: format!(
-                "count(placements, (#.reason_ended == 'CREQB' or #.ended_by_carer_due_to_behaviour == true) and {}) >= 2",
+                "count(placements, #.end_date != null and {} and (#.reason_ended == 'CREQB' or #.ended_by_carer_due_to_behaviour == true)) >= 2",
                 zw("#.end_date", &c.m12, c)
             ),
             cel: format!(
-                "plan.placements.filter(x, ((has(x.reason_ended) && x.reason_ended == 'CREQB') || (has(x.ended_by_carer_due_to_behaviour) && x.ended_by_carer_due_to_behaviour == true)) && {}).size() >= 2",
+                "plan.placements.filter(x, has(x.end_date) && {} && ((has(x.reason_ended) && x.reason_ended == 'CREQB') || (has(x.ended_by_carer_due_to_behaviour) && x.ended_by_carer_due_to_behaviour == true))).size() >= 2",
                 cw("x.end_date", &c.m12, c)
             ),
         },

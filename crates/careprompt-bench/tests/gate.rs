@@ -39,3 +39,49 @@ fn generated_plans_are_deterministic_sized_and_valid() {
         }
     }
 }
+
+/// Removes object fields at random (never `plan_id` or `child`).
+fn punch_holes(v: &mut serde_json::Value, rng: &mut careprompt_bench::gen::Rng, top: bool) {
+    match v {
+        serde_json::Value::Object(map) => {
+            let keys: Vec<String> = map.keys().cloned().collect();
+            for k in keys {
+                if !(top && (k == "plan_id" || k == "child")) && rng.chance(0.12) {
+                    map.remove(&k);
+                } else if let Some(child) = map.get_mut(&k) {
+                    punch_holes(child, rng, false);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                punch_holes(item, rng, false);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn the_floor_is_three_valued_like_careprompt_on_plans_with_gaps() {
+    use careprompt::OutcomeKind;
+    let rules = careprompt::RuleSet::builtin().unwrap();
+    let ids = careprompt_bench::ids(&rules);
+    let options = careprompt_bench::options();
+    let cutoffs = careprompt_bench::Cutoffs::new(options.as_of);
+    let mut unknowns = 0;
+    for seed in 0..300 {
+        let mut plan = careprompt_bench::gen::plan_value(seed, 5_000);
+        let mut rng = careprompt_bench::gen::Rng::new(seed + 1_000_000);
+        punch_holes(&mut plan, &mut rng, true);
+        let bytes = serde_json::to_vec(&plan).unwrap();
+        let want = rules.outcomes_json(&bytes, &options).unwrap();
+        let got = careprompt_bench::floor::pack(&plan, &cutoffs);
+        for ((id, _), g) in careprompt_bench::floor::PACK.iter().zip(&got) {
+            let i = ids.iter().position(|x| x == id).unwrap();
+            assert_eq!(Some(g), want.get(i), "seed {seed}: {id}");
+        }
+        unknowns += want.iter().filter(|o| **o == OutcomeKind::Unknown).count();
+    }
+    assert!(unknowns > 300, "only {unknowns} unknown outcomes: the gaps exercise too little");
+}

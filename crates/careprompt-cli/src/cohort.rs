@@ -287,7 +287,17 @@ impl Cohort {
 
     fn sorted_children(&self) -> Vec<&ChildLine> {
         let mut v: Vec<&ChildLine> = self.children.iter().collect();
-        v.sort_by(|a, b| a.child.cmp(&b.child).then(a.source.cmp(&b.source)));
+        // Ids in natural order: numeric ids by value, then the rest as text.
+        let key = |c: &ChildLine| -> (bool, usize, String) {
+            let numeric = !c.child.is_empty() && c.child.bytes().all(|b| b.is_ascii_digit());
+            let digits = c.child.trim_start_matches('0');
+            if numeric {
+                (false, digits.len(), digits.to_string())
+            } else {
+                (true, 0, c.child.clone())
+            }
+        };
+        v.sort_by(|a, b| key(a).cmp(&key(b)).then(a.source.cmp(&b.source)));
         v
     }
 

@@ -56,6 +56,9 @@ struct Common {
     /// The date the plans describe (YYYY-MM-DD). Default: the end of the SSDA903 collection year.
     #[arg(long = "as-of", value_name = "DATE")]
     as_of: Option<String>,
+    /// The end of the SSDA903 collection year (YYYY-MM-DD, a 31 March). Default: worked out from the episodes.
+    #[arg(long = "year-end", value_name = "DATE")]
+    year_end: Option<String>,
     /// Write into a non-empty OUT directory, or replace an existing .ndjson file.
     #[arg(long)]
     force: bool,
@@ -66,9 +69,14 @@ fn ssda_options(common: &Common) -> Result<ssda903::Options, String> {
         None => None,
         Some(s) => Some(Date::parse(s).map_err(|e| format!("--as-of `{s}`: {e}"))?),
     };
+    let year_end = match &common.year_end {
+        None => None,
+        Some(s) => Some(Date::parse(s).map_err(|e| format!("--year-end `{s}`: {e}"))?),
+    };
     Ok(ssda903::Options {
         as_of,
         la_code: common.la_code.clone(),
+        year_end,
     })
 }
 

@@ -254,7 +254,8 @@ fn emit(text: &str) {
 /// `NO_COLOR` is set).
 fn print_diagnostic(d: &careprompt::Diagnostic) {
     use codespan_reporting::term::{self, termcolor};
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     if colour {
         let (file, report) = d.to_codespan();
         let stream = termcolor::StandardStream::stderr(termcolor::ColorChoice::Auto);

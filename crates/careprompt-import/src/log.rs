@@ -235,16 +235,17 @@ impl ImportLog {
             };
             let _ = writeln!(out, "\n{table}: {label} ({})", issues.len());
             for i in issues.iter().take(per_group) {
-                let at = match i.line {
-                    Some(l) => format!("{}:{l}", i.file),
-                    None => i.file.clone(),
+                let at = match (i.file.is_empty(), i.line) {
+                    (true, _) => String::new(),
+                    (false, Some(l)) => format!("{}:{l}: ", i.file),
+                    (false, None) => format!("{}: ", i.file),
                 };
                 let child = i
                     .child
                     .as_deref()
-                    .map(|c| format!(" child {c}:"))
+                    .map(|c| format!("child {c}: "))
                     .unwrap_or_default();
-                let _ = writeln!(out, "  {at}:{child} {}", i.reason);
+                let _ = writeln!(out, "  {at}{child}{}", i.reason);
             }
             if issues.len() > per_group {
                 let _ = writeln!(

@@ -27,6 +27,27 @@ pub struct Plan {
     /// Voice: looked-after reviews and how the child took part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub voice: Option<Voice>,
+    /// Education: only an empty `pep`, because the rules read a plan with no
+    /// `education.pep` as "the child has no PEP"; the returns do not say,
+    /// so the PEP is written with `in_place` unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub education: Option<Education>,
+}
+
+/// Education.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Education {
+    /// The Personal Education Plan, whose details the returns do not carry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pep: Option<Pep>,
+}
+
+/// A Personal Education Plan.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Pep {
+    /// Whether the child has a PEP: not carried by the returns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_place: Option<bool>,
 }
 
 /// The child.
@@ -177,6 +198,9 @@ impl Plan {
                 id: child.to_string(),
                 ..Child::default()
             },
+            education: Some(Education {
+                pep: Some(Pep::default()),
+            }),
             ..Plan::default()
         }
     }

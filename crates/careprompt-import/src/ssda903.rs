@@ -27,6 +27,10 @@ pub struct Options {
     /// `child.home_local_authority`, and `out_of_area` where PL_LOCATION is
     /// absent.
     pub la_code: Option<String>,
+    /// The end of the collection year (31 March). Default: the first 31
+    /// March on or after the latest episode start (on or before the as-of
+    /// date, when one is given).
+    pub year_end: Option<Date>,
 }
 
 /// The tables read, in order, with the columns each must have.
@@ -187,12 +191,13 @@ pub fn import_dir(dir: &Path, options: &Options) -> Result<Import, ImportError> 
             .filter(|d| options.as_of.is_none_or(|a| *d <= a))
             .max()
     });
-    let year_end = match (latest, options.as_of) {
-        (Some(d), _) => year_end_after(d),
-        (None, Some(a)) => year_end_after(a),
-        (None, None) => {
+    let year_end = match (options.year_end, latest, options.as_of) {
+        (Some(y), _, _) => y,
+        (None, Some(d), _) => year_end_after(d),
+        (None, None, Some(a)) => year_end_after(a),
+        (None, None, None) => {
             return Err(ImportError::CollectionYear(
-                "the episodes table has no episode start dates; pass --as-of".into(),
+                "the episodes table has no episode start dates; pass --year-end or --as-of".into(),
             ))
         }
     };
@@ -472,8 +477,7 @@ impl Importer {
         &mut self,
         t: TabId,
         table: &Table,
-        row: &Row,
-        idx: usize,
+        (row, idx): (&Row, usize),
         child: &str,
         col: &str,
         blank_ok: bool,
@@ -586,11 +590,11 @@ impl Importer {
                 continue;
             }
             self.in_care_in_year.insert(child.clone());
-            let Some(Some(decom)) = self.date(t, table, row, idx, &child, "DECOM", false) else {
+            let Some(Some(decom)) = self.date(t, table, (row, idx), &child, "DECOM", false) else {
                 broken.entry(child).or_default().push(row.line);
                 continue;
             };
-            let Some(mut dec) = self.date(t, table, row, idx, &child, "DEC", true) else {
+            let Some(mut dec) = self.date(t, table, (row, idx), &child, "DEC", true) else {
                 broken.entry(child).or_default().push(row.line);
                 continue;
             };
@@ -800,7 +804,9 @@ impl Importer {
                 ),
             );
         }
-        if !codes::REC.contains(&ep.rec.as_str()) && !(ep.rec.is_empty() && ep.dec.is_none()) {
+        let rec_ok =
+            codes::REC.contains(&ep.rec.as_str()) || (ep.rec.is_empty() && ep.dec.is_none());
+        if !rec_ok {
             self.warn(
                 t,
                 line,
@@ -961,7 +967,7 @@ impl Importer {
             if self.duplicate(t, row, idx, &child, &mut seen) {
                 continue;
             }
-            let Some(Some(date)) = self.date(t, table, row, idx, &child, "REVIEW", false) else {
+            let Some(Some(date)) = self.date(t, table, (row, idx), &child, "REVIEW", false) else {
                 broken.entry(child).or_default().push(row.line);
                 continue;
             };
@@ -1140,12 +1146,12 @@ impl Importer {
                     continue;
                 }
             };
-            let Some(Some(start)) = self.date(t, table, row, idx, &child, "MIS_START", false)
+            let Some(Some(start)) = self.date(t, table, (row, idx), &child, "MIS_START", false)
             else {
                 broken.entry(child).or_default().push(row.line);
                 continue;
             };
-            let Some(mut end) = self.date(t, table, row, idx, &child, "MIS_END", true) else {
+            let Some(mut end) = self.date(t, table, (row, idx), &child, "MIS_END", true) else {
                 broken.entry(child).or_default().push(row.line);
                 continue;
             };
@@ -1216,7 +1222,8 @@ impl Importer {
             if self.duplicate(t, row, idx, &child, &mut seen) {
                 continue;
             }
-            let Some(Some(start)) = self.date(t, table, row, idx, &child, "SW_DECOM", false) else {
+            let Some(Some(start)) = self.date(t, table, (row, idx), &child, "SW_DECOM", false)
+            else {
                 broken.entry(child).or_default().push(row.line);
                 continue;
             };
@@ -1291,7 +1298,7 @@ impl Importer {
             }
             let mut ok = true;
             for col in dates {
-                if table.has(col) && self.date(t, table, row, idx, &child, col, true).is_none() {
+                if table.has(col) && self.date(t, table, (row, idx), &child, col, true).is_none() {
                     ok = false;
                     break;
                 }

@@ -37,12 +37,27 @@ impl Table {
             path: file.clone(),
             message: e.to_string(),
         };
+        let bytes = std::fs::read(path).map_err(|e| io(&e))?;
+        // Line numbers from byte offsets: the csv reader's own line count is
+        // one short for files with CRLF line ends.
+        let newlines: Vec<usize> = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| i)
+            .collect();
+        let line_at = |offset: u64| -> u64 {
+            let mut at = usize::try_from(offset).unwrap_or(usize::MAX);
+            while matches!(bytes.get(at), Some(b'\r' | b'\n')) {
+                at += 1;
+            }
+            newlines.partition_point(|&n| n < at) as u64 + 1
+        };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
             .trim(csv::Trim::All)
-            .from_path(path)
-            .map_err(|e| io(&e))?;
+            .from_reader(bytes.as_slice());
         let headers = reader.headers().map_err(|e| io(&e))?.clone();
         let mut columns = HashMap::new();
         for (i, h) in headers.iter().enumerate() {
@@ -55,7 +70,7 @@ impl Table {
             match reader.read_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {
-                    let line = record.position().map(|p| p.line()).unwrap_or(0);
+                    let line = record.position().map(|p| line_at(p.byte())).unwrap_or(0);
                     if record.iter().all(str::is_empty) {
                         continue;
                     }

@@ -789,5 +789,5 @@ fn a_json_error_after_a_line_break_is_placed_at_the_end_of_the_line_before() {
     let e = rules.check_json(b"{\n  \"child\": {\n    \"looked_after\": tru\n  }\n}\n", &opts()).unwrap_err();
     assert_eq!((e.line, e.column), (3, 24), "{e:?}");
     let e = rules.check_json(b"{\n  \"child\": {}\n", &opts()).unwrap_err();
-    assert_eq!((e.line, e.column), (2, 15), "{e:?}");
+    assert_eq!((e.line, e.column), (2, 14), "{e:?}");
 }
