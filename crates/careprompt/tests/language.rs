@@ -791,3 +791,20 @@ fn a_json_error_after_a_line_break_is_placed_at_the_end_of_the_line_before() {
     let e = rules.check_json(b"{\n  \"child\": {}\n", &opts()).unwrap_err();
     assert_eq!((e.line, e.column), (2, 14), "{e:?}");
 }
+
+#[test]
+fn explain_shows_each_condition_and_each_list_element() {
+    let rules = compile(&rule("child.looked_after and any placements where (emergency and start_date within 1 year)"));
+    let plan = json!({"child": {"looked_after": true}, "placements": [{"emergency": false, "start_date": "2026-01-01"}, {"emergency": true}]});
+    let x = rules.explain("R", plan.to_string().as_bytes(), &opts()).unwrap();
+    assert_eq!(x.outcome, Unknown);
+    let text = x.render();
+    assert!(text.contains("[unknown] child.looked_after and any placements where (emergency and start_date within 1 year)"), "{text}");
+    assert!(text.contains("[true   ] child.looked_after"), "{text}");
+    assert!(text.contains("child.looked_after = true"), "{text}");
+    assert!(text.contains("[false  ] placements[0]"), "{text}");
+    assert!(text.contains("[unknown] placements[1]"), "{text}");
+    assert!(text.contains("placements[1].start_date is missing"), "{text}");
+    let err = rules.explain("Q", b"{}", &opts()).unwrap_err();
+    assert_eq!(err.to_string(), "no rule has the id `Q`; did you mean `R`?");
+}
