@@ -506,7 +506,9 @@ pub fn plan_value(seed: u64, target_bytes: usize) -> Value {
         if size >= target_bytes {
             // The running estimate can be a byte or two out (the first
             // element of a list adds no comma): check the real size.
-            size = serde_json::to_vec(&plan).map(|v| v.len()).unwrap_or_default();
+            size = serde_json::to_vec(&plan)
+                .map(|v| v.len())
+                .unwrap_or_default();
             if size >= target_bytes {
                 break;
             }

@@ -83,5 +83,8 @@ fn the_floor_is_three_valued_like_careprompt_on_plans_with_gaps() {
         }
         unknowns += want.iter().filter(|o| **o == OutcomeKind::Unknown).count();
     }
-    assert!(unknowns > 300, "only {unknowns} unknown outcomes: the gaps exercise too little");
+    assert!(
+        unknowns > 300,
+        "only {unknowns} unknown outcomes: the gaps exercise too little"
+    );
 }

@@ -176,7 +176,10 @@ enum Command {
         plan: String,
     },
     /// Import SSDA903 or CIN census returns into case plans.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  careprompt import ssda903 returns/2024-25/ --out plans/ --la-code E09000001\n  careprompt import cin census.xml --ssda903 returns/2024-25/ --out plans.ndjson\n\nRows that cannot be used are listed with file, line and reason; the import log (JSON) is written beside OUT. See docs/import.md."
+    )]
     Import(import::ImportKind),
     /// Print the case-plan JSON Schema.
     #[command(after_help = "Example:\n  careprompt schema > case-plan.schema.json")]
@@ -775,12 +778,7 @@ fn fmt(paths: &[PathBuf], check: bool, write: bool) -> u8 {
         return ERROR;
     }
     if unformatted > 0 {
-        eprint!(
-            "{}",
-            format!(
-                "{unformatted} file(s) are not in canonical form; run `careprompt fmt --write`\n"
-            )
-        );
+        eprintln!("{unformatted} file(s) are not in canonical form; run `careprompt fmt --write`");
         return FINDINGS;
     }
     OK

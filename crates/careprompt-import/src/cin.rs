@@ -135,6 +135,15 @@ pub fn import_file(path: &Path, options: &Options) -> Result<Import, ImportError
             );
             continue;
         };
+        if id.len() > crate::ssda903::MAX_CHILD_ID_LEN {
+            let reason = format!(
+                "LAchildID is longer than {} characters",
+                crate::ssda903::MAX_CHILD_ID_LEN
+            );
+            c.count("Child", Some(Level::Rejected));
+            c.issue("Child", line, None, Level::Rejected, reason);
+            continue;
+        }
         if let Some(first) = first_line.get(id) {
             let reason = format!(
                 "a second <Child> with this LAchildID (first at line {first}): the first is used"

@@ -51,6 +51,9 @@ pub const TABLES: &[(&str, &[&str])] = &[
     ("previous_permanence", &["CHILD"]),
 ];
 
+/// The longest child id accepted (SSDA903 CHILD is at most 10 characters).
+pub const MAX_CHILD_ID_LEN: usize = 100;
+
 /// Tables checked but not carried: the schema has no field for them.
 const NOT_CARRIED_TABLES: &[(&str, &[&str], &str)] = &[
     (
@@ -429,6 +432,11 @@ impl Importer {
             self.reject(t, row, idx, "", "CHILD is blank".into());
             return None;
         }
+        if child.len() > MAX_CHILD_ID_LEN {
+            let reason = format!("CHILD is longer than {MAX_CHILD_ID_LEN} characters");
+            self.reject(t, row, idx, "", reason);
+            return None;
+        }
         if !self.children.contains_key(&child) {
             self.reject(t, row, idx, &child, "no header row for this child".into());
             return None;
@@ -546,6 +554,11 @@ impl Importer {
             let child = table.get(row, "CHILD").to_string();
             if child.is_empty() {
                 self.reject(t, row, idx, "", "CHILD is blank".into());
+                continue;
+            }
+            if child.len() > MAX_CHILD_ID_LEN {
+                let reason = format!("CHILD is longer than {MAX_CHILD_ID_LEN} characters");
+                self.reject(t, row, idx, "", reason);
                 continue;
             }
             if self.duplicate(t, row, idx, &child, &mut seen) {
@@ -710,6 +723,16 @@ impl Importer {
                     );
                     self.warn(t, ep.line, &child, reason);
                 }
+            }
+            if keep.len() > careprompt::MAX_LIST_LEN {
+                for ep in &keep {
+                    let reason = format!(
+                        "placements, looked_after and legal_status are left out for this child: more than {} episodes, the most a plan's list may hold",
+                        careprompt::MAX_LIST_LEN
+                    );
+                    self.not_carried(t, ep.line, ep.idx, &child, reason);
+                }
+                continue;
             }
             if !holes.is_empty() {
                 holes.sort_unstable();
@@ -1039,6 +1062,17 @@ impl Importer {
                     // Nothing valid to set aside; still record the gap.
                     self.push(t, None, Some(&child), Level::NotCarried, reason.clone());
                 }
+                for (idx, line, _) in &items {
+                    self.not_carried(t, *line, *idx, &child, reason.clone());
+                }
+                left_out.insert(child);
+                continue;
+            }
+            if items.len() > careprompt::MAX_LIST_LEN {
+                let reason = format!(
+                    "{field} is left out for this child: more than {} rows, the most a plan's list may hold",
+                    careprompt::MAX_LIST_LEN
+                );
                 for (idx, line, _) in &items {
                     self.not_carried(t, *line, *idx, &child, reason.clone());
                 }

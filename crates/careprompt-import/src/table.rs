@@ -58,25 +58,32 @@ impl Table {
             .flexible(true)
             .trim(csv::Trim::All)
             .from_reader(bytes.as_slice());
-        let headers = reader.headers().map_err(|e| io(&e))?.clone();
+        // Bytes, not strings: a stray byte that is not UTF-8 (an export in
+        // another encoding) is replaced, and the odd value reported where it
+        // is used, instead of stopping the import.
+        let headers = reader.byte_headers().map_err(|e| io(&e))?.clone();
         let mut columns = HashMap::new();
         for (i, h) in headers.iter().enumerate() {
+            let h = String::from_utf8_lossy(h);
             let name = h.trim_start_matches('\u{feff}').trim().to_ascii_uppercase();
             columns.entry(name).or_insert(i);
         }
         let mut rows = Vec::new();
-        let mut record = csv::StringRecord::new();
+        let mut record = csv::ByteRecord::new();
         loop {
-            match reader.read_record(&mut record) {
+            match reader.read_byte_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {
                     let line = record.position().map(|p| line_at(p.byte())).unwrap_or(0);
-                    if record.iter().all(str::is_empty) {
+                    if record.iter().all(<[u8]>::is_empty) {
                         continue;
                     }
                     rows.push(Row {
                         line,
-                        fields: record.iter().map(|f| f.trim().to_string()).collect(),
+                        fields: record
+                            .iter()
+                            .map(|f| String::from_utf8_lossy(f).trim().to_string())
+                            .collect(),
                     });
                 }
                 Err(e) => return Err(io(&e)),

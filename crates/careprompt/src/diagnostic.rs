@@ -170,7 +170,10 @@ impl Diagnostic {
     /// source line with the span underlined, and the help.
     pub fn render(&self) -> String {
         let (file, report) = self.to_codespan();
-        let config = term::Config { chars: term::Chars::ascii(), ..term::Config::default() };
+        let config = term::Config {
+            chars: term::Chars::ascii(),
+            ..term::Config::default()
+        };
         match term::emit_into_string(&config, &file, &report) {
             Ok(text) => text,
             Err(_) => format!("{}: {}\n", self.location(), self.message),
@@ -251,7 +254,10 @@ mod tests {
         )
         .with_help("did you mean `child.x`?");
         let text = d.render();
-        assert!(text.starts_with("error[unknown-field]: unknown field `chld.x`"), "{text}");
+        assert!(
+            text.starts_with("error[unknown-field]: unknown field `chld.x`"),
+            "{text}"
+        );
         assert!(text.contains("a.cpr:2:8"), "{text}");
         assert!(text.contains("2 |   when chld.x"), "{text}");
         assert!(text.contains("^^^^^^"), "{text}");

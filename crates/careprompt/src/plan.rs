@@ -163,7 +163,8 @@ pub(crate) fn extract<'a>(bytes: &'a [u8], shape: &ShapeObj) -> Result<Extracted
     }
     .deserialize(&mut de)
     .map_err(|e| at_line_end(PlanError::from_json(&e), bytes))?;
-    de.end().map_err(|e| at_line_end(PlanError::from_json(&e), bytes))?;
+    de.end()
+        .map_err(|e| at_line_end(PlanError::from_json(&e), bytes))?;
     warnings.sort();
     warnings.dedup();
     Ok(Extracted { root, warnings })
@@ -175,7 +176,11 @@ fn at_line_end(mut e: PlanError, bytes: &[u8]) -> PlanError {
     if e.column == 0 && e.line > 1 {
         if let Some(prev) = bytes.split(|b| *b == b'\n').nth(e.line - 2) {
             e.line -= 1;
-            e.column = String::from_utf8_lossy(prev).trim_end_matches('\r').chars().count() + 1;
+            e.column = String::from_utf8_lossy(prev)
+                .trim_end_matches('\r')
+                .chars()
+                .count()
+                + 1;
         }
     }
     e

@@ -674,7 +674,7 @@ fn imports_resolve_relative_and_refuse_cycles() {
     let a = Source::new("pack/a.cpr", "import \"lib/b.cpr\"\nrule R {\n title \"t\"\n theme \"T\"\n kind risk\n severity low\n when flag\n prompt \"p\"\n}\n");
     let b = Source::new("pack/lib/b.cpr", "define flag = child.looked_after\n");
     assert!(RuleSet::compile(&[a.clone(), b]).is_ok());
-    let e = RuleSet::compile(&[a.clone()]).unwrap_err();
+    let e = RuleSet::compile(std::slice::from_ref(&a)).unwrap_err();
     assert_eq!(e.diagnostics[0].code, "import");
     assert!(e.diagnostics[0].message.contains("lib/b.cpr"));
     let selfish = Source::new("x.cpr", "import \"x.cpr\"\n");
@@ -786,17 +786,28 @@ fn a_prepared_plan_gives_what_check_json_gives_on_every_date() {
 #[test]
 fn a_json_error_after_a_line_break_is_placed_at_the_end_of_the_line_before() {
     let rules = RuleSet::builtin().unwrap();
-    let e = rules.check_json(b"{\n  \"child\": {\n    \"looked_after\": tru\n  }\n}\n", &opts()).unwrap_err();
+    let e = rules
+        .check_json(
+            b"{\n  \"child\": {\n    \"looked_after\": tru\n  }\n}\n",
+            &opts(),
+        )
+        .unwrap_err();
     assert_eq!((e.line, e.column), (3, 24), "{e:?}");
-    let e = rules.check_json(b"{\n  \"child\": {}\n", &opts()).unwrap_err();
+    let e = rules
+        .check_json(b"{\n  \"child\": {}\n", &opts())
+        .unwrap_err();
     assert_eq!((e.line, e.column), (2, 14), "{e:?}");
 }
 
 #[test]
 fn explain_shows_each_condition_and_each_list_element() {
-    let rules = compile(&rule("child.looked_after and any placements where (emergency and start_date within 1 year)"));
+    let rules = compile(&rule(
+        "child.looked_after and any placements where (emergency and start_date within 1 year)",
+    ));
     let plan = json!({"child": {"looked_after": true}, "placements": [{"emergency": false, "start_date": "2026-01-01"}, {"emergency": true}]});
-    let x = rules.explain("R", plan.to_string().as_bytes(), &opts()).unwrap();
+    let x = rules
+        .explain("R", plan.to_string().as_bytes(), &opts())
+        .unwrap();
     assert_eq!(x.outcome, Unknown);
     let text = x.render();
     assert!(text.contains("[unknown] child.looked_after and any placements where (emergency and start_date within 1 year)"), "{text}");
@@ -804,7 +815,10 @@ fn explain_shows_each_condition_and_each_list_element() {
     assert!(text.contains("child.looked_after = true"), "{text}");
     assert!(text.contains("[false  ] placements[0]"), "{text}");
     assert!(text.contains("[unknown] placements[1]"), "{text}");
-    assert!(text.contains("placements[1].start_date is missing"), "{text}");
+    assert!(
+        text.contains("placements[1].start_date is missing"),
+        "{text}"
+    );
     let err = rules.explain("Q", b"{}", &opts()).unwrap_err();
     assert_eq!(err.to_string(), "no rule has the id `Q`; did you mean `R`?");
 }

@@ -1,0 +1,73 @@
+//! Imports arbitrary SSDA903 tables. The input is split at lines holding
+//! only `%%` into header.csv, episodes.csv, reviews.csv, oc2.csv,
+//! missing.csv and sw_episodes.csv, written to a scratch directory. The
+//! import must give plans and a log, or an error, never panic; and every
+//! plan it writes must be one the engine accepts.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use careprompt::{CheckOptions, Date, RuleSet};
+use careprompt_import::ssda903;
+use libfuzzer_sys::fuzz_target;
+
+const TABLES: [&str; 6] = [
+    "header",
+    "episodes",
+    "reviews",
+    "oc2",
+    "missing",
+    "sw_episodes",
+];
+
+static RULES: OnceLock<Option<RuleSet>> = OnceLock::new();
+static DIR: OnceLock<std::path::PathBuf> = OnceLock::new();
+
+fuzz_target!(|data: &[u8]| {
+    let Some(rules) = RULES.get_or_init(|| RuleSet::builtin().ok()) else {
+        return;
+    };
+    let dir = DIR.get_or_init(|| {
+        let d =
+            std::env::temp_dir().join(format!("careprompt-fuzz-ssda903-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&d);
+        d
+    });
+    let mut parts: Vec<Vec<u8>> = vec![Vec::new()];
+    for line in data.split_inclusive(|b| *b == b'\n') {
+        if line == b"%%\n" || line == b"%%" {
+            parts.push(Vec::new());
+        } else if let Some(p) = parts.last_mut() {
+            p.extend_from_slice(line);
+        }
+    }
+    for (i, table) in TABLES.iter().enumerate() {
+        let path = dir.join(format!("{table}.csv"));
+        match parts.get(i) {
+            Some(bytes) => {
+                if std::fs::write(&path, bytes).is_err() {
+                    return;
+                }
+            }
+            None => {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+    let options = ssda903::Options {
+        as_of: Date::from_ymd(2026, 3, 31),
+        la_code: Some("201".into()),
+        year_end: None,
+    };
+    let Ok(import) = ssda903::import_dir(dir, &options) else {
+        return;
+    };
+    let _ = import.log.to_json();
+    let check = CheckOptions::new(Date::from_ymd(2026, 3, 31).unwrap_or(Date::from_days(0)));
+    for plan in import.plans.values() {
+        let json = plan.to_json();
+        if let Err(e) = rules.check_json(json.as_bytes(), &check) {
+            panic!("the importer wrote a plan the engine refuses: {e}\n{json}");
+        }
+    }
+});
