@@ -321,7 +321,10 @@ fn load_rules(paths: &[PathBuf], overrides: &[(String, String)]) -> Result<RuleS
 }
 
 enum PlanResult {
-    Report(Box<Report>, Option<cohort::PlanFacts>),
+    /// A report, the facts the cohort report needs, and for the batch
+    /// formats (NDJSON, CSV) its output, rendered on the worker thread so
+    /// that writing stays a copy and checking scales with the cores.
+    Report(Box<Report>, Option<cohort::PlanFacts>, Option<String>),
     Error(String),
 }
 
@@ -410,10 +413,21 @@ fn check(
                 let result = match input.bytes {
                     Err(e) => PlanResult::Error(e),
                     Ok(bytes) => match rules.check_json(&bytes, &options) {
-                        Ok(r) => PlanResult::Report(
-                            Box::new(r),
-                            want_facts.then(|| cohort::PlanFacts::read(&bytes, as_of)),
-                        ),
+                        Ok(r) => {
+                            let rendered = match format {
+                                Format::Ndjson => Some(format!(
+                                    "{}\n",
+                                    serde_json::json!({"source": input.source, "report": r})
+                                )),
+                                Format::Csv => Some(output::csv(&input.source, &r)),
+                                _ => None,
+                            };
+                            PlanResult::Report(
+                                Box::new(r),
+                                want_facts.then(|| cohort::PlanFacts::read(&bytes, as_of)),
+                                rendered,
+                            )
+                        }
                         Err(e) => {
                             let mut m = if e.line > 0 {
                                 format!("{}:{}: {}", e.line, e.column, e.message)
@@ -472,7 +486,7 @@ fn check(
                         _ => {}
                     }
                 }
-                PlanResult::Report(report, facts) => {
+                PlanResult::Report(report, facts, rendered) => {
                     totals.add(&report);
                     if let Some(c) = cohort.as_mut() {
                         c.add(&source, &report, facts.unwrap_or_default());
@@ -489,15 +503,8 @@ fn check(
                                     .push(serde_json::json!({"source": source, "report": report}));
                             }
                         }
-                        Format::Ndjson => {
-                            let _ = writeln!(
-                                out,
-                                "{}",
-                                serde_json::json!({"source": source, "report": report})
-                            );
-                        }
-                        Format::Csv => {
-                            let _ = write!(out, "{}", output::csv(&source, &report));
+                        Format::Ndjson | Format::Csv => {
+                            let _ = out.write_all(rendered.unwrap_or_default().as_bytes());
                         }
                     }
                 }

@@ -167,9 +167,8 @@ fn shape_of(ty: &FieldType) -> ShapeTy {
 }
 
 fn shape_obj(o: &ObjectType) -> ShapeObj {
-    ShapeObj {
-        fields: o
-            .fields
+    ShapeObj::new(
+        o.fields
             .iter()
             .map(|(name, f)| ShapeField {
                 name: name.as_str().into(),
@@ -177,17 +176,13 @@ fn shape_obj(o: &ObjectType) -> ShapeObj {
                 ty: shape_of(&f.ty),
             })
             .collect(),
-        slots: 0,
-    }
+    )
 }
 
 /// Gives field `name` of `obj` a slot if it has none; returns the slot and
 /// the field's position.
 fn slot_of(obj: &mut ShapeObj, name: &str) -> Option<(u16, usize)> {
-    let i = obj
-        .fields
-        .binary_search_by(|f| f.name.as_ref().cmp(name))
-        .ok()?;
+    let i = obj.position(name)?;
     let next = obj.slots;
     let f = obj.fields.get_mut(i)?;
     let slot = match f.slot {

@@ -187,9 +187,13 @@ pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1) + 1;
+    let len = word.chars().count();
+    let limit = (len / 3).max(1) + 1;
     candidates
         .into_iter()
+        // The distance is at least the difference in length: skip the
+        // quadratic comparison where that alone rules a candidate out.
+        .filter(|c| len.abs_diff(c.chars().count()) <= limit)
         .map(|c| (edit_distance(word, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, *c))

@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::ast::{CmpOp, DateOp, Quantifier, TextOp};
-use crate::date::Date;
+use crate::date::{Date, Duration};
 use crate::plan::Node;
 use crate::program::{Access, Cond, CondKind, Lit, Operand};
 
@@ -93,10 +93,20 @@ pub(crate) struct Env<'p, 'a> {
     scopes: Vec<&'p Node<'a>>,
     prefixes: Vec<String>,
     pub items: Vec<Item>,
-    /// List elements (and list items searched) that may still be visited.
-    fuel: u64,
-    /// The fuel ran out: the condition being evaluated is unknown.
+    /// List elements (and list items searched) visited since the budget was set.
+    spent: u64,
+    /// An explicit budget ([`Env::set_budget`]), or `None` for the plan's
+    /// own ([`Env::set_plan_budget`]).
+    limit: Option<u64>,
+    /// The plan's budget, worked out the first time a rule needs it: most
+    /// rules visit fewer elements than any plan allows, and then the plan
+    /// is never measured.
+    plan_budget: Option<u64>,
+    /// The budget ran out: the condition being evaluated is unknown.
     exhausted: bool,
+    /// Cutoff dates already worked out from `as_of` (a pack uses a few
+    /// durations many times, and calendar arithmetic is not free).
+    cutoffs: Vec<(Duration, Date)>,
 }
 
 /// How many list elements one rule may visit per node of the plan.
@@ -126,14 +136,37 @@ impl<'p, 'a> Env<'p, 'a> {
             scopes: vec![root],
             prefixes: vec![String::new()],
             items: Vec::new(),
-            fuel: u64::MAX,
+            spent: 0,
+            limit: Some(u64::MAX),
+            plan_budget: None,
             exhausted: false,
+            cutoffs: Vec::new(),
         }
+    }
+
+    /// `duration` before the evaluation date.
+    #[inline]
+    fn cutoff(&mut self, duration: Duration) -> Date {
+        if let Some((_, d)) = self.cutoffs.iter().find(|(k, _)| *k == duration) {
+            return *d;
+        }
+        let d = duration.before(self.as_of);
+        self.cutoffs.push((duration, d));
+        d
     }
 
     /// Allows the next evaluation to visit at most `steps` list elements.
     pub fn set_budget(&mut self, steps: u64) {
-        self.fuel = steps;
+        self.spent = 0;
+        self.limit = Some(steps);
+        self.exhausted = false;
+    }
+
+    /// Allows the next evaluation to visit at most the plan's budget of
+    /// list elements ([`crate::eval_budget`] of the root).
+    pub fn set_plan_budget(&mut self) {
+        self.spent = 0;
+        self.limit = None;
         self.exhausted = false;
     }
 
@@ -144,16 +177,26 @@ impl<'p, 'a> Env<'p, 'a> {
 
     /// Spends `n` steps; false (and the evaluation abandoned) when too few are left.
     pub fn spend(&mut self, n: usize) -> bool {
-        match self.fuel.checked_sub(n as u64) {
-            Some(left) if !self.exhausted => {
-                self.fuel = left;
-                true
-            }
-            _ => {
-                self.exhausted = true;
-                false
-            }
+        if self.exhausted {
+            return false;
         }
+        self.spent = self.spent.saturating_add(n as u64);
+        let ok = match self.limit {
+            Some(limit) => self.spent <= limit,
+            // Every plan allows at least EVAL_STEPS_PER_PLAN_NODE steps.
+            None if self.spent <= EVAL_STEPS_PER_PLAN_NODE => true,
+            None => {
+                let root = self.scopes.first().copied().unwrap_or(&ABSENT);
+                self.spent
+                    <= *self
+                        .plan_budget
+                        .get_or_insert_with(|| crate::eval_budget(root))
+            }
+        };
+        if !ok {
+            self.exhausted = true;
+        }
+        ok
     }
 
     fn node(&self, a: &Access) -> &'p Node<'a> {
@@ -335,7 +378,7 @@ impl<'p, 'a> Env<'p, 'a> {
                 let Ov::Date(d) = self.operand::<REC>(value) else {
                     return Truth::Unknown;
                 };
-                let cutoff = duration.before(self.as_of);
+                let cutoff = self.cutoff(*duration);
                 Truth::from_bool(match op {
                     DateOp::Within => cutoff <= d && d <= self.as_of,
                     DateOp::MoreThanAgo => d < cutoff,

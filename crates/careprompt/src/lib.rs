@@ -51,7 +51,7 @@ pub use ast::{RuleKind, Severity};
 pub use compile::{MAX_CONDITIONS, MAX_CONDITION_DEPTH, MAX_DIAGNOSTICS};
 pub use date::Date;
 pub use diagnostic::{Diagnostic, Level};
-pub use eval::{EvidenceValue, Truth};
+pub use eval::{EvidenceValue, Truth, EVAL_STEPS_PER_PLAN_NODE};
 pub use parser::{MAX_NESTING, MAX_NOTS, MAX_RULES_BYTES};
 pub use plan::{PlanError, PlanErrorKind, MAX_LIST_LEN, MAX_PLAN_BYTES};
 pub use program::Learning;
@@ -341,11 +341,10 @@ impl RuleSet {
 
     fn outcomes(&self, root: &plan::Node<'_>, options: &CheckOptions) -> Vec<OutcomeKind> {
         let mut env = eval::Env::new(root, options.as_of);
-        let budget = eval_budget(root);
         self.rules
             .iter()
             .map(|r| {
-                env.set_budget(budget);
+                env.set_plan_budget();
                 match env.cond::<false>(&r.cond) {
                     _ if env.exhausted() => OutcomeKind::Unknown,
                     Truth::True => OutcomeKind::Fires,
@@ -364,11 +363,10 @@ impl RuleSet {
     ) -> Report {
         warnings.extend(plan::date_warnings(root, &self.shape, options.as_of));
         let mut env = eval::Env::new(root, options.as_of);
-        let budget = eval_budget(root);
         let mut summary = Summary::default();
         let mut outcomes = Vec::with_capacity(self.rules.len());
         for r in &self.rules {
-            env.set_budget(budget);
+            env.set_plan_budget();
             let mut truth = env.cond::<false>(&r.cond);
             let too_costly = env.exhausted();
             if too_costly {
@@ -398,7 +396,7 @@ impl RuleSet {
                     let items = if too_costly {
                         Vec::new()
                     } else {
-                        env.set_budget(budget);
+                        env.set_plan_budget();
                         let again = env.cond::<true>(&r.cond);
                         if env.exhausted() {
                             // Recording looks at every element where deciding stopped at the

@@ -449,11 +449,8 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_, '_> {
         let mut slots = vec![Node::Absent; usize::from(obj.slots)];
         let mut seen: u64 = 0;
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            match obj
-                .fields
-                .binary_search_by(|f| f.name.as_ref().cmp(key.as_ref()))
-            {
-                Ok(i) => {
+            match obj.position(&key) {
+                Some(i) => {
                     let Some(field) = obj.fields.get(i) else {
                         map.next_value::<IgnoredAny>()?;
                         continue;
@@ -492,7 +489,7 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_, '_> {
                         }
                     }
                 }
-                Err(_) => {
+                None => {
                     let at = self.ctx.to_string();
                     let name: String = key.chars().take(64).collect();
                     self.warnings.push(if at.is_empty() {

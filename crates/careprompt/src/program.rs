@@ -100,6 +100,11 @@ pub(crate) struct ShapeObj {
     /// Fields sorted by name.
     pub fields: Vec<ShapeField>,
     pub slots: u16,
+    /// An open-addressing hash table of field positions (`u16::MAX` is an
+    /// empty cell), so that a plan's keys are found with one comparison
+    /// rather than a binary search: key look-up is the hottest part of
+    /// reading a plan. Built by [`ShapeObj::new`].
+    pub index: Box<[u16]>,
 }
 
 #[derive(Clone, Debug)]
@@ -119,12 +124,64 @@ pub(crate) enum ShapeTy {
     Object(ShapeObj),
 }
 
+/// The hash of a field name for [`ShapeObj::index`]: its length and three
+/// of its bytes, which tell the schema's field names apart well enough.
+#[inline]
+fn key_hash(b: &[u8]) -> usize {
+    let n = b.len();
+    let at = |i: usize| usize::from(b.get(i).copied().unwrap_or(0));
+    n.wrapping_mul(0x9e37)
+        ^ at(0).wrapping_mul(0x45d9)
+        ^ at(n.wrapping_sub(1)).wrapping_mul(0x1f3b)
+        ^ at(n / 2).wrapping_mul(0x2b7)
+}
+
 impl ShapeObj {
+    /// An object of `fields` (sorted by name), none of them read yet.
+    pub fn new(fields: Vec<ShapeField>) -> ShapeObj {
+        let size = (fields.len() * 2).next_power_of_two().max(4);
+        let mut index = vec![u16::MAX; size].into_boxed_slice();
+        let mask = size - 1;
+        for (i, f) in fields.iter().enumerate() {
+            let mut h = key_hash(f.name.as_bytes()) & mask;
+            while index.get(h).is_some_and(|c| *c != u16::MAX) {
+                h = (h + 1) & mask;
+            }
+            if let Some(c) = index.get_mut(h) {
+                *c = u16::try_from(i).unwrap_or(u16::MAX);
+            }
+        }
+        ShapeObj {
+            fields,
+            slots: 0,
+            index,
+        }
+    }
+
+    /// The position in `fields` of the field named `name`.
+    #[inline]
+    pub fn position(&self, name: &str) -> Option<usize> {
+        let mask = self.index.len().wrapping_sub(1);
+        let mut h = key_hash(name.as_bytes()) & mask;
+        loop {
+            let c = *self.index.get(h)?;
+            if c == u16::MAX {
+                return None;
+            }
+            let i = usize::from(c);
+            if self
+                .fields
+                .get(i)
+                .is_some_and(|f| f.name.as_bytes() == name.as_bytes())
+            {
+                return Some(i);
+            }
+            h = (h + 1) & mask;
+        }
+    }
+
     pub fn field(&self, name: &str) -> Option<&ShapeField> {
-        self.fields
-            .binary_search_by(|f| f.name.as_ref().cmp(name))
-            .ok()
-            .and_then(|i| self.fields.get(i))
+        self.position(name).and_then(|i| self.fields.get(i))
     }
 }
 

@@ -820,3 +820,18 @@ fn odd_rules_text_gives_diagnostics_not_panics() {
         }
     }
 }
+
+#[test]
+fn a_very_long_unknown_name_is_reported_quickly() {
+    // Suggestions compare names by edit distance, which is quadratic in
+    // their lengths; a name far longer than any candidate is not compared.
+    let e = bounded(Duration::from_secs(20), || {
+        let name = "x".repeat(MAX_RULES_BYTES / 3);
+        compile(&rule("R", &format!("{name} and child.{name}"))).unwrap_err()
+    });
+    assert!(
+        codes(&e).iter().all(|c| *c == "unknown-field"),
+        "{:?}",
+        codes(&e)
+    );
+}
