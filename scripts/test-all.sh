@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# Every runner's output is also kept here, to add up the counts at the end.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
 step "cargo fmt --check"
 cargo fmt --all --check
 
@@ -15,14 +19,14 @@ step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "cargo test --workspace"
-cargo test --workspace
+cargo test --workspace 2>&1 | tee -a "$log"
 
 step "rule pack tests (careprompt test, 100% of rules exercised)"
-cargo run --quiet --release -p careprompt-cli -- test --coverage --min-coverage 100 rules/jtai-childrens-mental-health
+cargo run --quiet --release -p careprompt-cli -- test --coverage --min-coverage 100 rules/jtai-childrens-mental-health | tee -a "$log"
 
 if [ -x wasm/scripts/test.sh ]; then
   step "WASM package, browser pages and extension (Node, Chromium)"
-  wasm/scripts/test.sh
+  wasm/scripts/test.sh 2>&1 | tee -a "$log"
 fi
 
 if [ -x fuzz/run-ci.sh ]; then
@@ -31,3 +35,10 @@ if [ -x fuzz/run-ci.sh ]; then
 fi
 
 step "all tests passed"
+# One closing line with every count: cargo's `test result: ok. N passed; M failed`,
+# and the `N passed, M failed` lines of the rule pack and the WASM tests.
+awk '
+  /^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
+  /^[a-z]*:? ?[0-9]+ passed, [0-9]+ failed/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed,?$/) p += $(i-1); if ($i ~ /^failed,?$/) f += $(i-1) } }
+  END { printf "all: %d passed, %d failed\n", p, f }
+' "$log"

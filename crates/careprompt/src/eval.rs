@@ -199,6 +199,7 @@ impl<'p, 'a> Env<'p, 'a> {
         ok
     }
 
+    #[inline]
     fn node(&self, a: &Access) -> &'p Node<'a> {
         let Some(mut n) = self.scopes.get(a.scope).copied() else {
             return &ABSENT;
@@ -303,13 +304,13 @@ impl<'p, 'a> Env<'p, 'a> {
                 }
                 Truth::from_bool(present != *missing)
             }
-            CondKind::Truthy(op) => match self.operand::<REC>(op) {
+            CondKind::Truthy(op) => match self.value::<REC>(op) {
                 Ov::Bool(b) => Truth::from_bool(b),
                 _ => Truth::Unknown,
             },
             CondKind::Cmp { left, op, right } => {
-                let l = self.operand::<REC>(left);
-                let r = self.operand::<REC>(right);
+                let l = self.value::<REC>(left);
+                let r = self.value::<REC>(right);
                 compare(&l, *op, &r)
             }
             CondKind::In {
@@ -317,7 +318,7 @@ impl<'p, 'a> Env<'p, 'a> {
                 set,
                 negated,
             } => {
-                let v = self.operand::<REC>(value);
+                let v = self.value::<REC>(value);
                 let found = match v {
                     Ov::Missing => return Truth::Unknown,
                     Ov::Text(t) => set
@@ -342,7 +343,7 @@ impl<'p, 'a> Env<'p, 'a> {
                 Truth::from_bool(found != *negated)
             }
             CondKind::Text { value, op, needle } => {
-                let v = self.operand::<REC>(value);
+                let v = self.value::<REC>(value);
                 let n = self.operand::<REC>(needle);
                 let needle = match n {
                     Ov::Text(t) => t.to_lowercase(),
@@ -375,7 +376,7 @@ impl<'p, 'a> Env<'p, 'a> {
                 op,
                 duration,
             } => {
-                let Ov::Date(d) = self.operand::<REC>(value) else {
+                let Ov::Date(d) = self.value::<REC>(value) else {
                     return Truth::Unknown;
                 };
                 let cutoff = self.cutoff(*duration);
@@ -456,6 +457,32 @@ impl<'p, 'a> Env<'p, 'a> {
         let mut unknowns = 0;
         let mut falses = 0;
         let mut ranges = Vec::new();
+        if !REC {
+            // Deciding only: one scope, its element replaced in place, rather
+            // than a push and a pop for every element.
+            let depth = self.scopes.len();
+            self.scopes.push(&ABSENT);
+            self.prefixes.push(String::new());
+            for item in items {
+                if !self.spend(1) {
+                    break;
+                }
+                if let Some(top) = self.scopes.get_mut(depth) {
+                    *top = item;
+                }
+                let t = self.cond::<false>(filter);
+                match t {
+                    Truth::True => trues += 1,
+                    Truth::Unknown => unknowns += 1,
+                    Truth::False => falses += 1,
+                }
+                if stop_on == Some(t) {
+                    break;
+                }
+            }
+            self.leave();
+            return (trues, unknowns, falses, ranges);
+        }
         for (i, item) in items.iter().enumerate() {
             if !self.spend(1) {
                 break;
@@ -576,6 +603,24 @@ impl<'p, 'a> Env<'p, 'a> {
         result
     }
 
+    /// An operand's value: literals and plain field look-ups inline (the
+    /// commonest operands, and without recording nothing else happens to
+    /// them), everything else through [`Env::operand`].
+    #[inline(always)]
+    fn value<'x, const REC: bool>(&mut self, op: &'x Operand) -> Ov<'x>
+    where
+        'p: 'x,
+    {
+        if !REC {
+            match op {
+                Operand::Lit(l) => return lit_value(l),
+                Operand::Access(a) => return node_value(self.node(a)),
+                _ => {}
+            }
+        }
+        self.operand::<REC>(op)
+    }
+
     fn operand<'x, const REC: bool>(&mut self, op: &'x Operand) -> Ov<'x>
     where
         'p: 'x,
@@ -646,6 +691,30 @@ impl<'p, 'a> Env<'p, 'a> {
     }
 }
 
+#[inline]
+fn lit_value(l: &Lit) -> Ov<'_> {
+    match l {
+        Lit::Text(t) => Ov::Text(t.as_ref()),
+        Lit::Num(n) => Ov::Num(*n, *n),
+        Lit::Bool(b) => Ov::Bool(*b),
+        Lit::Date(d) => Ov::Date(*d),
+    }
+}
+
+#[inline]
+fn node_value<'n>(n: &'n Node<'_>) -> Ov<'n> {
+    match n {
+        Node::Absent | Node::Null => Ov::Missing,
+        Node::Bool(b) => Ov::Bool(*b),
+        Node::Num(x) => Ov::Num(*x, *x),
+        Node::Text(t) => Ov::Text(t.as_ref()),
+        Node::Date(d) => Ov::Date(*d),
+        Node::List(l) => Ov::List(l.as_slice()),
+        Node::Obj(_) => Ov::Missing,
+    }
+}
+
+#[inline]
 fn compare(l: &Ov<'_>, op: CmpOp, r: &Ov<'_>) -> Truth {
     use std::cmp::Ordering;
     let ord = |o: Ordering| -> bool {

@@ -222,9 +222,9 @@ impl RuleSet {
         sources: &[Source],
         options: &CompileOptions<'_>,
     ) -> Result<RuleSet, CompileError> {
-        let schema = match &options.schema {
-            Some(s) => s.clone(),
-            None => Schema::builtin().map_err(|e| {
+        let schema: &Schema = match &options.schema {
+            Some(s) => s,
+            None => Schema::builtin_ref().map_err(|e| {
                 CompileError::one(Diagnostic::error(
                     "schema",
                     diagnostic::SourceRef {
@@ -247,7 +247,7 @@ impl RuleSet {
             .enumerate()
             .map(|(i, f)| (i as u32, f))
             .collect();
-        let compiled = compile::Compiler::new(&schema, &files)
+        let compiled = compile::Compiler::new(schema, &files)
             .compile(&refs, &overrides)
             .map_err(|diagnostics| CompileError { diagnostics })?;
         Ok(RuleSet {

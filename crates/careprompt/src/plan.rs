@@ -614,7 +614,8 @@ fn walk_dates(
                 if let ShapeTy::Object(o) = elem.as_ref() {
                     let base = path.len();
                     for (i, item) in items.iter().enumerate() {
-                        path.push_str(&format!("[{i}]"));
+                        // Written in place: no string allocated per element.
+                        let _ = std::fmt::Write::write_fmt(path, format_args!("[{i}]"));
                         walk_dates(item, o, as_of, path, out, more);
                         path.truncate(base);
                     }

@@ -95,7 +95,18 @@ const MAX_REF_DEPTH: usize = 32;
 impl Schema {
     /// The built-in case-plan schema.
     pub fn builtin() -> Result<Schema, SchemaError> {
-        Schema::from_json_schema(CASE_PLAN_SCHEMA)
+        Schema::builtin_ref().cloned()
+    }
+
+    /// The built-in schema, loaded once per process (compiling rules
+    /// against it no longer parses its 45 KB of JSON every time).
+    pub(crate) fn builtin_ref() -> Result<&'static Schema, SchemaError> {
+        static BUILTIN: std::sync::OnceLock<Schema> = std::sync::OnceLock::new();
+        if let Some(s) = BUILTIN.get() {
+            return Ok(s);
+        }
+        let s = Schema::from_json_schema(CASE_PLAN_SCHEMA)?;
+        Ok(BUILTIN.get_or_init(|| s))
     }
 
     /// Loads a JSON Schema text.
