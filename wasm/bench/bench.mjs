@@ -83,8 +83,8 @@ for (const [label, plans] of Object.entries(fixtures.plans)) {
 results.checks = { plans: checked, mismatches };
 console.log(`correctness: ${checked} plans; mismatches ${JSON.stringify(mismatches)}`);
 if (Object.values(mismatches).some((m) => m > 0)) {
-  console.error('an engine disagrees with careprompt: not timing it');
-  process.exitCode = 1;
+  console.error('an engine disagrees with careprompt: not timing anything');
+  process.exit(1);
 }
 
 for (const [label, plans] of Object.entries(fixtures.plans)) {

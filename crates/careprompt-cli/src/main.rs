@@ -401,13 +401,11 @@ fn check(
     // Plans are read lazily and checked a chunk at a time on all cores, so
     // memory stays flat; results are written in input order.
     let mut inputs = inputs::Plans::new(plans);
-    const CHUNK: usize = 2048;
-    loop {
-        let chunk: Vec<inputs::PlanInput> = inputs.by_ref().take(CHUNK).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        let results: Vec<(String, PlanResult)> = chunk
+    const CHUNK: usize = 1024;
+    // Checks a chunk on the thread pool; each result carries its rendered
+    // output for the batch formats.
+    let process = |chunk: Vec<inputs::PlanInput>| -> Vec<(String, PlanResult)> {
+        chunk
             .into_par_iter()
             .map(|input| {
                 let result = match input.bytes {
@@ -443,7 +441,12 @@ fn check(
                 };
                 (input.source, result)
             })
-            .collect();
+            .collect()
+    };
+    // Writes a chunk's results, in input order.
+    let mut emit = |results: Vec<(String, PlanResult)>| {
+        // Reports are freed on the thread pool, while the next chunk is read.
+        let mut used: Vec<Box<Report>> = Vec::with_capacity(results.len());
         for (source, result) in results {
             if let Some(bar) = &progress {
                 bar.inc(1);
@@ -507,9 +510,33 @@ fn check(
                             let _ = out.write_all(rendered.unwrap_or_default().as_bytes());
                         }
                     }
+                    used.push(report);
                 }
             }
         }
+        rayon::spawn(move || drop(used));
+    };
+    // A pipeline: while the pool checks one chunk, this thread writes the
+    // results of the one before and reads the one after, so that reading
+    // and writing do not leave the cores idle.
+    let mut chunk: Vec<inputs::PlanInput> = inputs.by_ref().take(CHUNK).collect();
+    let mut pending: Option<Vec<(String, PlanResult)>> = None;
+    while !chunk.is_empty() || pending.is_some() {
+        let work = std::mem::take(&mut chunk);
+        let (done, next) = std::thread::scope(|s| {
+            let worker = (!work.is_empty()).then(|| s.spawn(|| process(work)));
+            if let Some(previous) = pending.take() {
+                emit(previous);
+            }
+            let next: Vec<inputs::PlanInput> = inputs.by_ref().take(CHUNK).collect();
+            let done = worker.map(|w| match w.join() {
+                Ok(results) => results,
+                Err(panic) => std::panic::resume_unwind(panic),
+            });
+            (done, next)
+        });
+        pending = done;
+        chunk = next;
     }
     if let Some(bar) = &progress {
         bar.finish_and_clear();

@@ -231,8 +231,19 @@ impl Totals {
             self.with_unknown += 1;
         }
         for o in report.fired() {
-            *self.by_rule.entry(o.rule.to_string()).or_default() += 1;
-            *self.by_theme.entry(o.theme.to_string()).or_default() += 1;
+            // No allocation for a rule or theme already counted (most of them).
+            match self.by_rule.get_mut(o.rule.as_ref()) {
+                Some(n) => *n += 1,
+                None => {
+                    self.by_rule.insert(o.rule.to_string(), 1);
+                }
+            }
+            match self.by_theme.get_mut(o.theme.as_ref()) {
+                Some(n) => *n += 1,
+                None => {
+                    self.by_theme.insert(o.theme.to_string(), 1);
+                }
+            }
             if o.kind != RuleKind::Strength && self.worst.is_none_or(|w| o.severity < w) {
                 self.worst = Some(o.severity);
             }

@@ -106,7 +106,7 @@ pub(crate) struct Env<'p, 'a> {
     exhausted: bool,
     /// Cutoff dates already worked out from `as_of` (a pack uses a few
     /// durations many times, and calendar arithmetic is not free).
-    cutoffs: Vec<(Duration, Date)>,
+    cutoffs: [Option<(Duration, Date)>; CUTOFFS],
 }
 
 /// How many list elements one rule may visit per node of the plan.
@@ -118,6 +118,9 @@ pub(crate) struct Env<'p, 'a> {
 /// bounded by the size of the rules times the size of the plan. Real plans
 /// stay far inside it; a rule that runs out is reported `unknown`.
 pub const EVAL_STEPS_PER_PLAN_NODE: u64 = 64;
+
+/// How many distinct durations' cutoff dates one evaluation keeps.
+const CUTOFFS: usize = 8;
 
 enum Ov<'n> {
     Missing,
@@ -133,26 +136,42 @@ impl<'p, 'a> Env<'p, 'a> {
     pub fn new(root: &'p Node<'a>, as_of: Date) -> Env<'p, 'a> {
         Env {
             as_of,
-            scopes: vec![root],
-            prefixes: vec![String::new()],
+            // Room for a few nested quantifiers without growing.
+            scopes: {
+                let mut v = Vec::with_capacity(4);
+                v.push(root);
+                v
+            },
+            prefixes: {
+                let mut v = Vec::with_capacity(4);
+                v.push(String::new());
+                v
+            },
             items: Vec::new(),
             spent: 0,
             limit: Some(u64::MAX),
             plan_budget: None,
             exhausted: false,
-            cutoffs: Vec::new(),
+            cutoffs: [None; CUTOFFS],
         }
     }
 
     /// `duration` before the evaluation date.
     #[inline]
     fn cutoff(&mut self, duration: Duration) -> Date {
-        if let Some((_, d)) = self.cutoffs.iter().find(|(k, _)| *k == duration) {
-            return *d;
+        for slot in self.cutoffs.iter_mut() {
+            match slot {
+                Some((k, d)) if *k == duration => return *d,
+                Some(_) => {}
+                None => {
+                    let d = duration.before(self.as_of);
+                    *slot = Some((duration, d));
+                    return d;
+                }
+            }
         }
-        let d = duration.before(self.as_of);
-        self.cutoffs.push((duration, d));
-        d
+        // More distinct durations than the cache holds: work it out.
+        duration.before(self.as_of)
     }
 
     /// Allows the next evaluation to visit at most `steps` list elements.
