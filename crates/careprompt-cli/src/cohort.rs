@@ -285,6 +285,23 @@ impl Cohort {
         self.rules.get(usize::from(i))
     }
 
+    /// A child's fired prompts counted as high, medium, low and strengths.
+    fn severity_counts(&self, c: &ChildLine) -> [u32; 4] {
+        let mut counts = [0u32; 4];
+        for r in c.fired.iter().filter_map(|&i| self.rule(i)) {
+            let k = match severity_label(r.kind, r.severity) {
+                "high" => 0,
+                "medium" => 1,
+                "low" => 2,
+                _ => 3,
+            };
+            if let Some(n) = counts.get_mut(k) {
+                *n += 1;
+            }
+        }
+        counts
+    }
+
     fn sorted_children(&self) -> Vec<&ChildLine> {
         let mut v: Vec<&ChildLine> = self.children.iter().collect();
         // Ids in natural order: numeric ids by value, then the rest as text.
@@ -325,22 +342,13 @@ impl Cohort {
             "child_id,plan_id,source,looked_after,placements_last_12_months,high,medium,low,strengths,could_not_decide,clear,fired_rules,error\n",
         );
         for c in self.sorted_children() {
-            let mut counts = [0u32; 4];
-            let mut ids = Vec::new();
-            for &i in &c.fired {
-                if let Some(r) = self.rule(i) {
-                    let k = match severity_label(r.kind, r.severity) {
-                        "high" => 0,
-                        "medium" => 1,
-                        "low" => 2,
-                        _ => 3,
-                    };
-                    if let Some(n) = counts.get_mut(k) {
-                        *n += 1;
-                    }
-                    ids.push(r.id.as_str());
-                }
-            }
+            let counts = self.severity_counts(c);
+            let ids: Vec<&str> = c
+                .fired
+                .iter()
+                .filter_map(|&i| self.rule(i))
+                .map(|r| r.id.as_str())
+                .collect();
             let opt = |v: Option<String>| v.unwrap_or_default();
             let [high, medium, low, strengths] = counts;
             let _ = writeln!(
@@ -520,20 +528,7 @@ impl Cohort {
         // Children.
         h.push_str("<section aria-labelledby=\"children\"><h2 id=\"children\">Children</h2>\n<p>Each child's prompts, strengths and the rules that could not be decided for want of data. Follow a child's id to their prompts.</p>\n<table class=\"children\"><caption>Children, by id</caption>\n<thead><tr><th scope=\"col\">Child</th><th scope=\"col\">Looked after</th><th scope=\"col\" class=\"num\">Placements, last 12 months</th><th scope=\"col\" class=\"num\">High</th><th scope=\"col\" class=\"num\">Medium</th><th scope=\"col\" class=\"num\">Low</th><th scope=\"col\" class=\"num\">Strengths</th><th scope=\"col\" class=\"num\">Could not decide</th></tr></thead>\n<tbody>\n");
         for (c, a) in children.iter().zip(&anchors) {
-            let mut counts = [0u32; 4];
-            for &i in &c.fired {
-                if let Some(r) = self.rule(i) {
-                    let k = match severity_label(r.kind, r.severity) {
-                        "high" => 0,
-                        "medium" => 1,
-                        "low" => 2,
-                        _ => 3,
-                    };
-                    if let Some(n) = counts.get_mut(k) {
-                        *n += 1;
-                    }
-                }
-            }
+            let counts = self.severity_counts(c);
             let name = if c.fired.is_empty() {
                 esc(&c.child)
             } else {
