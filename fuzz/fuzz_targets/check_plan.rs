@@ -1,11 +1,12 @@
 //! Checks arbitrary bytes as a case plan against the built-in pack. It must
-//! give a report or a plan error, never panic; and the three ways in (plan
-//! bytes, a parsed `serde_json::Value`, outcomes only) must agree.
+//! give a report or a plan error, never panic; the three ways in (plan
+//! bytes, a parsed `serde_json::Value`, outcomes only) must agree; and the
+//! plan reader must find exactly the JSON syntax errors serde_json finds.
 #![no_main]
 
 use std::sync::OnceLock;
 
-use careprompt::{CheckOptions, Date, RuleSet};
+use careprompt::{CheckOptions, Date, PlanErrorKind, RuleSet};
 use libfuzzer_sys::fuzz_target;
 
 static RULES: OnceLock<Option<RuleSet>> = OnceLock::new();
@@ -41,6 +42,21 @@ fuzz_target!(|data: &[u8]| {
                 rules.outcomes_json(data, &options).is_err(),
                 "outcomes_json accepts what check_json refuses"
             );
+        }
+    }
+    // careprompt's plan reader against serde_json on what is JSON. serde_json
+    // skips text it does not keep without checking its UTF-8 and, past 128
+    // levels, both stop; schema problems stop careprompt before a later
+    // syntax error, so only its verdicts of "well-formed" and "malformed" are
+    // compared.
+    if std::str::from_utf8(data).is_ok() {
+        let serde_ok = serde_json::from_slice::<serde::de::IgnoredAny>(data).is_ok();
+        match &from_bytes {
+            Ok(_) => assert!(serde_ok, "accepted text serde_json refuses"),
+            Err(e) if e.kind == PlanErrorKind::Syntax => {
+                assert!(!serde_ok, "refused text serde_json reads: {e:?}")
+            }
+            Err(_) => {}
         }
     }
     // The same plan parsed first: when both ways accept it, the reports match.

@@ -42,6 +42,7 @@ mod parser;
 pub mod plan;
 mod program;
 pub mod report;
+mod scan;
 pub mod schema;
 pub mod testing;
 

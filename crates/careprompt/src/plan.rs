@@ -87,43 +87,6 @@ impl PlanError {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
-
-    fn from_json(e: &serde_json::Error) -> PlanError {
-        let text = e.to_string();
-        let suffix = format!(" at line {} column {}", e.line(), e.column());
-        let message = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
-        let (kind, help) = if message.contains("recursion limit") {
-            (
-                PlanErrorKind::Limit,
-                Some("the plan nests deeper than 128 levels; flatten it".to_string()),
-            )
-        } else if e.is_data() {
-            (
-                PlanErrorKind::Schema,
-                Some(
-                    "see the case-plan schema (`careprompt schema`) for each field's type"
-                        .to_string(),
-                ),
-            )
-        } else if e.is_eof() {
-            (
-                PlanErrorKind::Syntax,
-                Some("the plan ends early: check for a missing `}`, `]` or `\"`".to_string()),
-            )
-        } else {
-            (
-                PlanErrorKind::Syntax,
-                Some("a plan is one JSON object; check the JSON near this position".to_string()),
-            )
-        };
-        PlanError {
-            kind,
-            message,
-            help,
-            line: e.line(),
-            column: e.column(),
-        }
-    }
 }
 
 /// A parsed plan: its tree and the warnings about it.
@@ -155,35 +118,21 @@ pub(crate) fn extract<'a>(bytes: &'a [u8], shape: &ShapeObj) -> Result<Extracted
             column: 1,
         });
     }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = crate::scan::line_column(bytes, e.valid_up_to());
+        PlanError {
+            kind: PlanErrorKind::Syntax,
+            message: "the plan is not UTF-8 text".into(),
+            help: Some("save the plan as UTF-8 (JSON is always UTF-8)".into()),
+            line,
+            column,
+        }
+    })?;
     let mut warnings = Vec::new();
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let root = RootSeed {
-        shape,
-        warnings: &mut warnings,
-    }
-    .deserialize(&mut de)
-    .map_err(|e| at_line_end(PlanError::from_json(&e), bytes))?;
-    de.end()
-        .map_err(|e| at_line_end(PlanError::from_json(&e), bytes))?;
+    let root = crate::scan::scan(text, shape, &mut warnings)?;
     warnings.sort();
     warnings.dedup();
     Ok(Extracted { root, warnings })
-}
-
-/// serde_json reports a problem found just after a line break as column 0
-/// of the next line; people look for it at the end of the line before.
-fn at_line_end(mut e: PlanError, bytes: &[u8]) -> PlanError {
-    if e.column == 0 && e.line > 1 {
-        if let Some(prev) = bytes.split(|b| *b == b'\n').nth(e.line - 2) {
-            e.line -= 1;
-            e.column = String::from_utf8_lossy(prev)
-                .trim_end_matches('\r')
-                .chars()
-                .count()
-                + 1;
-        }
-    }
-    e
 }
 
 /// Reads an already-parsed `serde_json::Value` against `shape`, borrowing its strings.
@@ -211,10 +160,10 @@ pub(crate) fn extract_value<'a>(
 
 /// Where in the plan a value sits, for messages.
 #[derive(Clone, Copy)]
-struct PathCtx<'p, 's> {
-    parent: Option<&'p PathCtx<'p, 's>>,
-    name: &'s str,
-    list: bool,
+pub(crate) struct PathCtx<'p, 's> {
+    pub(crate) parent: Option<&'p PathCtx<'p, 's>>,
+    pub(crate) name: &'s str,
+    pub(crate) list: bool,
 }
 
 impl fmt::Display for PathCtx<'_, '_> {
@@ -257,7 +206,7 @@ impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_> {
 }
 
 #[derive(Clone, Copy)]
-enum Ty<'s> {
+pub(crate) enum Ty<'s> {
     Obj(&'s ShapeObj),
     Other(&'s ShapeTy),
 }
@@ -289,79 +238,97 @@ struct NodeVisitor<'p, 's, 'w> {
     warnings: &'w mut Vec<String>,
 }
 
-impl NodeVisitor<'_, '_, '_> {
-    fn expected(&self) -> &'static str {
-        match self.ty {
-            Ty::Obj(_) => "an object",
-            Ty::Other(ShapeTy::Text(Some(_))) => "one of the schema's text values",
-            Ty::Other(ShapeTy::Text(None)) => "text",
-            Ty::Other(ShapeTy::Number { integer: true }) => "a whole number",
-            Ty::Other(ShapeTy::Number { integer: false }) => "a number",
-            Ty::Other(ShapeTy::Bool) => "true or false",
-            Ty::Other(ShapeTy::Date) => "a date written YYYY-MM-DD",
-            Ty::Other(ShapeTy::List(_)) => "a list",
-            Ty::Other(ShapeTy::Object(_)) => "an object",
-        }
+/// What a value of type `ty` should be, in words.
+pub(crate) fn expected(ty: Ty<'_>) -> &'static str {
+    match ty {
+        Ty::Obj(_) => "an object",
+        Ty::Other(ShapeTy::Text(Some(_))) => "one of the schema's text values",
+        Ty::Other(ShapeTy::Text(None)) => "text",
+        Ty::Other(ShapeTy::Number { integer: true }) => "a whole number",
+        Ty::Other(ShapeTy::Number { integer: false }) => "a number",
+        Ty::Other(ShapeTy::Bool) => "true or false",
+        Ty::Other(ShapeTy::Date) => "a date written YYYY-MM-DD",
+        Ty::Other(ShapeTy::List(_)) => "a list",
+        Ty::Other(ShapeTy::Object(_)) => "an object",
     }
+}
 
-    fn wrong<E: de::Error>(&self, found: &str) -> E {
-        if self.ctx.parent.is_none() {
-            return E::custom(format!("a case plan must be a JSON object, found {found}"));
-        }
-        E::custom(format!(
-            "`{}` should be {}, found {found}",
-            self.ctx,
-            self.expected()
-        ))
+/// The message for a value of the wrong JSON type at `ctx`.
+pub(crate) fn wrong_type(ty: Ty<'_>, ctx: &PathCtx<'_, '_>, found: &str) -> String {
+    if ctx.parent.is_none() {
+        return format!("a case plan must be a JSON object, found {found}");
     }
+    format!("`{ctx}` should be {}, found {found}", expected(ty))
+}
 
-    fn number<'a, E: de::Error>(self, n: f64, found: &str) -> Result<Node<'a>, E> {
-        match self.ty {
-            Ty::Other(ShapeTy::Number { integer }) => {
-                if *integer && n.fract() != 0.0 {
-                    return Err(E::custom(format!(
-                        "`{}` should be a whole number",
-                        self.ctx
-                    )));
-                }
-                Ok(Node::Num(n))
+/// A number read for a field of type `ty`.
+pub(crate) fn number_node<'a>(
+    ty: Ty<'_>,
+    ctx: &PathCtx<'_, '_>,
+    n: f64,
+) -> Result<Node<'a>, String> {
+    match ty {
+        Ty::Other(ShapeTy::Number { integer }) => {
+            if *integer && n.fract() != 0.0 {
+                return Err(format!("`{ctx}` should be a whole number"));
             }
-            _ => Err(self.wrong(found)),
+            Ok(Node::Num(n))
         }
+        _ => Err(wrong_type(ty, ctx, "a number")),
+    }
+}
+
+/// A text read for a field of type `ty` (text, a schema value, or a date).
+pub(crate) fn text_node<'a>(
+    ty: Ty<'_>,
+    ctx: &PathCtx<'_, '_>,
+    s: Cow<'a, str>,
+) -> Result<Node<'a>, String> {
+    match ty {
+        Ty::Other(ShapeTy::Text(values)) => {
+            if let Some(values) = values {
+                let b = s.as_bytes();
+                if !values
+                    .iter()
+                    .any(|v| crate::program::same_bytes(v.as_bytes(), b))
+                {
+                    let list = values
+                        .iter()
+                        .take(12)
+                        .map(|v| format!("\"{v}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    return Err(format!(
+                        "`{ctx}` holds a value the schema does not list (allowed: {list})"
+                    ));
+                }
+            }
+            Ok(Node::Text(s))
+        }
+        Ty::Other(ShapeTy::Date) => match Date::parse(&s) {
+            Ok(d) => Ok(Node::Date(d)),
+            Err(crate::date::DateError::Layout) => {
+                Err(format!("`{ctx}` should be a date written YYYY-MM-DD"))
+            }
+            Err(crate::date::DateError::Impossible(_)) => {
+                Err(format!("`{ctx}` is not a real calendar date"))
+            }
+        },
+        _ => Err(wrong_type(ty, ctx, "text")),
+    }
+}
+
+impl NodeVisitor<'_, '_, '_> {
+    fn wrong<E: de::Error>(&self, found: &str) -> E {
+        E::custom(wrong_type(self.ty, self.ctx, found))
+    }
+
+    fn number<'a, E: de::Error>(self, n: f64) -> Result<Node<'a>, E> {
+        number_node(self.ty, self.ctx, n).map_err(E::custom)
     }
 
     fn text<'a, E: de::Error>(self, s: Cow<'a, str>) -> Result<Node<'a>, E> {
-        match self.ty {
-            Ty::Other(ShapeTy::Text(values)) => {
-                if let Some(values) = values {
-                    if !values.iter().any(|v| v.as_ref() == s.as_ref()) {
-                        let list = values
-                            .iter()
-                            .take(12)
-                            .map(|v| format!("\"{v}\""))
-                            .collect::<Vec<_>>()
-                            .join(", ");
-                        return Err(E::custom(format!(
-                            "`{}` holds a value the schema does not list (allowed: {list})",
-                            self.ctx
-                        )));
-                    }
-                }
-                Ok(Node::Text(s))
-            }
-            Ty::Other(ShapeTy::Date) => match Date::parse(&s) {
-                Ok(d) => Ok(Node::Date(d)),
-                Err(crate::date::DateError::Layout) => Err(E::custom(format!(
-                    "`{}` should be a date written YYYY-MM-DD",
-                    self.ctx
-                ))),
-                Err(crate::date::DateError::Impossible(_)) => Err(E::custom(format!(
-                    "`{}` is not a real calendar date",
-                    self.ctx
-                ))),
-            },
-            _ => Err(self.wrong("text")),
-        }
+        text_node(self.ty, self.ctx, s).map_err(E::custom)
     }
 }
 
@@ -369,7 +336,7 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_, '_> {
     type Value = Node<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.expected())
+        f.write_str(expected(self.ty))
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node<'de>, E> {
@@ -380,15 +347,15 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_, '_> {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node<'de>, E> {
-        self.number(v as f64, "a number")
+        self.number(v as f64)
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node<'de>, E> {
-        self.number(v as f64, "a number")
+        self.number(v as f64)
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node<'de>, E> {
-        self.number(v, "a number")
+        self.number(v)
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Node<'de>, E> {

@@ -136,6 +136,27 @@ fn key_hash(b: &[u8]) -> usize {
         ^ at(n / 2).wrapping_mul(0x2b7)
 }
 
+/// Whether two short byte strings are equal: field names are a few bytes
+/// long, so eight-byte words compared inline beat a call to `memcmp`.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut a_words = a.chunks_exact(8);
+    let mut b_words = b.chunks_exact(8);
+    for (x, y) in a_words.by_ref().zip(b_words.by_ref()) {
+        if x != y {
+            return false;
+        }
+    }
+    a_words
+        .remainder()
+        .iter()
+        .zip(b_words.remainder())
+        .all(|(x, y)| x == y)
+}
+
 impl ShapeObj {
     /// An object of `fields` (sorted by name), none of them read yet.
     pub fn new(fields: Vec<ShapeField>) -> ShapeObj {
@@ -172,7 +193,7 @@ impl ShapeObj {
             if self
                 .fields
                 .get(i)
-                .is_some_and(|f| f.name.as_bytes() == name.as_bytes())
+                .is_some_and(|f| same_bytes(f.name.as_bytes(), name.as_bytes()))
             {
                 return Some(i);
             }

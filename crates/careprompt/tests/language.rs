@@ -784,7 +784,7 @@ fn a_prepared_plan_gives_what_check_json_gives_on_every_date() {
 }
 
 #[test]
-fn a_json_error_after_a_line_break_is_placed_at_the_end_of_the_line_before() {
+fn a_json_error_points_at_the_bad_token_and_an_early_end_at_the_last_character() {
     let rules = RuleSet::builtin().unwrap();
     let e = rules
         .check_json(
@@ -792,10 +792,12 @@ fn a_json_error_after_a_line_break_is_placed_at_the_end_of_the_line_before() {
             &opts(),
         )
         .unwrap_err();
-    assert_eq!((e.line, e.column), (3, 24), "{e:?}");
+    // At the start of `tru`, not after the line break that follows it.
+    assert_eq!((e.line, e.column), (3, 21), "{e:?}");
     let e = rules
         .check_json(b"{\n  \"child\": {}\n", &opts())
         .unwrap_err();
+    // Just after the last character, not on the empty line after it.
     assert_eq!((e.line, e.column), (2, 14), "{e:?}");
 }
 

@@ -322,6 +322,8 @@ fn huge_numbers_in_plans_and_rules() {
         b"{\"plan_id\": \"p\", \"health\": {\"sdq_scores\": [{\"total\": 1e400}]}}",
     );
     assert!(e.line > 0 && e.column > 0, "{e:?}");
+    assert_eq!(e.kind, PlanErrorKind::Limit, "{e:?}");
+    assert!(e.message.contains("too large"), "{e:?}");
     // Large but finite numbers are numbers, in any field.
     let big = format!(
         "{{\"plan_id\": \"p\", \"placements\": [{{\"distance_miles\": {}}}]}}",

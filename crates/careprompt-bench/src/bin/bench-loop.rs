@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .unwrap_or_default()
     };
     let mut f: Op = match op.as_str() {
-        "compile" => Box::new(|_| Ok(RuleSet::compile(black_box(&sources))?.rules().len())),
+        "compile" => Box::new(|_| Ok(RuleSet::compile(black_box(&sources))?.source_names().len())),
         "extract" => Box::new(|i| Ok(rules.prepare(black_box(plan(i)))?.warnings().len())),
         "outcomes" => Box::new(|i| Ok(rules.outcomes_json(black_box(plan(i)), &options)?.len())),
         "eval" => Box::new(|i| {
