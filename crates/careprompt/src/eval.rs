@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::ast::{CmpOp, DateOp, Quantifier, TextOp};
 use crate::date::{Date, Duration};
 use crate::plan::Node;
-use crate::program::{Access, Cond, CondKind, Lit, Operand};
+use crate::program::{same_bytes, Access, Cond, CondKind, Lit, Operand};
 
 /// A three-valued truth.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -90,6 +90,8 @@ static ABSENT: Node<'static> = Node::Absent;
 /// elements being looked at, and (when recording) what was observed.
 pub(crate) struct Env<'p, 'a> {
     pub as_of: Date,
+    /// The plan's values ([`Node`] runs index into them).
+    nodes: &'p [Node<'a>],
     scopes: Vec<&'p Node<'a>>,
     prefixes: Vec<String>,
     pub items: Vec<Item>,
@@ -133,20 +135,19 @@ enum Ov<'n> {
 }
 
 impl<'p, 'a> Env<'p, 'a> {
-    pub fn new(root: &'p Node<'a>, as_of: Date) -> Env<'p, 'a> {
+    pub fn new(root: &'p Node<'a>, nodes: &'p [Node<'a>], as_of: Date) -> Env<'p, 'a> {
         Env {
             as_of,
+            nodes,
             // Room for a few nested quantifiers without growing.
             scopes: {
                 let mut v = Vec::with_capacity(4);
                 v.push(root);
                 v
             },
-            prefixes: {
-                let mut v = Vec::with_capacity(4);
-                v.push(String::new());
-                v
-            },
+            // Paths of the scopes, kept only when recording (the root's is
+            // empty): deciding alone never allocates here.
+            prefixes: Vec::new(),
             items: Vec::new(),
             spent: 0,
             limit: Some(u64::MAX),
@@ -182,7 +183,7 @@ impl<'p, 'a> Env<'p, 'a> {
     }
 
     /// Allows the next evaluation to visit at most the plan's budget of
-    /// list elements ([`crate::eval_budget`] of the root).
+    /// list elements ([`crate::eval_budget`] of the plan's size).
     pub fn set_plan_budget(&mut self) {
         self.spent = 0;
         self.limit = None;
@@ -195,6 +196,7 @@ impl<'p, 'a> Env<'p, 'a> {
     }
 
     /// Spends `n` steps; false (and the evaluation abandoned) when too few are left.
+    #[inline]
     pub fn spend(&mut self, n: usize) -> bool {
         if self.exhausted {
             return false;
@@ -205,11 +207,11 @@ impl<'p, 'a> Env<'p, 'a> {
             // Every plan allows at least EVAL_STEPS_PER_PLAN_NODE steps.
             None if self.spent <= EVAL_STEPS_PER_PLAN_NODE => true,
             None => {
-                let root = self.scopes.first().copied().unwrap_or(&ABSENT);
+                let nodes = self.nodes;
                 self.spent
                     <= *self
                         .plan_budget
-                        .get_or_insert_with(|| crate::eval_budget(root))
+                        .get_or_insert_with(|| crate::eval_budget(crate::plan::plan_size(nodes)))
             }
         };
         if !ok {
@@ -224,8 +226,11 @@ impl<'p, 'a> Env<'p, 'a> {
             return &ABSENT;
         };
         for &slot in a.slots.iter() {
-            n = match n {
-                Node::Obj(fields) => fields.get(usize::from(slot)).unwrap_or(&ABSENT),
+            n = match *n {
+                Node::Obj(start, len) if u32::from(slot) < len => self
+                    .nodes
+                    .get(start as usize + usize::from(slot))
+                    .unwrap_or(&ABSENT),
                 _ => return &ABSENT,
             };
         }
@@ -253,8 +258,8 @@ impl<'p, 'a> Env<'p, 'a> {
             Node::Num(x) => EvidenceValue::Number(*x),
             Node::Text(t) => EvidenceValue::Text(t.to_string()),
             Node::Date(d) => EvidenceValue::Text(d.to_string()),
-            Node::List(l) => EvidenceValue::Number(l.len() as f64),
-            Node::Obj(_) => EvidenceValue::Text("recorded".into()),
+            Node::List(_, len) => EvidenceValue::Number(f64::from(*len)),
+            Node::Obj(..) => EvidenceValue::Text("recorded".into()),
         };
         self.items.push(Item::Evidence { path, value });
     }
@@ -323,6 +328,32 @@ impl<'p, 'a> Env<'p, 'a> {
                 }
                 Truth::from_bool(present != *missing)
             }
+            // Deciding only, the commonest leaves (a field against a
+            // literal) read the plan node directly, without the operand
+            // value in between.
+            CondKind::Truthy(Operand::Access(a)) if !REC => match self.node(a) {
+                Node::Bool(b) => Truth::from_bool(*b),
+                _ => Truth::Unknown,
+            },
+            CondKind::Cmp {
+                left: Operand::Access(a),
+                op,
+                right: Operand::Lit(l),
+            } if !REC => compare_node(self.node(a), *op, l),
+            CondKind::DateRel {
+                value: Operand::Access(a),
+                op,
+                duration,
+            } if !REC => {
+                let Node::Date(d) = *self.node(a) else {
+                    return Truth::Unknown;
+                };
+                let cutoff = self.cutoff(*duration);
+                Truth::from_bool(match op {
+                    DateOp::Within => cutoff <= d && d <= self.as_of,
+                    DateOp::MoreThanAgo => d < cutoff,
+                })
+            }
             CondKind::Truthy(op) => match self.value::<REC>(op) {
                 Ov::Bool(b) => Truth::from_bool(b),
                 _ => Truth::Unknown,
@@ -340,9 +371,9 @@ impl<'p, 'a> Env<'p, 'a> {
                 let v = self.value::<REC>(value);
                 let found = match v {
                     Ov::Missing => return Truth::Unknown,
-                    Ov::Text(t) => set
-                        .iter()
-                        .any(|s| matches!(s, Lit::Text(x) if x.as_ref() == t)),
+                    Ov::Text(t) => set.iter().any(
+                        |s| matches!(s, Lit::Text(x) if same_bytes(x.as_bytes(), t.as_bytes())),
+                    ),
                     Ov::Num(lo, hi) => {
                         if lo != hi {
                             let any_in = set
@@ -409,25 +440,31 @@ impl<'p, 'a> Env<'p, 'a> {
 
     fn list(&mut self, list: &Access) -> Option<&'p [Node<'a>]> {
         match self.node(list) {
-            Node::List(items) => Some(items.as_slice()),
+            n @ Node::List(..) => Some(n.children(self.nodes)),
             _ => None,
         }
     }
 
     fn enter(&mut self, node: &'p Node<'a>, list: &Access, index: usize, rec: bool) {
-        self.scopes.push(node);
-        if rec {
+        let prefix = if rec {
             let base = self.path(list);
-            self.prefixes.push(format!("{base}[{index}]"));
+            format!("{base}[{index}]")
         } else {
+            String::new()
+        };
+        // `prefixes[i]` is the path of `scopes[i]`; scopes entered without
+        // recording have none yet.
+        while self.prefixes.len() < self.scopes.len() {
             self.prefixes.push(String::new());
         }
+        self.scopes.push(node);
+        self.prefixes.push(prefix);
     }
 
     /// The length of the list at `list` (0 when it is missing).
     pub fn list_len(&self, list: &Access) -> usize {
         match self.node(list) {
-            Node::List(l) => l.len(),
+            Node::List(_, len) => *len as usize,
             _ => 0,
         }
     }
@@ -436,7 +473,7 @@ impl<'p, 'a> Env<'p, 'a> {
     /// recorded; false if there is no such element.
     pub fn enter_index(&mut self, list: &Access, i: usize) -> bool {
         match self.node(list) {
-            Node::List(l) => match l.get(i) {
+            n @ Node::List(..) => match n.children(self.nodes).get(i) {
                 Some(n) => {
                     self.enter(n, list, i, true);
                     true
@@ -459,7 +496,7 @@ impl<'p, 'a> Env<'p, 'a> {
 
     fn leave(&mut self) {
         self.scopes.pop();
-        self.prefixes.pop();
+        self.prefixes.truncate(self.scopes.len());
     }
 
     /// Evaluates `filter` on each element; returns counts of true and
@@ -481,7 +518,6 @@ impl<'p, 'a> Env<'p, 'a> {
             // than a push and a pop for every element.
             let depth = self.scopes.len();
             self.scopes.push(&ABSENT);
-            self.prefixes.push(String::new());
             for item in items {
                 if !self.spend(1) {
                     break;
@@ -633,7 +669,7 @@ impl<'p, 'a> Env<'p, 'a> {
         if !REC {
             match op {
                 Operand::Lit(l) => return lit_value(l),
-                Operand::Access(a) => return node_value(self.node(a)),
+                Operand::Access(a) => return node_value(self.node(a), self.nodes),
                 _ => {}
             }
         }
@@ -660,8 +696,8 @@ impl<'p, 'a> Env<'p, 'a> {
                     Node::Num(x) => Ov::Num(*x, *x),
                     Node::Text(t) => Ov::Text(t.as_ref()),
                     Node::Date(d) => Ov::Date(*d),
-                    Node::List(l) => Ov::List(l.as_slice()),
-                    Node::Obj(_) => Ov::Missing,
+                    n @ Node::List(..) => Ov::List(n.children(self.nodes)),
+                    Node::Obj(..) => Ov::Missing,
                 }
             }
             Operand::Age(a) => {
@@ -721,15 +757,43 @@ fn lit_value(l: &Lit) -> Ov<'_> {
 }
 
 #[inline]
-fn node_value<'n>(n: &'n Node<'_>) -> Ov<'n> {
+fn node_value<'n>(n: &'n Node<'n>, nodes: &'n [Node<'n>]) -> Ov<'n> {
     match n {
         Node::Absent | Node::Null => Ov::Missing,
         Node::Bool(b) => Ov::Bool(*b),
         Node::Num(x) => Ov::Num(*x, *x),
         Node::Text(t) => Ov::Text(t.as_ref()),
         Node::Date(d) => Ov::Date(*d),
-        Node::List(l) => Ov::List(l.as_slice()),
-        Node::Obj(_) => Ov::Missing,
+        Node::List(..) => Ov::List(n.children(nodes)),
+        Node::Obj(..) => Ov::Missing,
+    }
+}
+
+/// [`compare`] of a plan value with a literal, without building either
+/// operand's value: the same answers.
+#[inline]
+fn compare_node(n: &Node<'_>, op: CmpOp, l: &Lit) -> Truth {
+    use std::cmp::Ordering;
+    let ord = |o: Ordering| -> Truth {
+        Truth::from_bool(match op {
+            CmpOp::Eq => o == Ordering::Equal,
+            CmpOp::Ne => o != Ordering::Equal,
+            CmpOp::Lt => o == Ordering::Less,
+            CmpOp::Le => o != Ordering::Greater,
+            CmpOp::Gt => o == Ordering::Greater,
+            CmpOp::Ge => o != Ordering::Less,
+        })
+    };
+    match (n, l) {
+        (Node::Text(a), Lit::Text(b)) => match op {
+            CmpOp::Eq => Truth::from_bool(same_bytes(a.as_bytes(), b.as_bytes())),
+            CmpOp::Ne => Truth::from_bool(!same_bytes(a.as_bytes(), b.as_bytes())),
+            _ => ord(a.as_ref().cmp(b.as_ref())),
+        },
+        (Node::Num(a), Lit::Num(b)) => compare_ranges(*a, *a, op, *b, *b),
+        (Node::Bool(a), Lit::Bool(b)) => ord(a.cmp(b)),
+        (Node::Date(a), Lit::Date(b)) => ord(a.cmp(b)),
+        _ => Truth::Unknown,
     }
 }
 
@@ -748,7 +812,12 @@ fn compare(l: &Ov<'_>, op: CmpOp, r: &Ov<'_>) -> Truth {
     };
     match (l, r) {
         (Ov::Missing, _) | (_, Ov::Missing) => Truth::Unknown,
-        (Ov::Text(a), Ov::Text(b)) => Truth::from_bool(ord(a.cmp(b))),
+        (Ov::Text(a), Ov::Text(b)) => match op {
+            // Equality, the commonest test on text, without ordering it.
+            CmpOp::Eq => Truth::from_bool(same_bytes(a.as_bytes(), b.as_bytes())),
+            CmpOp::Ne => Truth::from_bool(!same_bytes(a.as_bytes(), b.as_bytes())),
+            _ => Truth::from_bool(ord(a.cmp(b))),
+        },
         (Ov::Bool(a), Ov::Bool(b)) => Truth::from_bool(ord(a.cmp(b))),
         (Ov::Date(a), Ov::Date(b)) => Truth::from_bool(ord(a.cmp(b))),
         (Ov::Num(alo, ahi), Ov::Num(blo, bhi)) => compare_ranges(*alo, *ahi, op, *blo, *bhi),

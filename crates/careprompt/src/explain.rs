@@ -114,11 +114,11 @@ impl RuleSet {
                 .map(str::to_string),
             })?;
         let extracted = plan::extract(plan, self.shape())?;
-        let mut env = Env::new(&extracted.root, options.as_of);
+        let mut env = Env::new(&extracted.root, &extracted.nodes, options.as_of);
         // The outcome is decided as a check decides it, within the same
         // budget; the trace then has a budget of its own (it evaluates each
         // part again), and parts it has no budget left for show `unknown`.
-        let budget = crate::eval_budget(&extracted.root);
+        let budget = crate::eval_budget(extracted.size());
         env.set_budget(budget);
         let decided = env.cond::<false>(&rule.cond);
         let outcome = match decided {

@@ -303,7 +303,8 @@ impl RuleSet {
     /// Checks plan JSON bytes.
     pub fn check_json(&self, plan: &[u8], options: &CheckOptions) -> Result<Report, PlanError> {
         let extracted = plan::extract(plan, &self.shape)?;
-        Ok(self.report(&extracted.root, extracted.warnings, options))
+        let warnings = extracted.warnings.clone();
+        Ok(self.report(&extracted, warnings, options))
     }
 
     /// Checks an already-parsed plan. The plan is borrowed, never copied.
@@ -313,7 +314,8 @@ impl RuleSet {
         options: &CheckOptions,
     ) -> Result<Report, PlanError> {
         let extracted = plan::extract_value(plan, &self.shape)?;
-        Ok(self.report(&extracted.root, extracted.warnings, options))
+        let warnings = extracted.warnings.clone();
+        Ok(self.report(&extracted, warnings, options))
     }
 
     /// Decides every rule on plan bytes without building a report: the
@@ -324,7 +326,7 @@ impl RuleSet {
         options: &CheckOptions,
     ) -> Result<Vec<OutcomeKind>, PlanError> {
         let extracted = plan::extract(plan, &self.shape)?;
-        Ok(self.outcomes(&extracted.root, options))
+        Ok(self.outcomes(&extracted, options))
     }
 
     /// Reads plan bytes once, for evaluating them many times (on several
@@ -340,8 +342,8 @@ impl RuleSet {
         })
     }
 
-    fn outcomes(&self, root: &plan::Node<'_>, options: &CheckOptions) -> Vec<OutcomeKind> {
-        let mut env = eval::Env::new(root, options.as_of);
+    fn outcomes(&self, plan: &plan::Extracted<'_>, options: &CheckOptions) -> Vec<OutcomeKind> {
+        let mut env = eval::Env::new(&plan.root, &plan.nodes, options.as_of);
         self.rules
             .iter()
             .map(|r| {
@@ -358,12 +360,17 @@ impl RuleSet {
 
     fn report(
         &self,
-        root: &plan::Node<'_>,
+        plan: &plan::Extracted<'_>,
         mut warnings: Vec<String>,
         options: &CheckOptions,
     ) -> Report {
-        warnings.extend(plan::date_warnings(root, &self.shape, options.as_of));
-        let mut env = eval::Env::new(root, options.as_of);
+        warnings.extend(plan::date_warnings(
+            &plan.root,
+            &plan.nodes,
+            &self.shape,
+            options.as_of,
+        ));
+        let mut env = eval::Env::new(&plan.root, &plan.nodes, options.as_of);
         let mut summary = Summary::default();
         let mut outcomes = Vec::with_capacity(self.rules.len());
         for r in &self.rules {
@@ -445,10 +452,7 @@ impl RuleSet {
             .shape
             .field("plan_id")
             .and_then(|f| f.slot)
-            .and_then(|slot| match root {
-                plan::Node::Obj(fields) => fields.get(usize::from(slot)),
-                _ => None,
-            })
+            .and_then(|slot| plan.root.children(&plan.nodes).get(usize::from(slot)))
             .and_then(|n| match n {
                 plan::Node::Text(t) => Some(t.to_string()),
                 _ => None,
@@ -487,16 +491,13 @@ pub struct Prepared<'r, 'a> {
 impl Prepared<'_, '_> {
     /// Every rule's outcome, as [`RuleSet::outcomes_json`] gives it.
     pub fn outcomes(&self, options: &CheckOptions) -> Vec<OutcomeKind> {
-        self.rules.outcomes(&self.extracted.root, options)
+        self.rules.outcomes(&self.extracted, options)
     }
 
     /// The report, as [`RuleSet::check_json`] gives it.
     pub fn report(&self, options: &CheckOptions) -> Report {
-        self.rules.report(
-            &self.extracted.root,
-            self.extracted.warnings.clone(),
-            options,
-        )
+        self.rules
+            .report(&self.extracted, self.extracted.warnings.clone(), options)
     }
 
     /// The warnings found while reading the plan (unknown fields).
@@ -513,10 +514,10 @@ impl std::fmt::Debug for Prepared<'_, '_> {
     }
 }
 
-/// The list elements one rule may visit on a plan: a multiple of the
-/// plan's size, so that checking is bounded by rules times plan size.
-pub(crate) fn eval_budget(root: &plan::Node<'_>) -> u64 {
-    eval::EVAL_STEPS_PER_PLAN_NODE.saturating_mul(root.size() as u64 + 1)
+/// The list elements one rule may visit on a plan of `size` values: a
+/// multiple of it, so that checking is bounded by rules times plan size.
+pub(crate) fn eval_budget(size: usize) -> u64 {
+    eval::EVAL_STEPS_PER_PLAN_NODE.saturating_mul(size as u64 + 1)
 }
 
 /// Formats a rules file in canonical form.

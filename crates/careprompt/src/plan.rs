@@ -21,6 +21,11 @@ pub const MAX_PLAN_BYTES: usize = 8 * 1024 * 1024;
 pub const MAX_LIST_LEN: usize = 10_000;
 
 /// A value of the plan as the evaluator sees it.
+///
+/// A plan's values live in one vector (its *nodes*, in [`Extracted`]): an
+/// object's fields, by slot, and a list's elements are each a run of it,
+/// given here as (start, length). One allocation holds a whole plan, and the
+/// values the rules read sit close together in memory.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Node<'a> {
     /// The field is not in the plan.
@@ -31,23 +36,108 @@ pub(crate) enum Node<'a> {
     Num(f64),
     Text(Cow<'a, str>),
     Date(Date),
-    List(Vec<Node<'a>>),
-    /// Fields by slot.
-    Obj(Vec<Node<'a>>),
+    /// Elements: a run of the nodes.
+    List(u32, u32),
+    /// Fields by slot: a run of the nodes.
+    Obj(u32, u32),
 }
 
-impl Node<'_> {
+impl<'a> Node<'a> {
     pub fn is_missing(&self) -> bool {
         matches!(self, Node::Absent | Node::Null)
     }
 
-    /// How many values the tree holds (absent fields not counted).
-    pub fn size(&self) -> usize {
-        match self {
-            Node::Absent => 0,
-            Node::List(items) | Node::Obj(items) => items.iter().map(Node::size).sum::<usize>() + 1,
-            _ => 1,
+    /// The fields of an object or the elements of a list, from the plan's
+    /// `nodes` (empty for any other value).
+    #[inline]
+    pub fn children<'t>(&self, nodes: &'t [Node<'a>]) -> &'t [Node<'a>] {
+        match *self {
+            Node::List(start, len) | Node::Obj(start, len) => {
+                let start = start as usize;
+                nodes.get(start..start + len as usize).unwrap_or_default()
+            }
+            _ => &[],
         }
+    }
+}
+
+/// A run's start or length: plans are at most [`MAX_PLAN_BYTES`] long, so
+/// they never hold anywhere near `u32::MAX` values.
+#[inline]
+fn run(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Where a plan's tree is built: its nodes, a stack for list elements
+/// being read, and the warnings found on the way.
+#[derive(Default)]
+pub(crate) struct Sink<'a> {
+    pub nodes: Vec<Node<'a>>,
+    scratch: Vec<Node<'a>>,
+    pub warnings: Vec<String>,
+}
+
+impl<'a> Sink<'a> {
+    /// A sink with room for a plan of `bytes` bytes.
+    pub fn for_bytes(bytes: usize) -> Sink<'a> {
+        Sink {
+            // About one value the rules read per 24 bytes of plan text.
+            nodes: Vec::with_capacity(bytes / 24 + 16),
+            scratch: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Adds the fields of an object with `slots` slots, all absent; returns
+    /// where they start.
+    #[inline]
+    pub fn open_object(&mut self, slots: u16) -> usize {
+        let start = self.nodes.len();
+        self.nodes
+            .resize_with(start + usize::from(slots), || Node::Absent);
+        start
+    }
+
+    /// Sets field `slot` of the object whose fields start at `start`.
+    #[inline]
+    pub fn set_field(&mut self, start: usize, slot: u16, value: Node<'a>) {
+        if let Some(s) = self.nodes.get_mut(start + usize::from(slot)) {
+            *s = value;
+        }
+    }
+
+    /// The object whose fields start at `start`.
+    #[inline]
+    pub fn object(start: usize, slots: u16) -> Node<'a> {
+        Node::Obj(run(start), u32::from(slots))
+    }
+
+    /// Where the elements of a list about to be read begin on the stack.
+    #[inline]
+    pub fn open_list(&self) -> usize {
+        self.scratch.len()
+    }
+
+    /// Adds an element to the list being read.
+    #[inline]
+    pub fn push_element(&mut self, value: Node<'a>) {
+        self.scratch.push(value);
+    }
+
+    /// How many elements the list opened at `mark` has so far.
+    #[inline]
+    pub fn list_len(&self, mark: usize) -> usize {
+        self.scratch.len().saturating_sub(mark)
+    }
+
+    /// Moves the elements read since `mark` into the nodes, as one run.
+    #[inline]
+    pub fn close_list(&mut self, mark: usize) -> Node<'a> {
+        let start = self.nodes.len();
+        let len = self.list_len(mark);
+        self.nodes
+            .extend(self.scratch.drain(mark.min(self.scratch.len())..));
+        Node::List(run(start), run(len))
     }
 }
 
@@ -89,10 +179,25 @@ impl PlanError {
     }
 }
 
-/// A parsed plan: its tree and the warnings about it.
+/// A parsed plan: its root object, the nodes of its tree, and the
+/// warnings about it.
 pub(crate) struct Extracted<'a> {
     pub root: Node<'a>,
+    pub nodes: Vec<Node<'a>>,
     pub warnings: Vec<String>,
+}
+
+impl Extracted<'_> {
+    /// How many values the plan holds (absent fields not counted).
+    pub fn size(&self) -> usize {
+        plan_size(&self.nodes)
+    }
+}
+
+/// How many values a plan with these nodes holds: its root and every node
+/// that is not absent.
+pub(crate) fn plan_size(nodes: &[Node<'_>]) -> usize {
+    1 + nodes.iter().filter(|n| !matches!(n, Node::Absent)).count()
 }
 
 /// Reads plan bytes against `shape`.
@@ -128,11 +233,24 @@ pub(crate) fn extract<'a>(bytes: &'a [u8], shape: &ShapeObj) -> Result<Extracted
             column,
         }
     })?;
-    let mut warnings = Vec::new();
-    let root = crate::scan::scan(text, shape, &mut warnings)?;
+    let mut sink = Sink::for_bytes(bytes.len());
+    let root = crate::scan::scan(text, shape, &mut sink)?;
+    Ok(finish(root, sink))
+}
+
+fn finish<'a>(root: Node<'a>, sink: Sink<'a>) -> Extracted<'a> {
+    let Sink {
+        nodes,
+        mut warnings,
+        ..
+    } = sink;
     warnings.sort();
     warnings.dedup();
-    Ok(Extracted { root, warnings })
+    Extracted {
+        root,
+        nodes,
+        warnings,
+    }
 }
 
 /// Reads an already-parsed `serde_json::Value` against `shape`, borrowing its strings.
@@ -140,10 +258,10 @@ pub(crate) fn extract_value<'a>(
     value: &'a serde_json::Value,
     shape: &ShapeObj,
 ) -> Result<Extracted<'a>, PlanError> {
-    let mut warnings = Vec::new();
+    let mut sink = Sink::default();
     let root = RootSeed {
         shape,
-        warnings: &mut warnings,
+        sink: &mut sink,
     }
     .deserialize(value)
     .map_err(|e| PlanError {
@@ -153,9 +271,7 @@ pub(crate) fn extract_value<'a>(
         line: 0,
         column: 0,
     })?;
-    warnings.sort();
-    warnings.dedup();
-    Ok(Extracted { root, warnings })
+    Ok(finish(root, sink))
 }
 
 /// Where in the plan a value sits, for messages.
@@ -184,12 +300,12 @@ impl fmt::Display for PathCtx<'_, '_> {
     }
 }
 
-struct RootSeed<'s, 'w> {
+struct RootSeed<'s, 'w, 'de> {
     shape: &'s ShapeObj,
-    warnings: &'w mut Vec<String>,
+    sink: &'w mut Sink<'de>,
 }
 
-impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_> {
+impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_, 'de> {
     type Value = Node<'de>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
         let root = PathCtx {
@@ -200,7 +316,7 @@ impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_> {
         d.deserialize_any(NodeVisitor {
             ty: Ty::Obj(self.shape),
             ctx: &root,
-            warnings: self.warnings,
+            sink: self.sink,
         })
     }
 }
@@ -211,13 +327,13 @@ pub(crate) enum Ty<'s> {
     Other(&'s ShapeTy),
 }
 
-struct NodeSeed<'p, 's, 'w> {
+struct NodeSeed<'p, 's, 'w, 'de> {
     ty: &'s ShapeTy,
     ctx: &'p PathCtx<'p, 's>,
-    warnings: &'w mut Vec<String>,
+    sink: &'w mut Sink<'de>,
 }
 
-impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_, '_> {
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_, '_, 'de> {
     type Value = Node<'de>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
         let ty = match self.ty {
@@ -227,15 +343,15 @@ impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_, '_> {
         d.deserialize_any(NodeVisitor {
             ty,
             ctx: self.ctx,
-            warnings: self.warnings,
+            sink: self.sink,
         })
     }
 }
 
-struct NodeVisitor<'p, 's, 'w> {
+struct NodeVisitor<'p, 's, 'w, 'de> {
     ty: Ty<'s>,
     ctx: &'p PathCtx<'p, 's>,
-    warnings: &'w mut Vec<String>,
+    sink: &'w mut Sink<'de>,
 }
 
 /// What a value of type `ty` should be, in words.
@@ -318,7 +434,7 @@ pub(crate) fn text_node<'a>(
     }
 }
 
-impl NodeVisitor<'_, '_, '_> {
+impl NodeVisitor<'_, '_, '_, '_> {
     fn wrong<E: de::Error>(&self, found: &str) -> E {
         E::custom(wrong_type(self.ty, self.ctx, found))
     }
@@ -332,7 +448,7 @@ impl NodeVisitor<'_, '_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for NodeVisitor<'_, '_, '_> {
+impl<'de> Visitor<'de> for NodeVisitor<'_, '_, '_, 'de> {
     type Value = Node<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -390,21 +506,21 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_, '_> {
             name: "",
             list: true,
         };
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        let mark = self.sink.open_list();
         while let Some(n) = seq.next_element_seed(NodeSeed {
             ty: elem,
             ctx: &ctx,
-            warnings: &mut *self.warnings,
+            sink: &mut *self.sink,
         })? {
-            if out.len() >= MAX_LIST_LEN {
+            if self.sink.list_len(mark) >= MAX_LIST_LEN {
                 return Err(de::Error::custom(format!(
                     "`{}` has more than {MAX_LIST_LEN} elements",
                     self.ctx
                 )));
             }
-            out.push(n);
+            self.sink.push_element(n);
         }
-        Ok(Node::List(out))
+        Ok(self.sink.close_list(mark))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
@@ -413,7 +529,7 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_, '_> {
             Ty::Other(ShapeTy::Object(o)) => o,
             _ => return Err(self.wrong("an object")),
         };
-        let mut slots = vec![Node::Absent; usize::from(obj.slots)];
+        let start = self.sink.open_object(obj.slots);
         let mut seen: u64 = 0;
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match obj.position(&key) {
@@ -445,11 +561,9 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_, '_> {
                             let v = map.next_value_seed(NodeSeed {
                                 ty: &field.ty,
                                 ctx: &ctx,
-                                warnings: &mut *self.warnings,
+                                sink: &mut *self.sink,
                             })?;
-                            if let Some(s) = slots.get_mut(usize::from(slot)) {
-                                *s = v;
-                            }
+                            self.sink.set_field(start, slot, v);
                         }
                         None => {
                             map.next_value::<IgnoredAny>()?;
@@ -459,7 +573,7 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_, '_> {
                 None => {
                     let at = self.ctx.to_string();
                     let name: String = key.chars().take(64).collect();
-                    self.warnings.push(if at.is_empty() {
+                    self.sink.warnings.push(if at.is_empty() {
                         format!("unknown field `{name}` (ignored)")
                     } else {
                         format!("unknown field `{at}.{name}` (ignored)")
@@ -468,7 +582,7 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_, '_> {
                 }
             }
         }
-        Ok(Node::Obj(slots))
+        Ok(Sink::object(start, obj.slots))
     }
 }
 
@@ -508,11 +622,16 @@ const MAX_DATE_WARNINGS: usize = 50;
 /// rules read: a `date_of_birth` after the evaluation date (`age of` it is
 /// then unknown), and a record that ends before it starts (both dates are
 /// used as given). Warnings name field paths, never their values.
-pub(crate) fn date_warnings(root: &Node<'_>, shape: &ShapeObj, as_of: Date) -> Vec<String> {
+pub(crate) fn date_warnings(
+    root: &Node<'_>,
+    nodes: &[Node<'_>],
+    shape: &ShapeObj,
+    as_of: Date,
+) -> Vec<String> {
     let mut out = Vec::new();
     let mut path = String::new();
     let mut more = 0usize;
-    walk_dates(root, shape, as_of, &mut path, &mut out, &mut more);
+    walk_dates(root, nodes, shape, as_of, &mut path, &mut out, &mut more);
     if more > 0 {
         out.push(format!("{more} more date warning(s) like those above"));
     }
@@ -521,13 +640,15 @@ pub(crate) fn date_warnings(root: &Node<'_>, shape: &ShapeObj, as_of: Date) -> V
 
 fn walk_dates(
     node: &Node<'_>,
+    nodes: &[Node<'_>],
     shape: &ShapeObj,
     as_of: Date,
     path: &mut String,
     out: &mut Vec<String>,
     more: &mut usize,
 ) {
-    let Node::Obj(slots) = node else { return };
+    let Node::Obj(..) = node else { return };
+    let slots = node.children(nodes);
     let date = |name: &str| -> Option<Date> {
         let slot = shape.field(name)?.slot?;
         match slots.get(usize::from(slot)) {
@@ -576,14 +697,16 @@ fn walk_dates(
         }
         path.push_str(&field.name);
         match (&field.ty, child) {
-            (ShapeTy::Object(o), n @ Node::Obj(_)) => walk_dates(n, o, as_of, path, out, more),
-            (ShapeTy::List(elem), Node::List(items)) => {
+            (ShapeTy::Object(o), n @ Node::Obj(..)) => {
+                walk_dates(n, nodes, o, as_of, path, out, more)
+            }
+            (ShapeTy::List(elem), n @ Node::List(..)) => {
                 if let ShapeTy::Object(o) = elem.as_ref() {
                     let base = path.len();
-                    for (i, item) in items.iter().enumerate() {
+                    for (i, item) in n.children(nodes).iter().enumerate() {
                         // Written in place: no string allocated per element.
                         let _ = std::fmt::Write::write_fmt(path, format_args!("[{i}]"));
-                        walk_dates(item, o, as_of, path, out, more);
+                        walk_dates(item, nodes, o, as_of, path, out, more);
                         path.truncate(base);
                     }
                 }

@@ -13,7 +13,8 @@
 use std::borrow::Cow;
 
 use crate::plan::{
-    number_node, text_node, wrong_type, Node, PathCtx, PlanError, PlanErrorKind, Ty, MAX_LIST_LEN,
+    number_node, text_node, wrong_type, Node, PathCtx, PlanError, PlanErrorKind, Sink, Ty,
+    MAX_LIST_LEN,
 };
 use crate::program::{ShapeObj, ShapeTy};
 
@@ -48,19 +49,19 @@ enum FailKind {
 
 type Res<T> = Result<T, Fail>;
 
-/// Reads `text` (one JSON object) against `shape`, adding warnings about
-/// fields the schema does not know to `warnings`.
+/// Reads `text` (one JSON object) against `shape` into `sink`, adding
+/// warnings about fields the schema does not know; returns the root.
 pub(crate) fn scan<'a>(
     text: &'a str,
     shape: &ShapeObj,
-    warnings: &mut Vec<String>,
+    sink: &mut Sink<'a>,
 ) -> Result<Node<'a>, PlanError> {
     let mut s = Scanner {
         src: text,
         b: text.as_bytes(),
         pos: 0,
         depth: 0,
-        warnings,
+        sink,
     };
     s.root(shape).map_err(|f| to_plan_error(f, text.as_bytes()))
 }
@@ -143,7 +144,7 @@ struct Scanner<'a, 'w> {
     b: &'a [u8],
     pos: usize,
     depth: usize,
-    warnings: &'w mut Vec<String>,
+    sink: &'w mut Sink<'a>,
 }
 
 impl<'a> Scanner<'a, '_> {
@@ -255,15 +256,14 @@ impl<'a> Scanner<'a, '_> {
     fn object(&mut self, obj: &ShapeObj, ctx: &PathCtx<'_, '_>) -> Res<Node<'a>> {
         self.enter()?;
         self.pos += 1;
-        let mut slots = Vec::with_capacity(usize::from(obj.slots));
-        slots.resize_with(usize::from(obj.slots), || Node::Absent);
+        let start = self.sink.open_object(obj.slots);
         let mut seen: u64 = 0;
         let mut next_guess = 0usize;
         self.ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
             self.depth -= 1;
-            return Ok(Node::Obj(slots));
+            return Ok(Sink::object(start, obj.slots));
         }
         loop {
             let key_at = self.pos;
@@ -307,9 +307,7 @@ impl<'a> Scanner<'a, '_> {
                     match field.slot {
                         Some(slot) => {
                             let v = self.value(Ty::Other(&field.ty), &fctx)?;
-                            if let Some(s) = slots.get_mut(usize::from(slot)) {
-                                *s = v;
-                            }
+                            self.sink.set_field(start, slot, v);
                         }
                         None => self.skip()?,
                     }
@@ -317,7 +315,7 @@ impl<'a> Scanner<'a, '_> {
                 None => {
                     let at = ctx.to_string();
                     let name: String = key.chars().take(64).collect();
-                    self.warnings.push(if at.is_empty() {
+                    self.sink.warnings.push(if at.is_empty() {
                         format!("unknown field `{name}` (ignored)")
                     } else {
                         format!("unknown field `{at}.{name}` (ignored)")
@@ -330,7 +328,7 @@ impl<'a> Scanner<'a, '_> {
             }
         }
         self.depth -= 1;
-        Ok(Node::Obj(slots))
+        Ok(Sink::object(start, obj.slots))
     }
 
     /// Reads a field name and the `:` after it, leaving the scanner at the value.
@@ -424,28 +422,29 @@ impl<'a> Scanner<'a, '_> {
             name: "",
             list: true,
         };
-        let mut out = Vec::new();
+        let mark = self.sink.open_list();
         self.ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
             self.depth -= 1;
-            return Ok(Node::List(out));
+            return Ok(self.sink.close_list(mark));
         }
         loop {
-            if out.len() >= MAX_LIST_LEN {
+            if self.sink.list_len(mark) >= MAX_LIST_LEN {
                 return Err(self.fail(
                     self.pos,
                     FailKind::Length,
                     format!("`{ctx}` has more than {MAX_LIST_LEN} elements"),
                 ));
             }
-            out.push(self.value(Ty::Other(elem), &lctx)?);
+            let v = self.value(Ty::Other(elem), &lctx)?;
+            self.sink.push_element(v);
             if self.list_next()? {
                 break;
             }
         }
         self.depth -= 1;
-        Ok(Node::List(out))
+        Ok(self.sink.close_list(mark))
     }
 
     /// Skips one value, checking that it is well-formed JSON.
@@ -620,10 +619,13 @@ impl<'a> Scanner<'a, '_> {
             Some(b'r') => '\r',
             Some(b't') => '\t',
             Some(b'u') => {
+                let Some(out) = out else {
+                    // A skipped text is only checked to be JSON.
+                    self.hex4(i, i + 2)?;
+                    return Ok(i + 6);
+                };
                 let (c, next) = self.unicode_escape(i)?;
-                if let Some(out) = out {
-                    out.push(c);
-                }
+                out.push(c);
                 return Ok(next);
             }
             Some(_) => return Err(bad(i)),
@@ -635,46 +637,37 @@ impl<'a> Scanner<'a, '_> {
         Ok(i + 2)
     }
 
-    /// Reads `\uXXXX` (and a following low surrogate) at `i`.
-    fn unicode_escape(&self, i: usize) -> Res<(char, usize)> {
-        let hex = |at: usize| -> Res<u32> {
-            let digits = self.b.get(at..at + 4).ok_or_else(|| {
-                self.eof("the plan ends inside a text: a closing `\"` is missing")
+    /// The four hex digits at `at` of the `\u` escape at `i`.
+    fn hex4(&self, i: usize, at: usize) -> Res<u32> {
+        let digits = self
+            .b
+            .get(at..at + 4)
+            .ok_or_else(|| self.eof("the plan ends inside a text: a closing `\"` is missing"))?;
+        digits.iter().try_fold(0u32, |acc, d| {
+            let v = char::from(*d).to_digit(16).ok_or_else(|| {
+                self.fail(
+                    i,
+                    FailKind::Syntax,
+                    "`\\u` must be followed by four hexadecimal digits",
+                )
             })?;
-            digits.iter().try_fold(0u32, |acc, d| {
-                let v = char::from(*d).to_digit(16).ok_or_else(|| {
-                    self.fail(
-                        i,
-                        FailKind::Syntax,
-                        "`\\u` must be followed by four hexadecimal digits",
-                    )
-                })?;
-                Ok(acc * 16 + v)
-            })
-        };
-        let unit = hex(i + 2)?;
-        let lone = || {
-            self.fail(
-                i,
-                FailKind::Syntax,
-                "a `\\u` escape holds half of a character (a lone surrogate)",
-            )
-        };
-        match unit {
-            0xD800..=0xDBFF => {
-                if self.b.get(i + 6..i + 8) != Some(b"\\u") {
-                    return Err(lone());
-                }
-                let low = hex(i + 8)?;
-                if !(0xDC00..=0xDFFF).contains(&low) {
-                    return Err(lone());
-                }
+            Ok(acc * 16 + v)
+        })
+    }
+
+    /// Reads `\uXXXX` (and a following low surrogate) at `i`. Half of a
+    /// surrogate pair on its own is well-formed JSON but no character: it
+    /// reads as U+FFFD, the replacement character, as JavaScript shows it.
+    fn unicode_escape(&self, i: usize) -> Res<(char, usize)> {
+        let unit = self.hex4(i, i + 2)?;
+        if (0xD800..=0xDBFF).contains(&unit) && self.b.get(i + 6..i + 8) == Some(b"\\u") {
+            let low = self.hex4(i + 6, i + 8)?;
+            if (0xDC00..=0xDFFF).contains(&low) {
                 let c = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
-                char::from_u32(c).map(|c| (c, i + 12)).ok_or_else(lone)
+                return Ok((char::from_u32(c).unwrap_or('\u{FFFD}'), i + 12));
             }
-            0xDC00..=0xDFFF => Err(lone()),
-            _ => char::from_u32(unit).map(|c| (c, i + 6)).ok_or_else(lone),
         }
+        Ok((char::from_u32(unit).unwrap_or('\u{FFFD}'), i + 6))
     }
 
     /// Checks the number at the scanner and moves past it; returns where
@@ -785,13 +778,13 @@ mod tests {
         }
     }
 
-    fn scanner<'a>(text: &'a str, warnings: &'a mut Vec<String>) -> Scanner<'a, 'a> {
+    fn scanner<'a, 'w>(text: &'a str, sink: &'w mut Sink<'a>) -> Scanner<'a, 'w> {
         Scanner {
             src: text,
             b: text.as_bytes(),
             pos: 0,
             depth: 0,
-            warnings,
+            sink,
         }
     }
 
@@ -846,11 +839,12 @@ mod tests {
             }
             for json in [serde_json::to_string(&s).unwrap(), escaped_everywhere(&s)] {
                 let text = format!("{json},");
-                let mut w = Vec::new();
+                let mut w = Sink::default();
                 let mut sc = scanner(&text, &mut w);
                 let read = sc.string().unwrap_or_else(|_| panic!("{json}"));
                 assert_eq!(read, s, "{json}");
                 assert_eq!(sc.pos, json.len());
+                let mut w = Sink::default();
                 let mut sc = scanner(&text, &mut w);
                 assert!(sc.skip_string().is_ok());
                 assert_eq!(sc.pos, json.len());
@@ -863,21 +857,38 @@ mod tests {
         for (text, at) in [
             ("\"ab\ncd\"", 3),
             ("\"ab\\q\"", 3),
-            ("\"\\uD800\"", 1),
-            ("\"\\uDC00\\uD800\"", 1),
-            ("\"\\uD800\\u0041\"", 1),
             ("\"\\u12G4\"", 1),
+            ("\"x\\u12\"}", 2),
         ] {
-            let mut w = Vec::new();
+            let mut w = Sink::default();
             let mut sc = scanner(text, &mut w);
             let e = sc.string().err().unwrap_or_else(|| panic!("{text}"));
             assert_eq!((e.0.at, e.0.what == FailKind::Syntax), (at, true), "{text}");
+            let mut w = Sink::default();
             let mut sc = scanner(text, &mut w);
             assert!(sc.skip_string().is_err(), "{text}");
         }
-        let mut w = Vec::new();
+        let mut w = Sink::default();
         let e = scanner("\"abc", &mut w).string().err().unwrap();
         assert!(e.0.what == FailKind::Eof);
+    }
+
+    #[test]
+    fn half_a_surrogate_pair_reads_as_the_replacement_character() {
+        for (text, read) in [
+            ("\"\\uD800\"", "\u{FFFD}"),
+            ("\"\\uDC00\\uD800x\"", "\u{FFFD}\u{FFFD}x"),
+            ("\"\\uD83D\\u0041\"", "\u{FFFD}A"),
+            ("\"\\uD83D\\uDE00\"", "\u{1F600}"),
+        ] {
+            let mut w = Sink::default();
+            let mut sc = scanner(text, &mut w);
+            assert_eq!(sc.string().ok().as_deref(), Some(read), "{text}");
+            assert_eq!(sc.pos, text.len());
+            let mut w = Sink::default();
+            let mut sc = scanner(text, &mut w);
+            assert!(sc.skip_string().is_ok() && sc.pos == text.len(), "{text}");
+        }
     }
 
     #[test]
@@ -897,15 +908,15 @@ mod tests {
             "9007199254740993",
         ] {
             let text = format!("{ok},");
-            let mut w = Vec::new();
+            let mut w = Sink::default();
             let mut sc = scanner(&text, &mut w);
             let n = sc.number().unwrap_or_else(|_| panic!("{ok}"));
             assert_eq!(n, ok.parse::<f64>().unwrap(), "{ok}");
             assert_eq!(sc.pos, ok.len(), "{ok}");
         }
         for bad in ["-", "1.", "1.e3", "1e", "1e+", "-a", ".5"] {
-            let mut w = Vec::new();
             let text = format!("{bad},");
+            let mut w = Sink::default();
             let mut sc = scanner(&text, &mut w);
             if bad.starts_with('.') {
                 assert!(sc.skip().is_err(), "{bad}");
@@ -914,9 +925,10 @@ mod tests {
             }
         }
         // `01` is `0` followed by something that is not a separator.
-        let mut w = Vec::new();
+        let mut w = Sink::default();
         let mut sc = scanner("01", &mut w);
         assert!(sc.number().is_ok_and(|n| n == 0.0) && sc.pos == 1);
+        let mut w = Sink::default();
         let mut sc = scanner("1e400", &mut w);
         assert!(sc.number().is_err());
     }

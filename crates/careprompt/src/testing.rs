@@ -362,7 +362,7 @@ fn run_file(
         };
         // Coverage: trace every rule on this plan.
         if let Ok(extracted) = crate::plan::extract(&bytes, rules.shape()) {
-            let mut env = Env::new(&extracted.root, as_of);
+            let mut env = Env::new(&extracted.root, &extracted.nodes, as_of);
             for r in rules.compiled_rules() {
                 let t = rules.trace(&mut env, &r.cond);
                 mark_seen(&t, seen);
