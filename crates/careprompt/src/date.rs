@@ -39,23 +39,21 @@ impl Date {
 
     /// Parses `YYYY-MM-DD`.
     pub fn parse(text: &str) -> Result<Date, DateError> {
-        let b = text.as_bytes();
-        let layout_ok = b.len() == 10
-            && b.get(4) == Some(&b'-')
-            && b.get(7) == Some(&b'-')
-            && b.iter()
-                .enumerate()
-                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-        if !layout_ok {
+        let Ok(&[y0, y1, y2, y3, dash1, m0, m1, dash2, d0, d1]) =
+            <&[u8; 10]>::try_from(text.as_bytes())
+        else {
+            return Err(DateError::Layout);
+        };
+        let digits = [y0, y1, y2, y3, m0, m1, d0, d1].map(|c| c.wrapping_sub(b'0'));
+        if dash1 != b'-' || dash2 != b'-' || digits.iter().any(|d| *d > 9) {
             return Err(DateError::Layout);
         }
-        let num = |from: usize, to: usize| -> u32 {
-            b.get(from..to)
-                .unwrap_or_default()
-                .iter()
-                .fold(0u32, |acc, c| acc * 10 + u32::from(c - b'0'))
-        };
-        let (y, m, d) = (num(0, 4), num(5, 7), num(8, 10));
+        let [y0, y1, y2, y3, m0, m1, d0, d1] = digits.map(u32::from);
+        let (y, m, d) = (
+            y0 * 1000 + y1 * 100 + y2 * 10 + y3,
+            m0 * 10 + m1,
+            d0 * 10 + d1,
+        );
         Date::from_ymd(y as i32, m, d).ok_or_else(|| DateError::Impossible(text.to_string()))
     }
 

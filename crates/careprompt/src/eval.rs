@@ -264,10 +264,62 @@ impl<'p, 'a> Env<'p, 'a> {
         self.items.push(Item::Evidence { path, value });
     }
 
+    /// The commonest leaves, decided in place when only deciding: a field
+    /// against a literal, a yes/no field, a presence test, a date window.
+    /// They read the plan node directly (no operand value in between), and
+    /// the `and`, `or` and list loops call this before [`Env::cond`], so a
+    /// leaf costs no call. `None` for anything else.
+    #[inline(always)]
+    fn leaf(&mut self, c: &Cond) -> Option<Truth> {
+        Some(match &c.kind {
+            CondKind::Cmp {
+                left: Operand::Access(a),
+                op,
+                right: Operand::Lit(l),
+            } => compare_node(self.node(a), *op, l),
+            CondKind::Truthy(Operand::Access(a)) => match self.node(a) {
+                Node::Bool(b) => Truth::from_bool(*b),
+                _ => Truth::Unknown,
+            },
+            CondKind::Present { access, missing } => {
+                Truth::from_bool(self.node(access).is_missing() == *missing)
+            }
+            CondKind::DateRel {
+                value: Operand::Access(a),
+                op,
+                duration,
+            } => {
+                let Node::Date(d) = *self.node(a) else {
+                    return Some(Truth::Unknown);
+                };
+                let cutoff = self.cutoff(*duration);
+                Truth::from_bool(match op {
+                    DateOp::Within => cutoff <= d && d <= self.as_of,
+                    DateOp::MoreThanAgo => d < cutoff,
+                })
+            }
+            _ => return None,
+        })
+    }
+
+    /// [`Env::cond`] when only deciding, with leaves decided in place.
+    #[inline(always)]
+    fn decide(&mut self, c: &Cond) -> Truth {
+        match self.leaf(c) {
+            Some(t) => t,
+            None => self.cond::<false>(c),
+        }
+    }
+
     /// Evaluates a condition. With `REC`, records evidence and missing paths.
     pub fn cond<const REC: bool>(&mut self, c: &Cond) -> Truth {
         if self.exhausted {
             return Truth::Unknown;
+        }
+        if !REC {
+            if let Some(t) = self.leaf(c) {
+                return t;
+            }
         }
         match &c.kind {
             CondKind::And(ops) => {
@@ -275,7 +327,12 @@ impl<'p, 'a> Env<'p, 'a> {
                 let mut result = Truth::True;
                 for op in ops.iter() {
                     let mark = self.items.len();
-                    match self.cond::<REC>(op) {
+                    let t = if REC {
+                        self.cond::<REC>(op)
+                    } else {
+                        self.decide(op)
+                    };
+                    match t {
                         Truth::False => {
                             if REC {
                                 self.items.drain(start..mark);
@@ -293,7 +350,12 @@ impl<'p, 'a> Env<'p, 'a> {
                 let mut result = Truth::False;
                 for op in ops.iter() {
                     let mark = self.items.len();
-                    match self.cond::<REC>(op) {
+                    let t = if REC {
+                        self.cond::<REC>(op)
+                    } else {
+                        self.decide(op)
+                    };
+                    match t {
                         Truth::True => {
                             if REC {
                                 self.items.drain(start..mark);
@@ -327,32 +389,6 @@ impl<'p, 'a> Env<'p, 'a> {
                     }
                 }
                 Truth::from_bool(present != *missing)
-            }
-            // Deciding only, the commonest leaves (a field against a
-            // literal) read the plan node directly, without the operand
-            // value in between.
-            CondKind::Truthy(Operand::Access(a)) if !REC => match self.node(a) {
-                Node::Bool(b) => Truth::from_bool(*b),
-                _ => Truth::Unknown,
-            },
-            CondKind::Cmp {
-                left: Operand::Access(a),
-                op,
-                right: Operand::Lit(l),
-            } if !REC => compare_node(self.node(a), *op, l),
-            CondKind::DateRel {
-                value: Operand::Access(a),
-                op,
-                duration,
-            } if !REC => {
-                let Node::Date(d) = *self.node(a) else {
-                    return Truth::Unknown;
-                };
-                let cutoff = self.cutoff(*duration);
-                Truth::from_bool(match op {
-                    DateOp::Within => cutoff <= d && d <= self.as_of,
-                    DateOp::MoreThanAgo => d < cutoff,
-                })
             }
             CondKind::Truthy(op) => match self.value::<REC>(op) {
                 Ov::Bool(b) => Truth::from_bool(b),
@@ -525,7 +561,7 @@ impl<'p, 'a> Env<'p, 'a> {
                 if let Some(top) = self.scopes.get_mut(depth) {
                     *top = item;
                 }
-                let t = self.cond::<false>(filter);
+                let t = self.decide(filter);
                 match t {
                     Truth::True => trues += 1,
                     Truth::Unknown => unknowns += 1,

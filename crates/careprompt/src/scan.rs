@@ -267,16 +267,21 @@ impl<'a> Scanner<'a, '_> {
         }
         loop {
             let key_at = self.pos;
-            let key = self.key()?;
             // Plans from one system write their fields in one order, most
-            // often the schema's (sorted): try the field after the last one
-            // found before hashing.
+            // often the schema's (sorted): the field after the last one
+            // found is tried first, straight against the input, before a
+            // name is scanned and hashed.
             let guess = next_guess;
-            let found = match obj.fields.get(guess) {
-                Some(f) if crate::program::same_bytes(f.name.as_bytes(), key.as_bytes()) => {
-                    Some(guess)
+            let (found, key) = match obj.fields.get(guess) {
+                Some(f) if self.at_name(f.name.as_bytes()) => {
+                    self.pos += f.name.len() + 2;
+                    self.colon()?;
+                    (Some(guess), None)
                 }
-                _ => obj.position(&key),
+                _ => {
+                    let key = self.key()?;
+                    (obj.position(&key), Some(key))
+                }
             };
             if let Some(i) = found {
                 next_guess = i + 1;
@@ -314,7 +319,7 @@ impl<'a> Scanner<'a, '_> {
                 }
                 None => {
                     let at = ctx.to_string();
-                    let name: String = key.chars().take(64).collect();
+                    let name: String = key.unwrap_or_default().chars().take(64).collect();
                     self.sink.warnings.push(if at.is_empty() {
                         format!("unknown field `{name}` (ignored)")
                     } else {
@@ -346,6 +351,25 @@ impl<'a> Scanner<'a, '_> {
             None => return Err(self.eof("the plan ends inside an object: a `}` is missing")),
         }
         let key = self.string()?;
+        self.colon()?;
+        Ok(key)
+    }
+
+    /// Whether the input at the scanner is `name` in double quotes.
+    #[inline]
+    fn at_name(&self, name: &[u8]) -> bool {
+        let from = self.pos + 1;
+        self.b.get(self.pos) == Some(&b'"')
+            && self.b.get(from + name.len()) == Some(&b'"')
+            && self
+                .b
+                .get(from..from + name.len())
+                .is_some_and(|b| crate::program::same_bytes(b, name))
+    }
+
+    /// Reads the `:` after a field name, leaving the scanner at the value.
+    #[inline]
+    fn colon(&mut self) -> Res<()> {
         self.ws();
         match self.peek() {
             Some(b':') => self.pos += 1,
@@ -359,7 +383,7 @@ impl<'a> Scanner<'a, '_> {
             None => return Err(self.eof("the plan ends inside an object: a `}` is missing")),
         }
         self.ws();
-        Ok(key)
+        Ok(())
     }
 
     /// After a field's value: `true` at the object's `}`, `false` after a `,`.
