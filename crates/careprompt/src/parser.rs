@@ -23,7 +23,7 @@ pub const MAX_NOTS: usize = 8;
 /// Parses one rules file. `name` is how diagnostics refer to the file.
 pub fn parse(name: &str, text: &str) -> Result<File, Box<Diagnostic>> {
     let src = SourceRef { name, text };
-    check_limits(src)?;
+    let comment_spans = check_limits(src)?;
     let mut pairs =
         RulesParser::parse(Rule::file, text).map_err(|e| Box::new(syntax_error(src, &e)))?;
     let file_pair = pairs.next().ok_or_else(|| {
@@ -36,19 +36,25 @@ pub fn parse(name: &str, text: &str) -> Result<File, Box<Diagnostic>> {
     })?;
     let lines = LineIndex::new(text);
     let mut comments = Vec::new();
-    let mut comment_ends = std::collections::HashMap::new();
-    for p in file_pair.clone().into_inner().flatten() {
-        if p.as_rule() == Rule::COMMENT {
-            comment_ends.insert(p.as_span().end(), p.as_span().start());
-            let text = p.as_str().trim_start_matches('#').trim().to_string();
-            let line = lines.line_of(p.as_span().start());
-            comments.push(PendingComment {
-                start: p.as_span().start(),
-                end: p.as_span().end(),
-                line,
-                text,
-            });
-        }
+    let mut comment_ends = Vec::with_capacity(comment_spans.len());
+    // The comments, from the scan that checked the limits: the file parsed,
+    // so every `#` outside a string starts one (a second walk over every
+    // token pest produced would find the same).
+    for (start, end) in comment_spans {
+        // In order of position, so sorted by end.
+        comment_ends.push((end, start));
+        let text = text
+            .get(start..end)
+            .unwrap_or_default()
+            .trim_start_matches('#')
+            .trim()
+            .to_string();
+        comments.push(PendingComment {
+            start,
+            end,
+            line: lines.line_of(start),
+            text,
+        });
     }
     let b = Builder { src, comment_ends };
     let mut items = Vec::new();
@@ -92,7 +98,10 @@ impl LineIndex {
     }
 }
 
-fn check_limits(src: SourceRef<'_>) -> Result<(), Box<Diagnostic>> {
+/// Checks the size and bracket nesting of a rules file before pest sees it;
+/// returns the spans of its comments (`#` to the end of the line, outside
+/// strings), found on the way.
+fn check_limits(src: SourceRef<'_>) -> Result<Vec<(usize, usize)>, Box<Diagnostic>> {
     if src.text.len() > MAX_RULES_BYTES {
         return Err(Box::new(
             Diagnostic::error(
@@ -111,9 +120,14 @@ fn check_limits(src: SourceRef<'_>) -> Result<(), Box<Diagnostic>> {
     let mut in_string = false;
     let mut in_comment = false;
     let mut escaped = false;
+    let mut comments = Vec::new();
+    let mut comment_start = 0;
     for (i, &c) in src.text.as_bytes().iter().enumerate() {
         if in_comment {
-            in_comment = c != b'\n';
+            if c == b'\n' || c == b'\r' {
+                comments.push((comment_start, i));
+                in_comment = false;
+            }
             continue;
         }
         if in_string {
@@ -127,7 +141,10 @@ fn check_limits(src: SourceRef<'_>) -> Result<(), Box<Diagnostic>> {
             continue;
         }
         match c {
-            b'#' => in_comment = true,
+            b'#' => {
+                in_comment = true;
+                comment_start = i;
+            }
             b'"' => in_string = true,
             b'(' | b'[' | b'{' => {
                 depth += 1;
@@ -147,7 +164,10 @@ fn check_limits(src: SourceRef<'_>) -> Result<(), Box<Diagnostic>> {
             _ => {}
         }
     }
-    Ok(())
+    if in_comment {
+        comments.push((comment_start, src.text.len()));
+    }
+    Ok(comments)
 }
 
 fn friendly(r: &Rule) -> Option<&'static str> {
@@ -335,7 +355,9 @@ fn help_for(positives: &[Rule], token: &str, prev: &str) -> Option<String> {
 struct Builder<'s> {
     src: SourceRef<'s>,
     /// Where each comment ends -> where it starts, to trim spans.
-    comment_ends: std::collections::HashMap<usize, usize>,
+    /// (end, start) of every comment, by end: a span that stops where a
+    /// comment ends is trimmed back past it.
+    comment_ends: Vec<(usize, usize)>,
 }
 
 type PResult<T> = Result<T, Box<Diagnostic>>;
@@ -356,8 +378,13 @@ impl Builder<'_> {
             while end > start && bytes.get(end - 1).is_some_and(u8::is_ascii_whitespace) {
                 end -= 1;
             }
-            match self.comment_ends.get(&end) {
-                Some(&s) if s >= start && s < end => end = s,
+            let found = self
+                .comment_ends
+                .binary_search_by_key(&end, |&(e, _)| e)
+                .ok()
+                .and_then(|i| self.comment_ends.get(i));
+            match found {
+                Some(&(_, s)) if s >= start && s < end => end = s,
                 _ => break,
             }
         }
@@ -463,6 +490,10 @@ impl Builder<'_> {
         let span = self.span_of(&p);
         let raw = p.as_str();
         let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+        if !inner.contains('\\') {
+            // Most texts have no escapes: copied whole.
+            return Ok(Spanned::new(inner.to_string(), span));
+        }
         let mut out = String::with_capacity(inner.len());
         let mut chars = inner.chars();
         while let Some(c) = chars.next() {
