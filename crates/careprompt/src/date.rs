@@ -215,6 +215,16 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 // Howard Hinnant's days_from_civil / civil_from_days algorithms.
 fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
     let y = if m <= 2 { y - 1 } else { y };
+    if let Ok(y) = u32::try_from(y) {
+        // Years from 1 BC on (every date a plan can hold): unsigned
+        // division by constants, which compiles to multiplications.
+        let era = y / 400;
+        let yoe = y % 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return (era * 146_097 + doe) as i32 - 719_468;
+    }
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400) as u32;
     let mp = (m + 9) % 12;
@@ -256,6 +266,26 @@ mod tests {
             assert_eq!(d(s).to_string(), s);
         }
         assert_eq!(d("1970-01-02").days(), 1);
+        // Every day from 1 January 1 to 31 December 9999: day number to
+        // calendar date and back, and consecutive days one apart.
+        let first = d("0001-01-01").days();
+        let last = d("9999-12-31").days();
+        let mut prev = None;
+        for n in first..=last {
+            let (y, m, day) = Date::from_days(n).ymd();
+            let back = Date::from_ymd(y, m, day).map(Date::days);
+            assert_eq!(back, Some(n), "{y}-{m}-{day}");
+            if let Some((py, pm, pd)) = prev {
+                assert!((y, m, day) > (py, pm, pd));
+            }
+            prev = Some((y, m, day));
+        }
+        // Before the calendar's first year, the signed arithmetic still
+        // round-trips.
+        for n in (first - 1000)..first {
+            let (y, m, day) = Date::from_days(n).ymd();
+            assert_eq!(days_from_civil(y, m, day), n);
+        }
     }
 
     #[test]

@@ -148,6 +148,8 @@ struct Scanner<'a, 'w> {
 }
 
 impl<'a> Scanner<'a, '_> {
+    #[cold]
+    #[inline(never)]
     fn fail(&self, at: usize, what: FailKind, message: impl Into<String>) -> Fail {
         Fail(Box::new(FailAt {
             at,
@@ -206,19 +208,40 @@ impl<'a> Scanner<'a, '_> {
         Ok(())
     }
 
-    /// Reads one value of type `ty` at `ctx`.
+    /// Reads one value of type `ty` at `ctx`. Inlined into the loops over
+    /// fields and elements, so that a plain value costs no call; objects and
+    /// lists are read by functions of their own.
+    #[inline(always)]
     fn value(&mut self, ty: Ty<'_>, ctx: &PathCtx<'_, '_>) -> Res<Node<'a>> {
+        match self.peek() {
+            Some(b'{') => self.object_value(ty, ctx),
+            Some(b'[') => self.list_value(ty, ctx),
+            _ => self.scalar(ty, ctx),
+        }
+    }
+
+    #[inline(never)]
+    fn object_value(&mut self, ty: Ty<'_>, ctx: &PathCtx<'_, '_>) -> Res<Node<'a>> {
+        match ty {
+            Ty::Obj(o) | Ty::Other(ShapeTy::Object(o)) => self.object(o, ctx),
+            _ => Err(self.fail(self.pos, FailKind::Schema, wrong_type(ty, ctx, "an object"))),
+        }
+    }
+
+    #[inline(never)]
+    fn list_value(&mut self, ty: Ty<'_>, ctx: &PathCtx<'_, '_>) -> Res<Node<'a>> {
+        match ty {
+            Ty::Other(ShapeTy::List(elem)) => self.list(elem, ctx),
+            _ => Err(self.fail(self.pos, FailKind::Schema, wrong_type(ty, ctx, "a list"))),
+        }
+    }
+
+    /// Reads a value that is not an object or a list.
+    #[inline]
+    fn scalar(&mut self, ty: Ty<'_>, ctx: &PathCtx<'_, '_>) -> Res<Node<'a>> {
         let start = self.pos;
         let schema = |s: &Self, m: String| s.fail(start, FailKind::Schema, m);
         match self.peek() {
-            Some(b'{') => match ty {
-                Ty::Obj(o) | Ty::Other(ShapeTy::Object(o)) => self.object(o, ctx),
-                _ => Err(schema(self, wrong_type(ty, ctx, "an object"))),
-            },
-            Some(b'[') => match ty {
-                Ty::Other(ShapeTy::List(elem)) => self.list(elem, ctx),
-                _ => Err(schema(self, wrong_type(ty, ctx, "a list"))),
-            },
             Some(b'"') => {
                 let s = self.string()?;
                 text_node(ty, ctx, s).map_err(|m| schema(self, m))
@@ -253,6 +276,7 @@ impl<'a> Scanner<'a, '_> {
         }
     }
 
+    #[inline(never)]
     fn object(&mut self, obj: &ShapeObj, ctx: &PathCtx<'_, '_>) -> Res<Node<'a>> {
         self.enter()?;
         self.pos += 1;
@@ -438,6 +462,7 @@ impl<'a> Scanner<'a, '_> {
         }
     }
 
+    #[inline(never)]
     fn list(&mut self, elem: &ShapeTy, ctx: &PathCtx<'_, '_>) -> Res<Node<'a>> {
         self.enter()?;
         self.pos += 1;
