@@ -124,6 +124,48 @@ pub const EVAL_STEPS_PER_PLAN_NODE: u64 = 64;
 /// How many distinct durations' cutoff dates one evaluation keeps.
 const CUTOFFS: usize = 8;
 
+/// Cutoff dates for one evaluation date, kept per thread.
+type CutoffCache = (Date, [Option<(Duration, Date)>; CUTOFFS]);
+
+thread_local! {
+    /// The cutoffs worked out on this thread for the last evaluation date
+    /// seen. Plans checked one after another (a batch, a page re-checked on
+    /// every edit) share an evaluation date, so calendar arithmetic is done
+    /// once per thread rather than once per plan.
+    static THREAD_CUTOFFS: std::cell::RefCell<Option<CutoffCache>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// `duration` before `as_of`, from this thread's cache when it has it.
+fn thread_cutoff(as_of: Date, duration: Duration) -> Date {
+    THREAD_CUTOFFS
+        .try_with(|cache| {
+            let Ok(mut cache) = cache.try_borrow_mut() else {
+                return duration.before(as_of);
+            };
+            let (date, slots) = match &mut *cache {
+                Some((date, slots)) if *date == as_of => (*date, slots),
+                other => {
+                    let (date, slots) = other.insert((as_of, [None; CUTOFFS]));
+                    (*date, slots)
+                }
+            };
+            for slot in slots.iter_mut() {
+                match slot {
+                    Some((k, d)) if *k == duration => return *d,
+                    Some(_) => {}
+                    None => {
+                        let d = duration.before(date);
+                        *slot = Some((duration, d));
+                        return d;
+                    }
+                }
+            }
+            duration.before(as_of)
+        })
+        .unwrap_or_else(|_| duration.before(as_of))
+}
+
 enum Ov<'n> {
     Missing,
     Text(&'n str),
@@ -139,6 +181,7 @@ impl<'p, 'a> Env<'p, 'a> {
         Env {
             as_of,
             nodes,
+            // Room for a few nested quantifiers without growing.
             // Room for a few nested quantifiers without growing.
             scopes: {
                 let mut v = Vec::with_capacity(4);
@@ -165,7 +208,7 @@ impl<'p, 'a> Env<'p, 'a> {
                 Some((k, d)) if *k == duration => return *d,
                 Some(_) => {}
                 None => {
-                    let d = duration.before(self.as_of);
+                    let d = thread_cutoff(self.as_of, duration);
                     *slot = Some((duration, d));
                     return d;
                 }
@@ -913,7 +956,33 @@ fn starts_with_ci(hay: &str, needle_lower: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::date::Unit;
     use Truth::*;
+
+    #[test]
+    fn cutoffs_from_the_thread_cache_are_the_calendars() {
+        let units = [Unit::Day, Unit::Week, Unit::Month, Unit::Term, Unit::Year];
+        // More durations than the cache holds, on dates that change back
+        // and forth (the cache must follow the evaluation date).
+        for round in 0..3 {
+            for as_of in ["2026-11-26", "2024-02-29", "2026-11-26", "0001-03-01"] {
+                let as_of = Date::parse(as_of).unwrap();
+                for (i, unit) in units.iter().enumerate() {
+                    for amount in [0, 1, 3, 12 + round] {
+                        let duration = Duration {
+                            amount: amount + i as u32,
+                            unit: *unit,
+                        };
+                        assert_eq!(
+                            thread_cutoff(as_of, duration),
+                            duration.before(as_of),
+                            "{duration} before {as_of}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn kleene_truth_tables() {
