@@ -520,6 +520,7 @@ impl<'s> Compiler<'s> {
                 let _ = mark(&mut self.shape, &[], &["plan_id".to_string()]);
             }
         }
+        self.shape.finish();
         let consts = self
             .const_order
             .iter()

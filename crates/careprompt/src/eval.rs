@@ -578,85 +578,73 @@ impl<'p, 'a> Env<'p, 'a> {
         self.prefixes.truncate(self.scopes.len());
     }
 
-    /// Evaluates `filter` on each element; returns counts of true and
-    /// unknown elements. With `REC`, keeps the items of the elements whose
-    /// result is `keep` (and the missing paths of unknown ones).
+    /// Evaluates `filter` on each element; returns counts of true, unknown
+    /// and false elements. Deciding only, it stops at the first element
+    /// whose answer is `stop_on`; with `REC` it looks at every element and
+    /// also returns each one's answer, for [`Env::record`].
     fn each<const REC: bool>(
         &mut self,
-        list: &Access,
         items: &'p [Node<'a>],
         filter: &Cond,
         stop_on: Option<Truth>,
-    ) -> (usize, usize, usize, Vec<(usize, usize, Truth)>) {
+    ) -> (usize, usize, usize, Vec<Truth>) {
         let mut trues = 0;
         let mut unknowns = 0;
         let mut falses = 0;
-        let mut ranges = Vec::new();
-        if !REC {
-            // Deciding only: one scope, its element replaced in place, rather
-            // than a push and a pop for every element.
-            let depth = self.scopes.len();
-            self.scopes.push(&ABSENT);
-            for item in items {
-                if !self.spend(1) {
-                    break;
-                }
-                if let Some(top) = self.scopes.get_mut(depth) {
-                    *top = item;
-                }
-                let t = self.decide(filter);
-                match t {
-                    Truth::True => trues += 1,
-                    Truth::Unknown => unknowns += 1,
-                    Truth::False => falses += 1,
-                }
-                if stop_on == Some(t) {
-                    break;
-                }
-            }
-            self.leave();
-            return (trues, unknowns, falses, ranges);
-        }
-        for (i, item) in items.iter().enumerate() {
+        let mut answers = Vec::new();
+        // One scope, its element replaced in place, rather than a push and
+        // a pop for every element.
+        let depth = self.scopes.len();
+        self.scopes.push(&ABSENT);
+        for item in items {
             if !self.spend(1) {
                 break;
             }
-            self.enter(item, list, i, REC);
-            let mark = self.items.len();
-            let t = self.cond::<REC>(filter);
-            self.leave();
-            if REC {
-                ranges.push((mark, self.items.len(), t));
+            if let Some(top) = self.scopes.get_mut(depth) {
+                *top = item;
             }
+            let t = self.decide(filter);
             match t {
                 Truth::True => trues += 1,
                 Truth::Unknown => unknowns += 1,
                 Truth::False => falses += 1,
             }
-            if !REC && stop_on == Some(t) {
+            if REC {
+                answers.push(t);
+            } else if stop_on == Some(t) {
                 break;
             }
         }
-        (trues, unknowns, falses, ranges)
+        self.leave();
+        (trues, unknowns, falses, answers)
     }
 
-    /// Keeps, of the items recorded since `start`, those of ranges whose
-    /// truth is `keep`, and the missing paths of unknown ranges.
-    fn compact(&mut self, start: usize, ranges: &[(usize, usize, Truth)], keep: Option<Truth>) {
-        let tail: Vec<Item> = self.items.drain(start..).collect();
-        for &(from, to, t) in ranges {
-            let slice = tail
-                .get(from.saturating_sub(start)..to.saturating_sub(start))
-                .unwrap_or_default();
-            if Some(t) == keep {
-                self.items.extend(slice.iter().cloned());
-            } else if t == Truth::Unknown {
-                self.items.extend(
-                    slice
-                        .iter()
-                        .filter(|i| matches!(i, Item::Missing(_)))
-                        .cloned(),
-                );
+    /// Records the evidence of the elements whose answer (from
+    /// [`Env::each`]) is `keep`, and what the unknown ones lacked. Only
+    /// those elements are evaluated again, with recording: paths are
+    /// written for what the report lists, not for every element looked at.
+    fn record(
+        &mut self,
+        list: &Access,
+        items: &'p [Node<'a>],
+        filter: &Cond,
+        answers: &[Truth],
+        keep: Option<Truth>,
+    ) {
+        for (i, (item, &t)) in items.iter().zip(answers).enumerate() {
+            let kept = Some(t) == keep;
+            if !kept && t != Truth::Unknown {
+                continue;
+            }
+            self.enter(item, list, i, true);
+            let mark = self.items.len();
+            let _ = self.cond::<true>(filter);
+            self.leave();
+            if !kept {
+                // An unknown element: only the paths it lacked.
+                let tail = self.items.split_off(mark.min(self.items.len()));
+                self.items
+                    .extend(tail.into_iter().filter(|i| matches!(i, Item::Missing(_))));
             }
         }
     }
@@ -691,12 +679,11 @@ impl<'p, 'a> Env<'p, 'a> {
                 Quantifier::All => true,
             });
         };
-        let start = self.items.len();
         let stop = match q {
             Quantifier::Any | Quantifier::None => Some(Truth::True),
             Quantifier::All => Some(Truth::False),
         };
-        let (trues, unknowns, falses, ranges) = self.each::<REC>(list, items, filter, stop);
+        let (trues, unknowns, falses, answers) = self.each::<REC>(items, filter, stop);
         let any = if trues > 0 {
             Truth::True
         } else if unknowns > 0 {
@@ -729,7 +716,7 @@ impl<'p, 'a> Env<'p, 'a> {
                 (Quantifier::All, Truth::False) => Some(Truth::False),
                 _ => None,
             };
-            self.compact(start, &ranges, keep);
+            self.record(list, items, filter, &answers, keep);
             if keep.is_none() && result != Truth::Unknown {
                 self.list_evidence::<REC>(list, items.len() as f64);
             }
@@ -813,10 +800,9 @@ impl<'p, 'a> Env<'p, 'a> {
                     let n = items.len() as f64;
                     return Ov::Num(n, n);
                 };
-                let start = self.items.len();
-                let (trues, unknowns, _, ranges) = self.each::<REC>(list, items, filter, None);
+                let (trues, unknowns, _, answers) = self.each::<REC>(items, filter, None);
                 if REC {
-                    self.compact(start, &ranges, Some(Truth::True));
+                    self.record(list, items, filter, &answers, Some(Truth::True));
                     self.list_evidence::<REC>(list, trues as f64);
                 }
                 Ov::Num(trues as f64, (trues + unknowns) as f64)

@@ -424,10 +424,10 @@ impl RuleSet {
                         o.outcome = OutcomeKind::Fires;
                         o.prompt = Some(r.prompt.clone());
                         o.next_steps = Some(r.next.clone());
-                        let mut seen = std::collections::HashSet::new();
+                        let mut seen = FirstSeen::for_items(items.len());
                         for item in items {
                             if let eval::Item::Evidence { path, value } = item {
-                                if seen.insert(path.clone()) {
+                                if seen.first(&path, o.evidence.iter().map(|e| &e.path)) {
                                     o.evidence.push(Evidence { path, value });
                                 }
                             }
@@ -435,10 +435,10 @@ impl RuleSet {
                     } else {
                         summary.unknown += 1;
                         o.outcome = OutcomeKind::Unknown;
-                        let mut seen = std::collections::HashSet::new();
+                        let mut seen = FirstSeen::for_items(items.len());
                         for item in items {
                             if let eval::Item::Missing(path) = item {
-                                if seen.insert(path.clone()) {
+                                if seen.first(&path, o.missing.iter()) {
                                     o.missing.push(path);
                                 }
                             }
@@ -478,6 +478,24 @@ impl RuleSet {
 
     pub(crate) fn shape(&self) -> &ShapeObj {
         &self.shape
+    }
+}
+
+/// Which paths a report has listed already. Most rules record a handful,
+/// which are compared in place; a set is kept only for long lists.
+struct FirstSeen(Option<std::collections::HashSet<String>>);
+
+impl FirstSeen {
+    fn for_items(n: usize) -> FirstSeen {
+        FirstSeen((n > 32).then(std::collections::HashSet::new))
+    }
+
+    /// Whether `path` is not among those `listed` so far (and notes it).
+    fn first<'s>(&mut self, path: &str, mut listed: impl Iterator<Item = &'s String>) -> bool {
+        match &mut self.0 {
+            Some(set) => set.insert(path.to_string()),
+            None => !listed.any(|p| p == path),
+        }
     }
 }
 

@@ -613,8 +613,6 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
 }
 
-/// Date pairs of one record that must not run backwards: (start, end).
-const DATE_PAIRS: [(&str, &str); 2] = [("start_date", "end_date"), ("admitted", "discharged")];
 /// The most date warnings one report lists.
 const MAX_DATE_WARNINGS: usize = 50;
 
@@ -648,9 +646,12 @@ fn walk_dates(
     more: &mut usize,
 ) {
     let Node::Obj(..) = node else { return };
+    let checks = &shape.date_checks;
+    if !checks.any_below {
+        return;
+    }
     let slots = node.children(nodes);
-    let date = |name: &str| -> Option<Date> {
-        let slot = shape.field(name)?.slot?;
+    let date = |slot: u16| -> Option<Date> {
         match slots.get(usize::from(slot)) {
             Some(Node::Date(d)) => Some(*d),
             _ => None,
@@ -670,14 +671,14 @@ fn walk_dates(
             format!("{path}.{name}")
         }
     };
-    if date("date_of_birth").is_some_and(|d| d > as_of) {
+    if checks.birth.and_then(date).is_some_and(|d| d > as_of) {
         warn(format!(
             "`{}` is after the evaluation date, so the age it gives is unknown",
             at("date_of_birth")
         ));
     }
-    for (start, end) in DATE_PAIRS {
-        if let (Some(s), Some(e)) = (date(start), date(end)) {
+    for &(start_slot, end_slot, start, end) in &checks.pairs {
+        if let (Some(s), Some(e)) = (date(start_slot), date(end_slot)) {
             if e < s {
                 warn(format!(
                     "`{}` is before `{}`; both are used as given",
@@ -691,6 +692,9 @@ fn walk_dates(
         let Some(child) = field.slot.and_then(|s| slots.get(usize::from(s))) else {
             continue;
         };
+        if !matches!(child, Node::Obj(..) | Node::List(..)) {
+            continue;
+        }
         let len = path.len();
         if !path.is_empty() {
             path.push('.');

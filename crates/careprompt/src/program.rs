@@ -105,7 +105,27 @@ pub(crate) struct ShapeObj {
     /// rather than a binary search: key look-up is the hottest part of
     /// reading a plan. Built by [`ShapeObj::new`].
     pub index: Box<[u16]>,
+    /// The read date fields the report checks for dates that cannot all be
+    /// right, worked out once by [`ShapeObj::finish`].
+    pub date_checks: DateChecks,
 }
+
+/// Read date fields of one object that the report checks: a birth date
+/// (not after the evaluation date) and start/end pairs (not backwards).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DateChecks {
+    /// The slot of `date_of_birth`.
+    pub birth: Option<u16>,
+    /// (start slot, end slot, start name, end name).
+    pub pairs: Vec<(u16, u16, &'static str, &'static str)>,
+    /// Whether this object or any object below it has a check: objects
+    /// without one are not walked.
+    pub any_below: bool,
+}
+
+/// Date pairs of one record that must not run backwards: (start, end).
+pub(crate) const DATE_PAIRS: [(&str, &str); 2] =
+    [("start_date", "end_date"), ("admitted", "discharged")];
 
 #[derive(Clone, Debug)]
 pub(crate) struct ShapeField {
@@ -176,7 +196,39 @@ impl ShapeObj {
             fields,
             slots: 0,
             index,
+            date_checks: DateChecks::default(),
         }
+    }
+
+    /// Works out the date checks of this object and every object below it,
+    /// once the rules have given every read field its slot.
+    pub fn finish(&mut self) {
+        let mut any_below = false;
+        for f in &mut self.fields {
+            if f.slot.is_none() {
+                continue;
+            }
+            let mut ty = &mut f.ty;
+            while let ShapeTy::List(e) = ty {
+                ty = e;
+            }
+            if let ShapeTy::Object(o) = ty {
+                o.finish();
+                any_below |= o.date_checks.any_below;
+            }
+        }
+        let slot = |name: &str| self.field(name).and_then(|f| f.slot);
+        let birth = slot("date_of_birth");
+        let pairs: Vec<_> = DATE_PAIRS
+            .iter()
+            .filter_map(|&(s, e)| Some((slot(s)?, slot(e)?, s, e)))
+            .collect();
+        let any_below = any_below || birth.is_some() || !pairs.is_empty();
+        self.date_checks = DateChecks {
+            birth,
+            pairs,
+            any_below,
+        };
     }
 
     /// The position in `fields` of the field named `name`.
