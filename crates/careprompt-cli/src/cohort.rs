@@ -231,7 +231,7 @@ impl Cohort {
         let (mut unknown, mut clear) = (0u32, 0u32);
         let mut missing_here: HashSet<String> = HashSet::new();
         for o in &report.outcomes {
-            let Some(&i) = self.index.get(o.rule.as_ref()) else {
+            let Some(&i) = self.index.get(o.rule()) else {
                 continue;
             };
             let Some(line) = self.rules.get_mut(usize::from(i)) else {

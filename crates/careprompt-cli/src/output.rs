@@ -25,7 +25,7 @@ impl Style {
     }
 
     fn severity(self, o: &Outcome) -> String {
-        let (label, code) = match (o.kind, o.severity) {
+        let (label, code) = match (o.kind(), o.severity()) {
             (RuleKind::Strength, _) => ("STRENGTH", "32"),
             (_, Severity::High) => ("HIGH", "1;31"),
             (_, Severity::Medium) => ("MEDIUM", "33"),
@@ -62,7 +62,7 @@ pub fn human(source: &str, report: &Report, style: Style) -> String {
     let _ = writeln!(out, "{}", style.paint("1", &format!("{id}({source})")));
     let strengths = report
         .fired()
-        .filter(|o| o.kind == RuleKind::Strength)
+        .filter(|o| o.kind() == RuleKind::Strength)
         .count();
     let prompts = report.summary.fires - strengths;
     let _ = writeln!(
@@ -77,25 +77,20 @@ pub fn human(source: &str, report: &Report, style: Style) -> String {
     // Themes ordered by their most severe prompt, prompts most severe first.
     let mut theme_rank: BTreeMap<&str, Severity> = BTreeMap::new();
     for o in &fired {
-        let e = theme_rank.entry(o.theme.as_ref()).or_insert(o.severity);
-        if o.severity < *e {
-            *e = o.severity;
+        let e = theme_rank.entry(o.theme()).or_insert(o.severity());
+        if o.severity() < *e {
+            *e = o.severity();
         }
     }
     fired.sort_by(|a, b| {
-        let ra = theme_rank.get(a.theme.as_ref());
-        let rb = theme_rank.get(b.theme.as_ref());
-        (ra, a.theme.as_ref(), a.severity, a.rule.as_ref()).cmp(&(
-            rb,
-            b.theme.as_ref(),
-            b.severity,
-            b.rule.as_ref(),
-        ))
+        let ra = theme_rank.get(a.theme());
+        let rb = theme_rank.get(b.theme());
+        (ra, a.theme(), a.severity(), a.rule()).cmp(&(rb, b.theme(), b.severity(), b.rule()))
     });
     let mut theme = "";
     for o in fired {
-        if o.theme.as_ref() != theme {
-            theme = o.theme.as_ref();
+        if o.theme() != theme {
+            theme = o.theme();
             let _ = writeln!(
                 out,
                 "\n{}\n{}",
@@ -107,10 +102,10 @@ pub fn human(source: &str, report: &Report, style: Style) -> String {
             out,
             "{} {}  {}",
             style.severity(o),
-            style.paint("1", &o.rule),
-            o.title
+            style.paint("1", o.rule()),
+            o.title()
         );
-        if let Some(p) = &o.prompt {
+        if let Some(p) = o.prompt() {
             let _ = writeln!(out, "  {p}");
         }
         if !o.evidence.is_empty() {
@@ -126,7 +121,7 @@ pub fn human(source: &str, report: &Report, style: Style) -> String {
                 }
             }
         }
-        if let Some(steps) = &o.next_steps {
+        if let Some(steps) = o.next_steps() {
             if !steps.is_empty() {
                 let _ = writeln!(out, "  To consider:");
                 for s in steps.iter() {
@@ -134,7 +129,7 @@ pub fn human(source: &str, report: &Report, style: Style) -> String {
                 }
             }
         }
-        if let Some(l) = &o.learning {
+        if let Some(l) = o.learning() {
             match &l.section {
                 Some(s) => {
                     let _ = writeln!(out, "  Learning point: {}, section \"{s}\"", l.source);
@@ -158,7 +153,7 @@ pub fn human(source: &str, report: &Report, style: Style) -> String {
             style.paint("2", &rule_line)
         );
         for o in unknown {
-            let _ = writeln!(out, "{}  {}", style.paint("1", &o.rule), o.title);
+            let _ = writeln!(out, "{}  {}", style.paint("1", o.rule()), o.title());
             let _ = writeln!(out, "    missing: {}", o.missing.join(", "));
         }
     }
@@ -192,11 +187,11 @@ pub fn csv(source: &str, report: &Report) -> String {
         let row = [
             csv_field(source),
             csv_field(plan_id),
-            csv_field(&o.rule),
+            csv_field(o.rule()),
             o.outcome.as_str().to_string(),
-            o.severity.as_str().to_string(),
-            o.kind.as_str().to_string(),
-            csv_field(&o.theme),
+            o.severity().as_str().to_string(),
+            o.kind().as_str().to_string(),
+            csv_field(o.theme()),
             csv_field(&evidence),
             csv_field(&o.missing.join("; ")),
             String::new(),
@@ -232,20 +227,20 @@ impl Totals {
         }
         for o in report.fired() {
             // No allocation for a rule or theme already counted (most of them).
-            match self.by_rule.get_mut(o.rule.as_ref()) {
+            match self.by_rule.get_mut(o.rule()) {
                 Some(n) => *n += 1,
                 None => {
-                    self.by_rule.insert(o.rule.to_string(), 1);
+                    self.by_rule.insert(o.rule().to_string(), 1);
                 }
             }
-            match self.by_theme.get_mut(o.theme.as_ref()) {
+            match self.by_theme.get_mut(o.theme()) {
                 Some(n) => *n += 1,
                 None => {
-                    self.by_theme.insert(o.theme.to_string(), 1);
+                    self.by_theme.insert(o.theme().to_string(), 1);
                 }
             }
-            if o.kind != RuleKind::Strength && self.worst.is_none_or(|w| o.severity < w) {
-                self.worst = Some(o.severity);
+            if o.kind() != RuleKind::Strength && self.worst.is_none_or(|w| o.severity() < w) {
+                self.worst = Some(o.severity());
             }
         }
     }

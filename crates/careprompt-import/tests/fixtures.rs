@@ -305,7 +305,7 @@ fn cross_check_rules_against_the_csv() {
             report
                 .outcomes
                 .iter()
-                .map(|o| (o.rule.to_string(), (o.outcome, o.missing.clone())))
+                .map(|o| (o.rule().to_string(), (o.outcome, o.missing.clone())))
                 .collect(),
         );
     }

@@ -654,15 +654,26 @@ impl<'s> Compiler<'s> {
             label: String::new(),
         }];
         let cond = self.cond(when?, &mut scopes)?;
+        let (title, theme, kind, severity, prompt) = (title?, theme?, kind?, severity?, prompt?);
+        let text = Arc::new(crate::report::RuleText {
+            id: rule.id.node.clone(),
+            title: title.clone(),
+            theme: theme.clone(),
+            kind,
+            severity,
+            learning: learning.clone(),
+            prompt,
+            next_steps: next.clone(),
+        });
         Some(CompiledRule {
             id: Arc::from(rule.id.node.as_str()),
-            title: Arc::from(title?.as_str()),
-            theme: Arc::from(theme?.as_str()),
-            kind: kind?,
-            severity: severity?,
+            title: Arc::from(title.as_str()),
+            theme: Arc::from(theme.as_str()),
+            kind,
+            severity,
             learning,
-            prompt: Arc::from(prompt?.as_str()),
             next: Arc::from(next),
+            text,
             cond,
             loc: Loc {
                 file: self.file,

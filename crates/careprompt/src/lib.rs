@@ -56,7 +56,7 @@ pub use eval::{EvidenceValue, Truth, EVAL_STEPS_PER_PLAN_NODE};
 pub use parser::{MAX_NESTING, MAX_NOTS, MAX_RULES_BYTES};
 pub use plan::{PlanError, PlanErrorKind, MAX_LIST_LEN, MAX_PLAN_BYTES};
 pub use program::Learning;
-pub use report::{Evidence, Outcome, OutcomeKind, Report, Summary, REPORT_VERSION};
+pub use report::{Evidence, Outcome, OutcomeKind, Report, RuleText, Summary, REPORT_VERSION};
 pub use schema::{Schema, CASE_PLAN_SCHEMA};
 
 use program::{CompiledRule, ShapeObj, SourceFile};
@@ -384,19 +384,7 @@ impl RuleSet {
                     r.id
                 ));
             }
-            let mut o = Outcome {
-                rule: r.id.clone(),
-                outcome: OutcomeKind::Clear,
-                title: r.title.clone(),
-                theme: r.theme.clone(),
-                kind: r.kind,
-                severity: r.severity,
-                learning: None,
-                prompt: None,
-                next_steps: None,
-                evidence: Vec::new(),
-                missing: Vec::new(),
-            };
+            let mut o = Outcome::new(r.text.clone(), OutcomeKind::Clear);
             match truth {
                 Truth::False => summary.clear += 1,
                 Truth::True | Truth::Unknown => {
@@ -418,12 +406,9 @@ impl RuleSet {
                         }
                         std::mem::take(&mut env.items)
                     };
-                    o.learning = r.learning.clone();
                     if truth == Truth::True {
                         summary.fires += 1;
                         o.outcome = OutcomeKind::Fires;
-                        o.prompt = Some(r.prompt.clone());
-                        o.next_steps = Some(r.next.clone());
                         let mut seen = FirstSeen::for_items(items.len());
                         for item in items {
                             if let eval::Item::Evidence { path, value } = item {

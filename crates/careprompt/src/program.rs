@@ -277,8 +277,9 @@ pub(crate) struct CompiledRule {
     pub kind: RuleKind,
     pub severity: Severity,
     pub learning: Option<Learning>,
-    pub prompt: Arc<str>,
     pub next: Arc<[String]>,
+    /// The same words, shared by the rule's outcomes in reports.
+    pub text: Arc<crate::report::RuleText>,
     pub cond: Cond,
     pub loc: Loc,
 }

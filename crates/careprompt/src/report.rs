@@ -47,36 +47,132 @@ pub struct Evidence {
     pub value: EvidenceValue,
 }
 
-/// One rule's outcome with what the practitioner needs to act on it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Outcome {
+/// What a rule says, whatever the plan: shared by all of the rule's
+/// outcomes (one reference count per outcome, not one per field).
+#[derive(Debug, PartialEq)]
+pub struct RuleText {
     /// The rule's id.
-    pub rule: Arc<str>,
-    /// fires, clear or unknown.
-    pub outcome: OutcomeKind,
+    pub id: String,
     /// The rule's title.
-    pub title: Arc<str>,
+    pub title: String,
     /// The theme it belongs to.
-    pub theme: Arc<str>,
+    pub theme: String,
     /// risk, practice or strength.
     pub kind: RuleKind,
     /// high, medium, low or info.
     pub severity: Severity,
     /// The learning point it cites.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub learning: Option<Learning>,
-    /// The prompt (when the rule fires).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub prompt: Option<Arc<str>>,
-    /// Next steps and questions (when the rule fires).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_steps: Option<Arc<[String]>>,
+    /// The prompt.
+    pub prompt: String,
+    /// Next steps and questions.
+    pub next_steps: Vec<String>,
+}
+
+/// One rule's outcome with what the practitioner needs to act on it.
+///
+/// The rule's own words are read through methods ([`Outcome::rule`],
+/// [`Outcome::title`], [`Outcome::prompt`]...); the prompt and next steps
+/// are there only when the rule fires, the learning point only when it
+/// fires or could not be decided, as in the report's JSON.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// fires, clear or unknown.
+    pub outcome: OutcomeKind,
     /// The plan data that made the rule fire.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
     /// The plan paths whose absence kept the rule from being decided.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    text: Arc<RuleText>,
+}
+
+impl Outcome {
+    /// An outcome of the rule whose words are `text`, with no evidence yet.
+    pub(crate) fn new(text: Arc<RuleText>, outcome: OutcomeKind) -> Outcome {
+        Outcome {
+            outcome,
+            evidence: Vec::new(),
+            missing: Vec::new(),
+            text,
+        }
+    }
+
+    /// The rule's id.
+    pub fn rule(&self) -> &str {
+        &self.text.id
+    }
+
+    /// The rule's title.
+    pub fn title(&self) -> &str {
+        &self.text.title
+    }
+
+    /// The theme the rule belongs to.
+    pub fn theme(&self) -> &str {
+        &self.text.theme
+    }
+
+    /// risk, practice or strength.
+    pub fn kind(&self) -> RuleKind {
+        self.text.kind
+    }
+
+    /// high, medium, low or info.
+    pub fn severity(&self) -> Severity {
+        self.text.severity
+    }
+
+    /// The learning point the rule cites (when it fires or could not be decided).
+    pub fn learning(&self) -> Option<&Learning> {
+        match self.outcome {
+            OutcomeKind::Clear => None,
+            _ => self.text.learning.as_ref(),
+        }
+    }
+
+    /// The prompt (when the rule fires).
+    pub fn prompt(&self) -> Option<&str> {
+        (self.outcome == OutcomeKind::Fires).then_some(self.text.prompt.as_str())
+    }
+
+    /// Next steps and questions (when the rule fires).
+    pub fn next_steps(&self) -> Option<&[String]> {
+        (self.outcome == OutcomeKind::Fires).then_some(self.text.next_steps.as_slice())
+    }
+
+    /// Everything the rule says, whatever the outcome.
+    pub fn text(&self) -> &RuleText {
+        &self.text
+    }
+}
+
+impl Serialize for Outcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut o = s.serialize_struct("Outcome", 11)?;
+        o.serialize_field("rule", self.rule())?;
+        o.serialize_field("outcome", &self.outcome)?;
+        o.serialize_field("title", self.title())?;
+        o.serialize_field("theme", self.theme())?;
+        o.serialize_field("kind", &self.kind())?;
+        o.serialize_field("severity", &self.severity())?;
+        if let Some(l) = self.learning() {
+            o.serialize_field("learning", l)?;
+        }
+        if let Some(p) = self.prompt() {
+            o.serialize_field("prompt", p)?;
+        }
+        if let Some(n) = self.next_steps() {
+            o.serialize_field("next_steps", n)?;
+        }
+        if !self.evidence.is_empty() {
+            o.serialize_field("evidence", &self.evidence)?;
+        }
+        if !self.missing.is_empty() {
+            o.serialize_field("missing", &self.missing)?;
+        }
+        o.end()
+    }
 }
 
 /// Counts of outcomes.
@@ -132,6 +228,6 @@ impl Report {
 
     /// The outcome of rule `id`, if the rule set has it.
     pub fn outcome(&self, id: &str) -> Option<&Outcome> {
-        self.outcomes.iter().find(|o| o.rule.as_ref() == id)
+        self.outcomes.iter().find(|o| o.rule() == id)
     }
 }

@@ -824,3 +824,50 @@ fn explain_shows_each_condition_and_each_list_element() {
     let err = rules.explain("Q", b"{}", &opts()).unwrap_err();
     assert_eq!(err.to_string(), "no rule has the id `Q`; did you mean `R`?");
 }
+
+#[test]
+fn an_outcome_carries_the_prompt_and_next_steps_only_when_it_fires() {
+    let rules = compile(
+        r#"rule R-1 {
+  title "Looked after"
+  theme "Stability"
+  kind practice
+  severity medium
+  learning "Review" section "Stability"
+  when child.looked_after = true
+  prompt "Consider the virtual school."
+  next "Ask the virtual school."
+  next "Record the answer."
+}
+"#,
+    );
+    let fired = run(&rules, json!({"child": {"looked_after": true}}));
+    let o = fired.outcome("R-1").unwrap();
+    assert_eq!(o.outcome, Fires);
+    assert_eq!(
+        (o.rule(), o.title(), o.theme()),
+        ("R-1", "Looked after", "Stability")
+    );
+    assert_eq!(o.prompt(), Some("Consider the virtual school."));
+    assert_eq!(o.next_steps().map(<[String]>::len), Some(2));
+    assert_eq!(o.learning().map(|l| l.source.as_str()), Some("Review"));
+    let clear = run(&rules, json!({"child": {"looked_after": false}}));
+    let o = clear.outcome("R-1").unwrap();
+    assert_eq!(o.outcome, Clear);
+    assert_eq!(
+        (o.prompt(), o.next_steps(), o.learning()),
+        (None, None, None)
+    );
+    // The rule's words are there whatever the outcome.
+    assert_eq!(o.text().next_steps.len(), 2);
+    let unknown = run(&rules, json!({}));
+    let o = unknown.outcome("R-1").unwrap();
+    assert_eq!(o.outcome, Unknown);
+    assert!(o.prompt().is_none() && o.learning().is_some());
+    // The JSON says the same.
+    let json: serde_json::Value = serde_json::from_str(&fired.to_json()).unwrap();
+    assert_eq!(json["outcomes"][0]["next_steps"][1], "Record the answer.");
+    let json: serde_json::Value = serde_json::from_str(&clear.to_json()).unwrap();
+    assert!(json["outcomes"][0].get("prompt").is_none());
+    assert!(json["outcomes"][0].get("learning").is_none());
+}

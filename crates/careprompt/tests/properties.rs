@@ -639,7 +639,7 @@ fn removing_evidence_never_turns_a_firing_rule_clear() {
             .iter()
             .filter(|o| o.outcome == OutcomeKind::Fires)
         {
-            let presence = presence_paths(&o.rule);
+            let presence = presence_paths(o.rule());
             for ev in &o.evidence {
                 let mut edited = p.clone();
                 if !remove(&mut edited, &ev.path) {
@@ -648,7 +648,7 @@ fn removing_evidence_never_turns_a_firing_rule_clear() {
                 let after = rules
                     .check_json(edited.to_string().as_bytes(), &opts())
                     .unwrap();
-                let outcome = after.outcome(&o.rule).unwrap().outcome;
+                let outcome = after.outcome(o.rule()).unwrap().outcome;
                 checked += 1;
                 if outcome != OutcomeKind::Clear {
                     continue;
@@ -660,7 +660,7 @@ fn removing_evidence_never_turns_a_firing_rule_clear() {
                 assert!(
                     tested,
                     "{name}: removing `{}` turned rule {} from fires to clear without a presence test on it",
-                    ev.path, o.rule
+                    ev.path, o.rule()
                 );
             }
         }
