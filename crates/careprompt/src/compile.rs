@@ -655,16 +655,16 @@ impl<'s> Compiler<'s> {
         }];
         let cond = self.cond(when?, &mut scopes)?;
         let (title, theme, kind, severity, prompt) = (title?, theme?, kind?, severity?, prompt?);
-        let text = Arc::new(crate::report::RuleText {
-            id: rule.id.node.clone(),
-            title: title.clone(),
-            theme: theme.clone(),
+        let text = Arc::new(crate::report::RuleText::new(
+            rule.id.node.clone(),
+            title.clone(),
+            theme.clone(),
             kind,
             severity,
-            learning: learning.clone(),
+            learning.clone(),
             prompt,
-            next_steps: next.clone(),
-        });
+            next.clone(),
+        ));
         Some(CompiledRule {
             id: Arc::from(rule.id.node.as_str()),
             title: Arc::from(title.as_str()),

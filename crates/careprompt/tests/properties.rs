@@ -8,6 +8,7 @@
 //! - removing a field that a firing rule's evidence used never makes the
 //!   rule `clear` (it may only become `unknown`), unless the rule tests that
 //!   field's presence with `exists` or `missing`.
+//! - a report's JSON is serde_json's, byte for byte, pretty and compact;
 //! - the plan reader finds exactly the JSON errors serde_json finds, and
 //!   refuses a plan for the same reason as the reader of parsed values.
 //!
@@ -276,6 +277,9 @@ proptest! {
         if let (Ok(a), Ok(b)) = (&a, &b) {
             prop_assert_eq!(a.to_json(), b.to_json());
             prop_assert_eq!(a.outcomes.len(), rules.rules().len());
+            // The report's own JSON writer gives serde_json's bytes exactly.
+            prop_assert_eq!(a.to_json(), serde_json::to_string_pretty(a).unwrap());
+            prop_assert_eq!(a.to_json_line(), serde_json::to_string(a).unwrap());
         }
         // The text reader and the serde reader of a parsed value refuse a
         // plan for the same reason.
@@ -344,6 +348,47 @@ proptest! {
             (a, b) => prop_assert!(false, "key order changed acceptance: {:?} vs {:?}", a.map(|_| ()), b.map(|_| ())),
         }
     }
+}
+
+#[test]
+fn report_json_is_serde_jsons_on_every_example_and_date() {
+    // Every example plan on dates that make rules fire, clear and unknown,
+    // and rules with odd text (quotes, backslashes, control characters,
+    // non-ASCII, no next steps, no learning section).
+    let odd = RuleSet::compile(&[Source::new(
+        "odd.cpr",
+        "rule ODD-1 {\n  title \"A \\\"quoted\\\" \\\\ title\\n\u{e9}\u{1F600}\"\n  theme \"T\\t\"\n  kind strength\n  severity info\n  learning \"L\"\n  when child.looked_after = true\n  prompt \"p \u{2028}\"\n}\n",
+    )])
+    .unwrap();
+    for rules in [builtin(), &odd] {
+        for (name, p) in example_plans() {
+            for as_of in ["2026-11-26", "2018-03-31", "2031-01-01"] {
+                let options = CheckOptions::new(Date::parse(as_of).unwrap());
+                let r = rules
+                    .check_json(p.to_string().as_bytes(), &options)
+                    .unwrap();
+                assert_eq!(
+                    r.to_json(),
+                    serde_json::to_string_pretty(&r).unwrap(),
+                    "{name} {as_of}"
+                );
+                assert_eq!(
+                    r.to_json_line(),
+                    serde_json::to_string(&r).unwrap(),
+                    "{name} {as_of}"
+                );
+            }
+        }
+        let empty = rules.check_json(b"{}", &opts()).unwrap();
+        assert_eq!(
+            empty.to_json(),
+            serde_json::to_string_pretty(&empty).unwrap()
+        );
+    }
+    let none = RuleSet::compile(&[Source::new("none.cpr", "# no rules\n")]).unwrap();
+    let r = none.check_json(b"{\"plan_id\": \"x\"}", &opts()).unwrap();
+    assert_eq!(r.to_json(), serde_json::to_string_pretty(&r).unwrap());
+    assert_eq!(r.to_json_line(), serde_json::to_string(&r).unwrap());
 }
 
 #[test]
