@@ -64,7 +64,7 @@ if ! skipping criterion; then
 fi
 
 if ! skipping batch; then
-  step "batch: careprompt check on $PLANS plans, RAYON_NUM_THREADS=1 and 2"
+  step "batch: careprompt check on $PLANS plans, RAYON_NUM_THREADS=1 and 2, and pinned to one core"
   command -v hyperfine >/dev/null 2>&1 || { apt-get install -y -qq hyperfine >/dev/null 2>&1 || true; }
   cli=(target/release/careprompt check --format ndjson --as-of "$AS_OF" "$OUT/cohort.ndjson")
   for t in 1 2; do
@@ -87,6 +87,14 @@ json.dump({'results': [{'median': times[1], 'times': times}]}, open(out, 'w'))
 PY
     fi
   done
+  # Single-core throughput proper: the whole process pinned to one core
+  # (RAYON_NUM_THREADS=1 alone still lets the thread that reads and writes
+  # run beside the worker, on the other core).
+  rm -f "$OUT/batch-1core.json"
+  if command -v taskset >/dev/null 2>&1 && command -v hyperfine >/dev/null 2>&1; then
+    hyperfine --runs 3 --warmup 1 --export-json "$OUT/batch-1core.json" \
+      "taskset -c 0 env RAYON_NUM_THREADS=1 ${cli[*]} > /dev/null 2>&1"
+  fi
 fi
 
 if ! skipping node; then

@@ -413,10 +413,7 @@ fn check(
                     Ok(bytes) => match rules.check_json(&bytes, &options) {
                         Ok(r) => {
                             let rendered = match format {
-                                Format::Ndjson => Some(format!(
-                                    "{}\n",
-                                    serde_json::json!({"source": input.source, "report": r})
-                                )),
+                                Format::Ndjson => Some(output::ndjson_report(&input.source, &r)),
                                 Format::Csv => Some(output::csv(&input.source, &r)),
                                 _ => None,
                             };
@@ -472,11 +469,7 @@ fn check(
                             json_errors.push(serde_json::json!({"source": source, "error": m}))
                         }
                         Format::Ndjson => {
-                            let _ = writeln!(
-                                out,
-                                "{}",
-                                serde_json::json!({"source": source, "error": m})
-                            );
+                            let _ = out.write_all(output::ndjson_error(&source, &m).as_bytes());
                         }
                         Format::Csv => {
                             let _ = writeln!(

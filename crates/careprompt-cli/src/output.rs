@@ -320,3 +320,32 @@ pub fn diff(name: &str, old: &str, new: &str) -> String {
     }
     out
 }
+
+/// A JSON string literal.
+fn json_text(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| String::from("\"\""))
+}
+
+/// One `--format ndjson` line for a checked plan:
+/// `{"source":"...","report":{...}}`, the report as `Report::to_json_line`
+/// writes it (fields in the report's own order).
+pub fn ndjson_report(source: &str, report: &Report) -> String {
+    let body = report.to_json_line();
+    let mut line = String::with_capacity(body.len() + source.len() + 32);
+    line.push_str("{\"source\":");
+    line.push_str(&json_text(source));
+    line.push_str(",\"report\":");
+    line.push_str(&body);
+    line.push_str("}\n");
+    line
+}
+
+/// One `--format ndjson` line for a plan that could not be checked:
+/// `{"source":"...","error":"..."}`.
+pub fn ndjson_error(source: &str, error: &str) -> String {
+    format!(
+        "{{\"source\":{},\"error\":{}}}\n",
+        json_text(source),
+        json_text(error)
+    )
+}

@@ -621,3 +621,19 @@ fn help_on_every_command_has_an_example() {
             .stdout(predicate::str::contains("Example"));
     }
 }
+
+#[test]
+fn an_ndjson_line_is_the_source_then_the_json_report_of_its_plan() {
+    for plan in example_plans() {
+        let plan = plan.to_str().unwrap().to_string();
+        let args = |format: &'static str| ["check", "--format", format, "--as-of", "2026-11-26"];
+        let json = stdout_of(cp().args(args("json")).arg(&plan));
+        let line = stdout_of(cp().args(args("ndjson")).arg(&plan));
+        assert!(line.starts_with("{\"source\":"), "{line}");
+        assert_eq!(line.lines().count(), 1);
+        let line: serde_json::Value = serde_json::from_str(line.trim_end()).unwrap();
+        assert_eq!(line["source"], plan.as_str());
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(line["report"], json, "{plan}");
+    }
+}
