@@ -657,22 +657,15 @@ impl<'s> Compiler<'s> {
         let (title, theme, kind, severity, prompt) = (title?, theme?, kind?, severity?, prompt?);
         let text = Arc::new(crate::report::RuleText::new(
             rule.id.node.clone(),
-            title.clone(),
-            theme.clone(),
-            kind,
-            severity,
-            learning.clone(),
-            prompt,
-            next.clone(),
-        ));
-        Some(CompiledRule {
-            id: Arc::from(rule.id.node.as_str()),
-            title: Arc::from(title.as_str()),
-            theme: Arc::from(theme.as_str()),
+            title,
+            theme,
             kind,
             severity,
             learning,
-            next: Arc::from(next),
+            prompt,
+            next,
+        ));
+        Some(CompiledRule {
             text,
             cond,
             loc: Loc {

@@ -104,12 +104,12 @@ impl RuleSet {
         let rule = self
             .compiled_rules()
             .iter()
-            .find(|r| r.id.as_ref() == rule_id)
+            .find(|r| r.text.id.as_str() == rule_id)
             .ok_or_else(|| ExplainError::UnknownRule {
                 id: rule_id.to_string(),
                 suggestion: did_you_mean(
                     rule_id,
-                    self.compiled_rules().iter().map(|r| r.id.as_ref()),
+                    self.compiled_rules().iter().map(|r| r.text.id.as_str()),
                 )
                 .map(str::to_string),
             })?;
@@ -130,8 +130,8 @@ impl RuleSet {
         env.set_budget(budget.saturating_mul(TRACE_BUDGET_FACTOR));
         let trace = self.trace(&mut env, &rule.cond);
         Ok(Explanation {
-            rule: rule.id.to_string(),
-            title: rule.title.to_string(),
+            rule: rule.text.id.clone(),
+            title: rule.text.title.clone(),
             as_of: options.as_of.to_string(),
             outcome,
             trace,

@@ -275,13 +275,13 @@ impl RuleSet {
                     None => (String::new(), 0),
                 };
                 RuleInfo {
-                    id: r.id.to_string(),
-                    title: r.title.to_string(),
-                    theme: r.theme.to_string(),
-                    kind: r.kind,
-                    severity: r.severity,
-                    learning: r.learning.clone(),
-                    next_steps: r.next.to_vec(),
+                    id: r.text.id.clone(),
+                    title: r.text.title.clone(),
+                    theme: r.text.theme.clone(),
+                    kind: r.text.kind,
+                    severity: r.text.severity,
+                    learning: r.text.learning.clone(),
+                    next_steps: r.text.next_steps.clone(),
                     file,
                     line,
                 }
@@ -381,7 +381,7 @@ impl RuleSet {
                 truth = Truth::Unknown;
                 warnings.push(format!(
                     "rule `{}` needs more work than the size of this plan allows, so it is reported unknown",
-                    r.id
+                    r.text.id
                 ));
             }
             let mut o = Outcome::new(r.text.clone(), OutcomeKind::Clear);
@@ -399,7 +399,7 @@ impl RuleSet {
                             // first that settled it; the outcome stands, the evidence is partial.
                             warnings.push(format!(
                                 "the evidence listed for rule `{}` is incomplete",
-                                r.id
+                                r.text.id
                             ));
                         } else {
                             debug_assert_eq!(again, truth);

@@ -66,13 +66,13 @@ pub fn lint(rules: &RuleSet, tested: Option<&BTreeSet<String>>) -> Vec<Diagnosti
     for r in rules.compiled_rules() {
         let s = src(r.loc.file);
         let id_span = crate::ast::Span::new(r.loc.span.start, r.loc.span.start + 4);
-        match &r.learning {
+        match &r.text.learning {
             None => out.push(
                 Diagnostic::warning(
                     "no-learning",
                     s,
                     id_span,
-                    format!("rule `{}` cites no learning point", r.id),
+                    format!("rule `{}` cites no learning point", r.text.id),
                 )
                 .with_help("add `learning \"source document\" section \"section\"`"),
             ),
@@ -81,27 +81,30 @@ pub fn lint(rules: &RuleSet, tested: Option<&BTreeSet<String>>) -> Vec<Diagnosti
                     "no-learning",
                     s,
                     id_span,
-                    format!("rule `{}` cites no section of its learning point", r.id),
+                    format!(
+                        "rule `{}` cites no section of its learning point",
+                        r.text.id
+                    ),
                 )
                 .with_help("add `section \"...\"` after the source"),
             ),
             Some(_) => {}
         }
-        if r.next.is_empty() {
+        if r.text.next_steps.is_empty() {
             out.push(
                 Diagnostic::warning(
                     "no-next-steps",
                     s,
                     id_span,
-                    format!("rule `{}` gives no next steps", r.id),
+                    format!("rule `{}` gives no next steps", r.text.id),
                 )
                 .with_help("add one or more `next \"...\"` lines the practitioner can act on"),
             );
         }
         if let Some(t) = tested {
-            if !t.contains(r.id.as_ref()) {
+            if !t.contains(r.text.id.as_str()) {
                 out.push(
-                    Diagnostic::warning("untested", s, id_span, format!("no test states an outcome for rule `{}`", r.id))
+                    Diagnostic::warning("untested", s, id_span, format!("no test states an outcome for rule `{}`", r.text.id))
                         .with_help("add cases where it fires, stays clear and is unknown (docs/testing-rules.md)"),
                 );
             }
@@ -112,7 +115,7 @@ pub fn lint(rules: &RuleSet, tested: Option<&BTreeSet<String>>) -> Vec<Diagnosti
                     "never-fires",
                     s,
                     id_span,
-                    format!("rule `{}` can never fire", r.id),
+                    format!("rule `{}` can never fire", r.text.id),
                 )
                 .with_help("its condition is false whatever the plan holds; check the comparisons"),
             );

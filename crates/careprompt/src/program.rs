@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::ast::{CmpOp, DateOp, Quantifier, RuleKind, Severity, Span, TextOp};
+use crate::ast::{CmpOp, DateOp, Quantifier, Span, TextOp};
 use crate::date::{Date, Duration};
 
 /// Where a compiled condition came from.
@@ -271,14 +271,7 @@ pub struct Learning {
 /// A compiled rule and its metadata.
 #[derive(Clone, Debug)]
 pub(crate) struct CompiledRule {
-    pub id: Arc<str>,
-    pub title: Arc<str>,
-    pub theme: Arc<str>,
-    pub kind: RuleKind,
-    pub severity: Severity,
-    pub learning: Option<Learning>,
-    pub next: Arc<[String]>,
-    /// The same words, shared by the rule's outcomes in reports.
+    /// The rule's words (id, title, prompt...), shared with its outcomes.
     pub text: Arc<crate::report::RuleText>,
     pub cond: Cond,
     pub loc: Loc,

@@ -182,8 +182,8 @@ fn coverage(
     let all = rules.compiled_rules();
     let unexercised: Vec<String> = all
         .iter()
-        .filter(|r| !exercised.contains(r.id.as_ref()))
-        .map(|r| r.id.to_string())
+        .filter(|r| !exercised.contains(r.text.id.as_str()))
+        .map(|r| r.text.id.clone())
         .collect();
     let mut total = 0;
     let mut covered = 0;
@@ -205,7 +205,7 @@ fn coverage(
             match label {
                 None => covered += 1,
                 Some(l) => uncovered.push(UncoveredCondition {
-                    rule: r.id.to_string(),
+                    rule: r.text.id.clone(),
                     condition: rules.text_of(c),
                     seen: l.to_string(),
                 }),
@@ -323,7 +323,7 @@ fn run_file(
     let ids: Vec<&str> = rules
         .compiled_rules()
         .iter()
-        .map(|r| r.id.as_ref())
+        .map(|r| r.text.id.as_str())
         .collect();
     let mut cases = Vec::new();
     for case in &parsed.case {
