@@ -834,57 +834,51 @@ fn node_value<'n>(n: &'n Node<'n>, nodes: &'n [Node<'n>]) -> Ov<'n> {
     }
 }
 
+/// Whether `op` holds between two values that compare as `o`.
+#[inline]
+fn holds(op: CmpOp, o: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering;
+    match op {
+        CmpOp::Eq => o == Ordering::Equal,
+        CmpOp::Ne => o != Ordering::Equal,
+        CmpOp::Lt => o == Ordering::Less,
+        CmpOp::Le => o != Ordering::Greater,
+        CmpOp::Gt => o == Ordering::Greater,
+        CmpOp::Ge => o != Ordering::Less,
+    }
+}
+
+/// `op` between two texts: equality by their bytes (the commonest test on
+/// text, without ordering them), order as `str` orders them.
+#[inline]
+fn compare_text(a: &str, op: CmpOp, b: &str) -> Truth {
+    Truth::from_bool(match op {
+        CmpOp::Eq => same_bytes(a.as_bytes(), b.as_bytes()),
+        CmpOp::Ne => !same_bytes(a.as_bytes(), b.as_bytes()),
+        _ => holds(op, a.cmp(b)),
+    })
+}
+
 /// [`compare`] of a plan value with a literal, without building either
 /// operand's value: the same answers.
 #[inline]
 fn compare_node(n: &Node<'_>, op: CmpOp, l: &Lit) -> Truth {
-    use std::cmp::Ordering;
-    let ord = |o: Ordering| -> Truth {
-        Truth::from_bool(match op {
-            CmpOp::Eq => o == Ordering::Equal,
-            CmpOp::Ne => o != Ordering::Equal,
-            CmpOp::Lt => o == Ordering::Less,
-            CmpOp::Le => o != Ordering::Greater,
-            CmpOp::Gt => o == Ordering::Greater,
-            CmpOp::Ge => o != Ordering::Less,
-        })
-    };
     match (n, l) {
-        (Node::Text(a), Lit::Text(b)) => match op {
-            CmpOp::Eq => Truth::from_bool(same_bytes(a.as_bytes(), b.as_bytes())),
-            CmpOp::Ne => Truth::from_bool(!same_bytes(a.as_bytes(), b.as_bytes())),
-            _ => ord(a.as_ref().cmp(b.as_ref())),
-        },
+        (Node::Text(a), Lit::Text(b)) => compare_text(a, op, b),
         (Node::Num(a), Lit::Num(b)) => compare_ranges(*a, *a, op, *b, *b),
-        (Node::Bool(a), Lit::Bool(b)) => ord(a.cmp(b)),
-        (Node::Date(a), Lit::Date(b)) => ord(a.cmp(b)),
+        (Node::Bool(a), Lit::Bool(b)) => Truth::from_bool(holds(op, a.cmp(b))),
+        (Node::Date(a), Lit::Date(b)) => Truth::from_bool(holds(op, a.cmp(b))),
         _ => Truth::Unknown,
     }
 }
 
 #[inline]
 fn compare(l: &Ov<'_>, op: CmpOp, r: &Ov<'_>) -> Truth {
-    use std::cmp::Ordering;
-    let ord = |o: Ordering| -> bool {
-        match op {
-            CmpOp::Eq => o == Ordering::Equal,
-            CmpOp::Ne => o != Ordering::Equal,
-            CmpOp::Lt => o == Ordering::Less,
-            CmpOp::Le => o != Ordering::Greater,
-            CmpOp::Gt => o == Ordering::Greater,
-            CmpOp::Ge => o != Ordering::Less,
-        }
-    };
     match (l, r) {
         (Ov::Missing, _) | (_, Ov::Missing) => Truth::Unknown,
-        (Ov::Text(a), Ov::Text(b)) => match op {
-            // Equality, the commonest test on text, without ordering it.
-            CmpOp::Eq => Truth::from_bool(same_bytes(a.as_bytes(), b.as_bytes())),
-            CmpOp::Ne => Truth::from_bool(!same_bytes(a.as_bytes(), b.as_bytes())),
-            _ => Truth::from_bool(ord(a.cmp(b))),
-        },
-        (Ov::Bool(a), Ov::Bool(b)) => Truth::from_bool(ord(a.cmp(b))),
-        (Ov::Date(a), Ov::Date(b)) => Truth::from_bool(ord(a.cmp(b))),
+        (Ov::Text(a), Ov::Text(b)) => compare_text(a, op, b),
+        (Ov::Bool(a), Ov::Bool(b)) => Truth::from_bool(holds(op, a.cmp(b))),
+        (Ov::Date(a), Ov::Date(b)) => Truth::from_bool(holds(op, a.cmp(b))),
         (Ov::Num(alo, ahi), Ov::Num(blo, bhi)) => compare_ranges(*alo, *ahi, op, *blo, *bhi),
         _ => Truth::Unknown,
     }
