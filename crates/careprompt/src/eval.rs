@@ -747,24 +747,11 @@ impl<'p, 'a> Env<'p, 'a> {
         'p: 'x,
     {
         match op {
-            Operand::Lit(l) => match l {
-                Lit::Text(t) => Ov::Text(t.as_ref()),
-                Lit::Num(n) => Ov::Num(*n, *n),
-                Lit::Bool(b) => Ov::Bool(*b),
-                Lit::Date(d) => Ov::Date(*d),
-            },
+            Operand::Lit(l) => lit_value(l),
             Operand::Access(a) => {
                 let n = self.node(a);
                 self.observe::<REC>(a, n);
-                match n {
-                    Node::Absent | Node::Null => Ov::Missing,
-                    Node::Bool(b) => Ov::Bool(*b),
-                    Node::Num(x) => Ov::Num(*x, *x),
-                    Node::Text(t) => Ov::Text(t.as_ref()),
-                    Node::Date(d) => Ov::Date(*d),
-                    n @ Node::List(..) => Ov::List(n.children(self.nodes)),
-                    Node::Obj(..) => Ov::Missing,
-                }
+                node_value(n, self.nodes)
             }
             Operand::Age(a) => {
                 let n = self.node(a);

@@ -352,7 +352,7 @@ impl<'a> Scanner<'a, '_> {
                     self.skip()?;
                 }
             }
-            if self.object_next()? {
+            if self.next_entry(b'}')? {
                 break;
             }
         }
@@ -410,55 +410,38 @@ impl<'a> Scanner<'a, '_> {
         Ok(())
     }
 
-    /// After a field's value: `true` at the object's `}`, `false` after a `,`.
+    /// After a field's value or a list element: `true` at the `close`
+    /// (`}` or `]`) that ends the object or list, `false` after a `,`.
     #[inline]
-    fn object_next(&mut self) -> Res<bool> {
+    fn next_entry(&mut self, close: u8) -> Res<bool> {
         self.ws();
         match self.peek() {
             Some(b',') => {
                 self.pos += 1;
                 self.ws();
-                if self.peek() == Some(b'}') {
+                if self.peek() == Some(close) {
+                    let c = char::from(close);
                     return Err(self.fail(
                         self.pos,
                         FailKind::Syntax,
-                        "a `,` before `}`: remove the trailing comma",
+                        format!("a `,` before `{c}`: remove the trailing comma"),
                     ));
                 }
                 Ok(false)
             }
-            Some(b'}') => {
+            Some(c) if c == close => {
                 self.pos += 1;
                 Ok(true)
             }
-            Some(_) => Err(self.fail(self.pos, FailKind::Syntax, "expected `,` or `}`")),
-            None => Err(self.eof("the plan ends inside an object: a `}` is missing")),
-        }
-    }
-
-    /// After a list element: `true` at the list's `]`, `false` after a `,`.
-    #[inline]
-    fn list_next(&mut self) -> Res<bool> {
-        self.ws();
-        match self.peek() {
-            Some(b',') => {
-                self.pos += 1;
-                self.ws();
-                if self.peek() == Some(b']') {
-                    return Err(self.fail(
-                        self.pos,
-                        FailKind::Syntax,
-                        "a `,` before `]`: remove the trailing comma",
-                    ));
-                }
-                Ok(false)
+            Some(_) => {
+                let c = char::from(close);
+                Err(self.fail(self.pos, FailKind::Syntax, format!("expected `,` or `{c}`")))
             }
-            Some(b']') => {
-                self.pos += 1;
-                Ok(true)
-            }
-            Some(_) => Err(self.fail(self.pos, FailKind::Syntax, "expected `,` or `]`")),
-            None => Err(self.eof("the plan ends inside a list: a `]` is missing")),
+            None => Err(self.eof(if close == b'}' {
+                "the plan ends inside an object: a `}` is missing"
+            } else {
+                "the plan ends inside a list: a `]` is missing"
+            })),
         }
     }
 
@@ -488,7 +471,7 @@ impl<'a> Scanner<'a, '_> {
             }
             let v = self.value(Ty::Other(elem), &lctx)?;
             self.sink.push_element(v);
-            if self.list_next()? {
+            if self.next_entry(b']')? {
                 break;
             }
         }
@@ -509,7 +492,7 @@ impl<'a> Scanner<'a, '_> {
                     loop {
                         self.key()?;
                         self.skip()?;
-                        if self.object_next()? {
+                        if self.next_entry(b'}')? {
                             break;
                         }
                     }
@@ -526,7 +509,7 @@ impl<'a> Scanner<'a, '_> {
                 } else {
                     loop {
                         self.skip()?;
-                        if self.list_next()? {
+                        if self.next_entry(b']')? {
                             break;
                         }
                     }
