@@ -13,9 +13,8 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::root;
 
 /// An example plan, relative to the repository root (the tests' working directory).
 fn example(name: &str) -> String {
@@ -37,8 +36,8 @@ const EX01: &str = "ex-01-out-of-area-residential-adhd-medication.json";
 const EX07: &str = "ex-07-sparse-data.json";
 
 fn cp() -> Command {
-    let mut c = Command::cargo_bin("careprompt").unwrap();
-    c.current_dir(root()).env_remove("NO_COLOR");
+    let mut c = common::careprompt();
+    c.env_remove("NO_COLOR");
     c
 }
 

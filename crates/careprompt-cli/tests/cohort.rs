@@ -13,17 +13,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn cp() -> Command {
-    let mut c = Command::cargo_bin("careprompt").unwrap();
-    c.current_dir(root());
-    c
-}
+mod common;
+use common::{careprompt as cp, root};
 
 /// Imports the SSDA903 fixtures into `dir/plans` and checks them, writing
 /// `dir/report.html` and `dir/report.csv`.

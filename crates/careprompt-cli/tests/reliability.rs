@@ -10,20 +10,17 @@
     clippy::panic
 )]
 
-use std::path::{Path, PathBuf};
-
 use assert_cmd::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::root;
 
 const EX01: &str = "examples/plans/ex-01-out-of-area-residential-adhd-medication.json";
 const EX07: &str = "examples/plans/ex-07-sparse-data.json";
 
 fn cp() -> Command {
-    let mut c = Command::cargo_bin("careprompt").unwrap();
-    c.current_dir(root()).env("NO_COLOR", "1");
+    let mut c = common::careprompt();
+    c.env("NO_COLOR", "1");
     c
 }
 

@@ -11,11 +11,8 @@
 use careprompt::{CheckOptions, CompileOptions, Date, OutcomeKind, Report, RuleSet, Source};
 use serde_json::json;
 
-const AS_OF: &str = "2026-11-26";
-
-fn opts() -> CheckOptions {
-    CheckOptions::new(Date::parse(AS_OF).unwrap())
-}
+mod common;
+use common::opts;
 
 /// Wraps a condition in a rule with id `R`.
 fn rule(cond: &str) -> String {
@@ -24,21 +21,10 @@ fn rule(cond: &str) -> String {
     )
 }
 
-fn compile(text: &str) -> RuleSet {
-    RuleSet::compile(&[Source::new("test.cpr", text)]).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn compile_err(text: &str) -> careprompt::CompileError {
-    match RuleSet::compile(&[Source::new("test.cpr", text)]) {
-        Ok(_) => panic!("expected a compile error for:\n{text}"),
-        Err(e) => e,
-    }
-}
+use common::{compile_err, compile_ok as compile};
 
 fn run(rules: &RuleSet, plan: serde_json::Value) -> Report {
-    rules
-        .check_json(plan.to_string().as_bytes(), &opts())
-        .unwrap_or_else(|e| panic!("{e}"))
+    common::check(rules, &plan)
 }
 
 fn outcome(cond: &str, plan: serde_json::Value) -> OutcomeKind {

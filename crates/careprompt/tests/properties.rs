@@ -30,16 +30,8 @@ use careprompt::{CheckOptions, Date, OutcomeKind, PlanErrorKind, RuleSet, Source
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
-const AS_OF: &str = "2026-11-26";
-
-fn opts() -> CheckOptions {
-    CheckOptions::new(Date::parse(AS_OF).unwrap())
-}
-
-fn builtin() -> &'static RuleSet {
-    static RULES: std::sync::OnceLock<RuleSet> = std::sync::OnceLock::new();
-    RULES.get_or_init(|| RuleSet::builtin().unwrap())
-}
+mod common;
+use common::{builtin, opts};
 
 fn schema() -> &'static Value {
     static SCHEMA: std::sync::OnceLock<Value> = std::sync::OnceLock::new();

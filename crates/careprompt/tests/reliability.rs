@@ -12,39 +12,17 @@
 use std::time::{Duration, Instant};
 
 use careprompt::{
-    CheckOptions, CompileError, CompileOptions, Date, Loader, OutcomeKind, PlanError,
-    PlanErrorKind, Report, RuleSet, Source, MAX_CONDITIONS, MAX_CONDITION_DEPTH, MAX_DIAGNOSTICS,
-    MAX_LIST_LEN, MAX_NESTING, MAX_NOTS, MAX_PLAN_BYTES, MAX_RULES_BYTES, MAX_RULES_FILES,
+    CompileError, CompileOptions, Loader, OutcomeKind, PlanError, PlanErrorKind, RuleSet, Source,
+    MAX_CONDITIONS, MAX_CONDITION_DEPTH, MAX_DIAGNOSTICS, MAX_LIST_LEN, MAX_NESTING, MAX_NOTS,
+    MAX_PLAN_BYTES, MAX_RULES_BYTES, MAX_RULES_FILES,
 };
 use serde_json::json;
 
-const AS_OF: &str = "2026-11-26";
-
-fn opts() -> CheckOptions {
-    CheckOptions::new(Date::parse(AS_OF).unwrap())
-}
-
-fn builtin() -> RuleSet {
-    RuleSet::builtin().unwrap_or_else(|e| panic!("{e}"))
-}
+mod common;
+use common::{builtin, check, compile, compile_err, compile_ok, opts, AS_OF};
 
 fn rule(id: &str, cond: &str) -> String {
     format!("rule {id} {{\n  title \"t\"\n  theme \"T\"\n  kind risk\n  severity high\n  when {cond}\n  prompt \"p\"\n}}\n")
-}
-
-fn compile(text: &str) -> Result<RuleSet, CompileError> {
-    RuleSet::compile(&[Source::new("test.cpr", text)])
-}
-
-fn compile_ok(text: &str) -> RuleSet {
-    compile(text).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn compile_err(text: &str) -> CompileError {
-    match compile(text) {
-        Ok(_) => panic!("expected a compile error"),
-        Err(e) => e,
-    }
 }
 
 fn codes(e: &CompileError) -> Vec<&'static str> {
@@ -59,12 +37,6 @@ fn plan_err(rules: &RuleSet, bytes: &[u8]) -> PlanError {
         ),
         Err(e) => e,
     }
-}
-
-fn check(rules: &RuleSet, plan: &serde_json::Value) -> Report {
-    rules
-        .check_json(plan.to_string().as_bytes(), &opts())
-        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Runs `f` on a thread with the default 2 MiB test stack, failing if it
@@ -99,13 +71,13 @@ fn bounded_stack<T: Send + 'static>(
 #[test]
 fn malformed_json_is_a_syntax_error_with_line_and_column() {
     let rules = builtin();
-    let e = plan_err(&rules, b"{\n  \"plan_id\": \"p\",\n  \"child\": {\n}");
+    let e = plan_err(rules, b"{\n  \"plan_id\": \"p\",\n  \"child\": {\n}");
     assert_eq!(e.kind, PlanErrorKind::Syntax);
     assert_eq!(e.line, 4, "{e:?}");
     assert!(e.help.is_some());
-    let e = plan_err(&rules, b"{\"plan_id\": \"p\",}");
+    let e = plan_err(rules, b"{\"plan_id\": \"p\",}");
     assert_eq!(e.kind, PlanErrorKind::Syntax);
-    let e = plan_err(&rules, b"{\"plan_id\": \"p\"} trailing");
+    let e = plan_err(rules, b"{\"plan_id\": \"p\"} trailing");
     assert_eq!(e.kind, PlanErrorKind::Syntax, "{e:?}");
 }
 
@@ -120,7 +92,7 @@ fn a_plan_that_is_not_an_object_is_refused() {
         b"true",
         b"null",
     ] {
-        let e = plan_err(&rules, bad);
+        let e = plan_err(rules, bad);
         assert_eq!(e.kind, PlanErrorKind::Schema, "{e:?}");
         assert!(e.message.contains("must be a JSON object"), "{}", e.message);
     }
@@ -149,7 +121,7 @@ fn wrong_types_name_the_field_not_the_value() {
         ),
     ];
     for (plan, field) in cases {
-        let e = plan_err(&rules, plan.to_string().as_bytes());
+        let e = plan_err(rules, plan.to_string().as_bytes());
         assert_eq!(e.kind, PlanErrorKind::Schema, "{e:?}");
         assert!(
             e.message.contains(&format!("`{field}`")),
@@ -180,7 +152,7 @@ fn check_value_refuses_the_same_plans() {
 fn unknown_fields_are_warned_not_fatal() {
     let rules = builtin();
     let plan = json!({"plan_id": "p", "child": {"looked_after": true, "favourite_colour": "SECRET"}, "vendor_extra": {"a": [1, 2]}});
-    let report = check(&rules, &plan);
+    let report = check(rules, &plan);
     assert_eq!(report.outcomes.len(), rules.rules().len());
     assert!(
         report
@@ -209,7 +181,7 @@ fn impossible_dates_are_refused_with_the_field() {
         "0000-01-01",
     ] {
         let plan = json!({"plan_id": "p", "child": {"date_of_birth": date}});
-        let e = plan_err(&rules, plan.to_string().as_bytes());
+        let e = plan_err(rules, plan.to_string().as_bytes());
         assert_eq!(e.kind, PlanErrorKind::Schema);
         assert!(
             e.message
@@ -220,7 +192,7 @@ fn impossible_dates_are_refused_with_the_field() {
         assert!(!e.message.contains(date));
     }
     let plan = json!({"plan_id": "p", "child": {"date_of_birth": "2024-2-1"}});
-    let e = plan_err(&rules, plan.to_string().as_bytes());
+    let e = plan_err(rules, plan.to_string().as_bytes());
     assert!(e.message.contains("YYYY-MM-DD"), "{}", e.message);
 }
 
@@ -285,9 +257,9 @@ fn a_record_ending_before_it_starts_is_warned() {
 #[test]
 fn non_utf8_plan_bytes_are_a_syntax_error() {
     let rules = builtin();
-    let e = plan_err(&rules, b"{\"plan_id\": \"p\xff\xfe\"}");
+    let e = plan_err(rules, b"{\"plan_id\": \"p\xff\xfe\"}");
     assert_eq!(e.kind, PlanErrorKind::Syntax, "{e:?}");
-    let e = plan_err(&rules, b"\xef\xbb\xbf{\"plan_id\": \"p\"}");
+    let e = plan_err(rules, b"\xef\xbb\xbf{\"plan_id\": \"p\"}");
     assert_eq!(
         e.kind,
         PlanErrorKind::Syntax,
@@ -299,11 +271,11 @@ fn non_utf8_plan_bytes_are_a_syntax_error() {
 fn empty_plans_and_empty_rules() {
     let rules = builtin();
     for empty in [&b""[..], b"   \n\t", b"\n"] {
-        let e = plan_err(&rules, empty);
+        let e = plan_err(rules, empty);
         assert_eq!(e.kind, PlanErrorKind::Empty);
     }
     // An empty object is a plan with nothing known: every rule is decided or unknown.
-    let report = check(&rules, &json!({}));
+    let report = check(rules, &json!({}));
     assert_eq!(report.outcomes.len(), rules.rules().len());
     // An empty rules file compiles to no rules, and checking with it gives an empty report.
     let none = compile_ok("");
@@ -318,7 +290,7 @@ fn huge_numbers_in_plans_and_rules() {
     let rules = compile_ok(&rule("R", "count placements >= 1"));
     // Out of range for a 64-bit float: an error with its position, not infinity.
     let e = plan_err(
-        &builtin(),
+        builtin(),
         b"{\"plan_id\": \"p\", \"health\": {\"sdq_scores\": [{\"total\": 1e400}]}}",
     );
     assert!(e.line > 0 && e.column > 0, "{e:?}");
@@ -332,7 +304,7 @@ fn huge_numbers_in_plans_and_rules() {
     assert!(rules.check_json(big.as_bytes(), &opts()).is_ok());
     // A whole-number field refuses a fraction.
     let frac = json!({"plan_id": "p", "health": {"sdq_scores": [{"total": 12.5}]}});
-    let e = plan_err(&builtin(), frac.to_string().as_bytes());
+    let e = plan_err(builtin(), frac.to_string().as_bytes());
     assert!(e.message.contains("whole number"), "{}", e.message);
     // In rules: a literal too large for a float is refused at compile time.
     let e = compile_err(&rule(
@@ -361,7 +333,7 @@ fn huge_numbers_in_plans_and_rules() {
 fn duplicate_keys_are_refused() {
     let rules = builtin();
     let e = plan_err(
-        &rules,
+        rules,
         b"{\"plan_id\": \"p\", \"child\": {\"looked_after\": true, \"looked_after\": false}}",
     );
     assert_eq!(e.kind, PlanErrorKind::Schema);
@@ -371,7 +343,7 @@ fn duplicate_keys_are_refused() {
         e.message
     );
     // A field no rule reads is still refused when repeated.
-    let e = plan_err(&rules, b"{\"plan_id\": \"p\", \"plan_id\": \"q\"}");
+    let e = plan_err(rules, b"{\"plan_id\": \"p\", \"plan_id\": \"q\"}");
     assert!(
         e.message.contains("`plan_id` appears twice"),
         "{}",
@@ -388,7 +360,7 @@ fn deep_json_nesting_is_a_limit_error() {
         "[".repeat(200),
         "]".repeat(200)
     );
-    let e = plan_err(&rules, deep.as_bytes());
+    let e = plan_err(rules, deep.as_bytes());
     assert!(
         matches!(e.kind, PlanErrorKind::Schema | PlanErrorKind::Limit),
         "{e:?}"
@@ -425,12 +397,12 @@ fn plan_size_and_list_length_limits() {
     let mut big = b"{\"plan_id\": \"".to_vec();
     big.resize(MAX_PLAN_BYTES + 10, b'a');
     big.extend_from_slice(b"\"}");
-    let e = plan_err(&rules, &big);
+    let e = plan_err(rules, &big);
     assert_eq!(e.kind, PlanErrorKind::Limit);
     assert!(e.message.contains(&MAX_PLAN_BYTES.to_string()));
     let items = vec![json!({"date": "2026-01-01"}); MAX_LIST_LEN + 1];
     let plan = json!({"plan_id": "p", "crisis": {"arrests": items}});
-    let e = plan_err(&rules, plan.to_string().as_bytes());
+    let e = plan_err(rules, plan.to_string().as_bytes());
     assert!(
         e.message
             .contains(&format!("more than {MAX_LIST_LEN} elements")),
@@ -448,7 +420,7 @@ fn plan_size_and_list_length_limits() {
 fn long_strings_and_odd_text_are_data() {
     let rules = builtin();
     let plan = json!({"plan_id": "p\u{0}\u{202e}\u{1F600}", "child": {"looked_after": true}, "x": "a".repeat(100_000)});
-    let report = check(&rules, &plan);
+    let report = check(rules, &plan);
     assert_eq!(report.plan_id.as_deref(), Some("p\u{0}\u{202e}\u{1F600}"));
     // Half a surrogate pair in an escape is well-formed JSON but no
     // character: it reads as U+FFFD (as JavaScript shows it), not a crash.
