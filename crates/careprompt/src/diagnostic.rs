@@ -15,6 +15,9 @@ use serde::Serialize;
 
 use crate::ast::Span;
 
+/// The most problems reported for one compilation; the rest are counted.
+pub const MAX_DIAGNOSTICS: usize = 200;
+
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -220,6 +223,36 @@ fn edit_distance(a: &str, b: &str) -> usize {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev.last().copied().unwrap_or(0)
+}
+
+/// Rules that could not be compiled: every problem found, each with its
+/// file, line, column and help.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{}", render_all(.diagnostics))]
+pub struct CompileError {
+    /// The problems, errors first.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn render_all(diags: &[Diagnostic]) -> String {
+    diags
+        .iter()
+        .map(Diagnostic::render)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl CompileError {
+    pub(crate) fn one(d: Diagnostic) -> CompileError {
+        CompileError {
+            diagnostics: vec![d],
+        }
+    }
+
+    /// The diagnostics as JSON: `{"diagnostics": [...]}`.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({ "diagnostics": self.diagnostics }).to_string()
+    }
 }
 
 #[cfg(test)]

@@ -226,7 +226,7 @@ impl<'p, 'a> Env<'p, 'a> {
     }
 
     /// Allows the next evaluation to visit at most the plan's budget of
-    /// list elements ([`crate::eval_budget`] of the plan's size).
+    /// list elements ([`eval_budget`] of the plan's size).
     pub fn set_plan_budget(&mut self) {
         self.spent = 0;
         self.limit = None;
@@ -254,7 +254,7 @@ impl<'p, 'a> Env<'p, 'a> {
                 self.spent
                     <= *self
                         .plan_budget
-                        .get_or_insert_with(|| crate::eval_budget(crate::plan::plan_size(nodes)))
+                        .get_or_insert_with(|| eval_budget(crate::plan::plan_size(nodes)))
             }
         };
         if !ok {
@@ -918,6 +918,12 @@ fn starts_with_ci(hay: &str, needle_lower: &str) -> bool {
     } else {
         hay.to_lowercase().starts_with(needle_lower)
     }
+}
+
+/// The list elements one rule may visit on a plan of `size` values: a
+/// multiple of it, so that checking is bounded by rules times plan size.
+pub(crate) fn eval_budget(size: usize) -> u64 {
+    EVAL_STEPS_PER_PLAN_NODE.saturating_mul(size as u64 + 1)
 }
 
 #[cfg(test)]

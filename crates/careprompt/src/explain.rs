@@ -3,12 +3,14 @@
 
 use serde::Serialize;
 
+use crate::check::{self, CheckOptions};
 use crate::diagnostic::did_you_mean;
 use crate::eval::{Env, Item, Truth};
 use crate::plan;
+use crate::plan::PlanError;
 use crate::program::{Cond, CondKind, Operand};
 use crate::report::{Evidence, OutcomeKind};
-use crate::{CheckOptions, PlanError, RuleSet};
+use crate::ruleset::RuleSet;
 
 /// One condition in a trace, with its result and the values it saw.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -114,19 +116,12 @@ impl RuleSet {
                 .map(str::to_string),
             })?;
         let extracted = plan::extract(plan, self.shape())?;
-        let mut env = Env::new(&extracted.root, &extracted.nodes, options.as_of);
+        let mut env = check::env(&extracted, options.as_of);
         // The outcome is decided as a check decides it, within the same
         // budget; the trace then has a budget of its own (it evaluates each
         // part again), and parts it has no budget left for show `unknown`.
-        let budget = crate::eval_budget(extracted.size());
-        env.set_budget(budget);
-        let decided = env.cond::<false>(&rule.cond);
-        let outcome = match decided {
-            _ if env.exhausted() => OutcomeKind::Unknown,
-            Truth::True => OutcomeKind::Fires,
-            Truth::False => OutcomeKind::Clear,
-            Truth::Unknown => OutcomeKind::Unknown,
-        };
+        let outcome = check::decide(&mut env, &rule.cond);
+        let budget = crate::eval::eval_budget(extracted.size());
         env.set_budget(budget.saturating_mul(TRACE_BUDGET_FACTOR));
         let trace = self.trace(&mut env, &rule.cond);
         Ok(Explanation {

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::ast::CmpOp;
 use crate::diagnostic::{Diagnostic, SourceRef};
 use crate::program::{Cond, CondKind, Lit, Operand};
-use crate::RuleSet;
+use crate::ruleset::RuleSet;
 
 /// The rule ids a rule test file states expectations for.
 pub fn expected_rule_ids(test_toml: &str) -> Vec<String> {

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use crate::ast::{CmpOp, DateOp, Quantifier, Span, TextOp};
+use crate::ast::{RuleKind, Severity};
 use crate::date::{Date, Duration};
+use crate::json::literal;
 
 /// Where a compiled condition came from.
 #[derive(Clone, Copy, Debug)]
@@ -272,14 +274,81 @@ pub struct Learning {
 #[derive(Clone, Debug)]
 pub(crate) struct CompiledRule {
     /// The rule's words (id, title, prompt...), shared with its outcomes.
-    pub text: Arc<crate::report::RuleText>,
+    pub text: Arc<RuleText>,
     pub cond: Cond,
     pub loc: Loc,
 }
 
-/// A source file of the rule set.
-#[derive(Clone, Debug)]
-pub(crate) struct SourceFile {
-    pub name: String,
-    pub text: String,
+/// What a rule says, whatever the plan: shared by all of the rule's
+/// outcomes (one reference count per outcome, not one per field).
+#[derive(Debug, PartialEq)]
+pub struct RuleText {
+    /// The rule's id.
+    pub id: String,
+    /// The rule's title.
+    pub title: String,
+    /// The theme it belongs to.
+    pub theme: String,
+    /// risk, practice or strength.
+    pub kind: RuleKind,
+    /// high, medium, low or info.
+    pub severity: Severity,
+    /// The learning point it cites.
+    pub learning: Option<Learning>,
+    /// The prompt.
+    pub prompt: String,
+    /// Next steps and questions.
+    pub next_steps: Vec<String>,
+    /// The same words as JSON string literals, escaped once when the rules
+    /// are compiled: most of a report's JSON, written without escaping it
+    /// again for every plan.
+    pub(crate) json: RuleJson,
+}
+
+/// A rule's words as JSON string literals (quotes and escapes included).
+#[derive(Debug, PartialEq)]
+pub(crate) struct RuleJson {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) theme: String,
+    pub(crate) learning: Option<(String, Option<String>)>,
+    pub(crate) prompt: String,
+    pub(crate) next_steps: Vec<String>,
+}
+
+impl RuleText {
+    /// A rule's words, with their JSON worked out once.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        id: String,
+        title: String,
+        theme: String,
+        kind: RuleKind,
+        severity: Severity,
+        learning: Option<Learning>,
+        prompt: String,
+        next_steps: Vec<String>,
+    ) -> RuleText {
+        let json = RuleJson {
+            id: literal(&id),
+            title: literal(&title),
+            theme: literal(&theme),
+            learning: learning
+                .as_ref()
+                .map(|l| (literal(&l.source), l.section.as_deref().map(literal))),
+            prompt: literal(&prompt),
+            next_steps: next_steps.iter().map(|n| literal(n)).collect(),
+        };
+        RuleText {
+            id,
+            title,
+            theme,
+            kind,
+            severity,
+            learning,
+            prompt,
+            next_steps,
+            json,
+        }
+    }
 }

@@ -10,10 +10,14 @@ use serde::Serialize;
 use crate::ast::{RuleKind, Severity};
 use crate::eval::EvidenceValue;
 use crate::program::Learning;
+pub use crate::program::RuleText;
 
 /// The version of the report JSON layout. Raised when a field changes
 /// meaning or is removed; adding a field does not raise it.
 pub const REPORT_VERSION: u32 = 1;
+
+/// The engine's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// A rule's outcome for one plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
@@ -45,87 +49,6 @@ pub struct Evidence {
     pub path: String,
     /// The value found there (dates as YYYY-MM-DD; lists by their length).
     pub value: EvidenceValue,
-}
-
-/// What a rule says, whatever the plan: shared by all of the rule's
-/// outcomes (one reference count per outcome, not one per field).
-#[derive(Debug, PartialEq)]
-pub struct RuleText {
-    /// The rule's id.
-    pub id: String,
-    /// The rule's title.
-    pub title: String,
-    /// The theme it belongs to.
-    pub theme: String,
-    /// risk, practice or strength.
-    pub kind: RuleKind,
-    /// high, medium, low or info.
-    pub severity: Severity,
-    /// The learning point it cites.
-    pub learning: Option<Learning>,
-    /// The prompt.
-    pub prompt: String,
-    /// Next steps and questions.
-    pub next_steps: Vec<String>,
-    /// The same words as JSON string literals, escaped once when the rules
-    /// are compiled: most of a report's JSON, written without escaping it
-    /// again for every plan.
-    json: RuleJson,
-}
-
-/// A rule's words as JSON string literals (quotes and escapes included).
-#[derive(Debug, PartialEq)]
-struct RuleJson {
-    id: String,
-    title: String,
-    theme: String,
-    learning: Option<(String, Option<String>)>,
-    prompt: String,
-    next_steps: Vec<String>,
-}
-
-/// `text` as a JSON string literal, as serde_json writes it.
-fn literal(text: &str) -> String {
-    let mut w = JsonWriter::new(false, text.len() + 2);
-    w.text(text);
-    w.out
-}
-
-impl RuleText {
-    /// A rule's words, with their JSON worked out once.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn new(
-        id: String,
-        title: String,
-        theme: String,
-        kind: RuleKind,
-        severity: Severity,
-        learning: Option<Learning>,
-        prompt: String,
-        next_steps: Vec<String>,
-    ) -> RuleText {
-        let json = RuleJson {
-            id: literal(&id),
-            title: literal(&title),
-            theme: literal(&theme),
-            learning: learning
-                .as_ref()
-                .map(|l| (literal(&l.source), l.section.as_deref().map(literal))),
-            prompt: literal(&prompt),
-            next_steps: next_steps.iter().map(|n| literal(n)).collect(),
-        };
-        RuleText {
-            id,
-            title,
-            theme,
-            kind,
-            severity,
-            learning,
-            prompt,
-            next_steps,
-            json,
-        }
-    }
 }
 
 /// One rule's outcome with what the practitioner needs to act on it.
@@ -367,34 +290,7 @@ impl JsonWriter {
 
     /// A text as a JSON string literal, escaped as serde_json escapes it.
     fn text(&mut self, s: &str) {
-        self.out.push('"');
-        let mut from = 0;
-        for (i, b) in s.bytes().enumerate() {
-            let escape = match b {
-                b'"' => "\\\"",
-                b'\\' => "\\\\",
-                b'\n' => "\\n",
-                b'\r' => "\\r",
-                b'\t' => "\\t",
-                0x08 => "\\b",
-                0x0c => "\\f",
-                0..=0x1f => "",
-                _ => continue,
-            };
-            self.out.push_str(s.get(from..i).unwrap_or_default());
-            if escape.is_empty() {
-                self.out.push_str("\\u00");
-                for nibble in [b >> 4, b & 0xf] {
-                    self.out
-                        .push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
-                }
-            } else {
-                self.out.push_str(escape);
-            }
-            from = i + 1;
-        }
-        self.out.push_str(s.get(from..).unwrap_or_default());
-        self.out.push('"');
+        crate::json::write_text(&mut self.out, s);
     }
 
     /// A field holding a text.
@@ -548,7 +444,7 @@ mod tests {
             let mut w = JsonWriter::new(true, 0);
             w.text(s);
             assert_eq!(w.out, serde_json::to_string(s).unwrap(), "{s:?}");
-            assert_eq!(literal(s), serde_json::to_string(s).unwrap());
+            assert_eq!(crate::json::literal(s), serde_json::to_string(s).unwrap());
         }
     }
 }

@@ -7,11 +7,14 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+use crate::ast::Span;
+use crate::check::CheckOptions;
+use crate::date::Date;
 use crate::diagnostic::{did_you_mean, Diagnostic, SourceRef};
-use crate::eval::{Env, Truth};
+use crate::eval::Truth;
 use crate::explain::TraceNode;
 use crate::report::{Evidence, OutcomeKind};
-use crate::{ast::Span, CheckOptions, Date, RuleSet};
+use crate::ruleset::RuleSet;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -314,7 +317,7 @@ fn run_file(
         );
     }
     let base: Option<Result<Json, String>> = parsed.base.as_ref().map(|b| {
-        let path = crate::resolve_import(name, b);
+        let path = crate::load::resolve_import(name, b);
         read(&path).and_then(|t| {
             serde_json::from_str::<Json>(&t)
                 .map_err(|e| format!("base plan `{b}` is not valid JSON: {e}"))
@@ -362,7 +365,7 @@ fn run_file(
         };
         // Coverage: trace every rule on this plan.
         if let Ok(extracted) = crate::plan::extract(&bytes, rules.shape()) {
-            let mut env = Env::new(&extracted.root, &extracted.nodes, as_of);
+            let mut env = crate::check::env(&extracted, as_of);
             for r in rules.compiled_rules() {
                 let t = rules.trace(&mut env, &r.cond);
                 mark_seen(&t, seen);
@@ -445,7 +448,7 @@ fn build_plan(
     read: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<Json, String> {
     let mut plan = if let Some(p) = &case.plan {
-        let path = crate::resolve_import(name, p);
+        let path = crate::load::resolve_import(name, p);
         let text = read(&path)?;
         serde_json::from_str::<Json>(&text)
             .map_err(|e| format!("plan `{p}` is not valid JSON: {e}"))?

@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use crate::plan::{
+use crate::plan::tree::{
     number_node, text_node, wrong_type, Node, PathCtx, PlanError, PlanErrorKind, Sink, Ty,
     MAX_LIST_LEN,
 };

@@ -1,0 +1,355 @@
+//! Checking a plan against a rule set: the plan read into its tree, every
+//! rule decided, and the report built (evidence, missing paths, warnings).
+//! Explanations and rule tests decide rules through the same functions.
+
+use crate::date::Date;
+use crate::eval::{self, Env, Truth};
+use crate::plan::{self, Node, PlanError};
+use crate::program::{Cond, ShapeObj, ShapeTy};
+use crate::report::{Evidence, Outcome, OutcomeKind, Report, Summary, REPORT_VERSION, VERSION};
+use crate::ruleset::RuleSet;
+
+/// Options for checking a plan.
+#[derive(Clone, Copy, Debug)]
+pub struct CheckOptions {
+    /// The evaluation date: "within 6 months" and ages are measured from it.
+    pub as_of: Date,
+}
+
+impl CheckOptions {
+    /// Checks as of `as_of`.
+    pub fn new(as_of: Date) -> CheckOptions {
+        CheckOptions { as_of }
+    }
+}
+
+impl RuleSet {
+    /// Checks plan JSON bytes.
+    pub fn check_json(&self, plan: &[u8], options: &CheckOptions) -> Result<Report, PlanError> {
+        let extracted = plan::extract(plan, &self.shape)?;
+        let warnings = extracted.warnings.clone();
+        Ok(self.report(&extracted, warnings, options))
+    }
+
+    /// Checks an already-parsed plan. The plan is borrowed, never copied.
+    pub fn check_value(
+        &self,
+        plan: &serde_json::Value,
+        options: &CheckOptions,
+    ) -> Result<Report, PlanError> {
+        let extracted = plan::extract_value(plan, &self.shape)?;
+        let warnings = extracted.warnings.clone();
+        Ok(self.report(&extracted, warnings, options))
+    }
+
+    /// Decides every rule on plan bytes without building a report: the
+    /// fastest path, for callers that only need outcomes.
+    pub fn outcomes_json(
+        &self,
+        plan: &[u8],
+        options: &CheckOptions,
+    ) -> Result<Vec<OutcomeKind>, PlanError> {
+        let extracted = plan::extract(plan, &self.shape)?;
+        Ok(self.outcomes(&extracted, options))
+    }
+
+    /// Reads plan bytes once, for evaluating them many times (on several
+    /// dates, or in a benchmark that times evaluation apart from reading).
+    /// The result borrows the rules and the bytes; its outcomes and report
+    /// are exactly those of [`RuleSet::outcomes_json`] and
+    /// [`RuleSet::check_json`] on the same bytes.
+    pub fn prepare<'r, 'a>(&'r self, plan: &'a [u8]) -> Result<Prepared<'r, 'a>, PlanError> {
+        let extracted = plan::extract(plan, &self.shape)?;
+        Ok(Prepared {
+            rules: self,
+            extracted,
+        })
+    }
+
+    fn outcomes(&self, plan: &plan::Extracted<'_>, options: &CheckOptions) -> Vec<OutcomeKind> {
+        let mut env = env(plan, options.as_of);
+        self.rules
+            .iter()
+            .map(|r| decide(&mut env, &r.cond))
+            .collect()
+    }
+
+    fn report(
+        &self,
+        plan: &plan::Extracted<'_>,
+        mut warnings: Vec<String>,
+        options: &CheckOptions,
+    ) -> Report {
+        warnings.extend(date_warnings(
+            &plan.root,
+            &plan.nodes,
+            &self.shape,
+            options.as_of,
+        ));
+        let mut env = env(plan, options.as_of);
+        let mut summary = Summary::default();
+        let mut outcomes = Vec::with_capacity(self.rules.len());
+        for r in &self.rules {
+            env.set_plan_budget();
+            let mut truth = env.cond::<false>(&r.cond);
+            let too_costly = env.exhausted();
+            if too_costly {
+                truth = Truth::Unknown;
+                warnings.push(format!(
+                    "rule `{}` needs more work than the size of this plan allows, so it is reported unknown",
+                    r.text.id
+                ));
+            }
+            let mut o = Outcome::new(r.text.clone(), OutcomeKind::Clear);
+            match truth {
+                Truth::False => summary.clear += 1,
+                Truth::True | Truth::Unknown => {
+                    env.items.clear();
+                    let items = if too_costly {
+                        Vec::new()
+                    } else {
+                        env.set_plan_budget();
+                        let again = env.cond::<true>(&r.cond);
+                        if env.exhausted() {
+                            // Recording looks at every element where deciding stopped at the
+                            // first that settled it; the outcome stands, the evidence is partial.
+                            warnings.push(format!(
+                                "the evidence listed for rule `{}` is incomplete",
+                                r.text.id
+                            ));
+                        } else {
+                            debug_assert_eq!(again, truth);
+                        }
+                        std::mem::take(&mut env.items)
+                    };
+                    if truth == Truth::True {
+                        summary.fires += 1;
+                        o.outcome = OutcomeKind::Fires;
+                        let mut seen = FirstSeen::for_items(items.len());
+                        for item in items {
+                            if let eval::Item::Evidence { path, value } = item {
+                                if seen.first(&path, o.evidence.iter().map(|e| &e.path)) {
+                                    o.evidence.push(Evidence { path, value });
+                                }
+                            }
+                        }
+                    } else {
+                        summary.unknown += 1;
+                        o.outcome = OutcomeKind::Unknown;
+                        let mut seen = FirstSeen::for_items(items.len());
+                        for item in items {
+                            if let eval::Item::Missing(path) = item {
+                                if seen.first(&path, o.missing.iter()) {
+                                    o.missing.push(path);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            outcomes.push(o);
+        }
+        let plan_id = self
+            .shape
+            .field("plan_id")
+            .and_then(|f| f.slot)
+            .and_then(|slot| plan.root.children(&plan.nodes).get(usize::from(slot)))
+            .and_then(|n| match n {
+                Node::Text(t) => Some(t.to_string()),
+                _ => None,
+            });
+        Report {
+            report_version: REPORT_VERSION,
+            engine: format!("careprompt {VERSION}"),
+            as_of: options.as_of.to_string(),
+            plan_id,
+            summary,
+            outcomes,
+            warnings,
+        }
+    }
+}
+
+/// The environment a plan is evaluated in on `as_of`: the one set-up that
+/// checks, explanations and rule tests share.
+pub(crate) fn env<'p, 'a>(plan: &'p plan::Extracted<'a>, as_of: Date) -> Env<'p, 'a> {
+    Env::new(&plan.root, &plan.nodes, as_of)
+}
+
+/// Decides one condition within the plan's budget: true fires, false is
+/// clear, and unknown (or a budget run out) is unknown.
+pub(crate) fn decide(env: &mut Env<'_, '_>, cond: &Cond) -> OutcomeKind {
+    env.set_plan_budget();
+    let truth = env.cond::<false>(cond);
+    outcome_of(truth, env.exhausted())
+}
+
+/// The outcome a truth value gives; `exhausted` (the budget ran out) makes
+/// it unknown whatever the truth.
+pub(crate) fn outcome_of(truth: Truth, exhausted: bool) -> OutcomeKind {
+    match truth {
+        _ if exhausted => OutcomeKind::Unknown,
+        Truth::True => OutcomeKind::Fires,
+        Truth::False => OutcomeKind::Clear,
+        Truth::Unknown => OutcomeKind::Unknown,
+    }
+}
+
+/// Which paths a report has listed already. Most rules record a handful,
+/// which are compared in place; a set is kept only for long lists.
+struct FirstSeen(Option<std::collections::HashSet<String>>);
+
+impl FirstSeen {
+    fn for_items(n: usize) -> FirstSeen {
+        FirstSeen((n > 32).then(std::collections::HashSet::new))
+    }
+
+    /// Whether `path` is not among those `listed` so far (and notes it).
+    fn first<'s>(&mut self, path: &str, mut listed: impl Iterator<Item = &'s String>) -> bool {
+        match &mut self.0 {
+            Some(set) => set.insert(path.to_string()),
+            None => !listed.any(|p| p == path),
+        }
+    }
+}
+
+/// A plan read against a rule set once ([`RuleSet::prepare`]), ready to be
+/// evaluated any number of times.
+pub struct Prepared<'r, 'a> {
+    rules: &'r RuleSet,
+    extracted: plan::Extracted<'a>,
+}
+
+impl Prepared<'_, '_> {
+    /// Every rule's outcome, as [`RuleSet::outcomes_json`] gives it.
+    pub fn outcomes(&self, options: &CheckOptions) -> Vec<OutcomeKind> {
+        self.rules.outcomes(&self.extracted, options)
+    }
+
+    /// The report, as [`RuleSet::check_json`] gives it.
+    pub fn report(&self, options: &CheckOptions) -> Report {
+        self.rules
+            .report(&self.extracted, self.extracted.warnings.clone(), options)
+    }
+
+    /// The warnings found while reading the plan (unknown fields).
+    pub fn warnings(&self) -> &[String] {
+        &self.extracted.warnings
+    }
+}
+
+impl std::fmt::Debug for Prepared<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("warnings", &self.extracted.warnings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The most date warnings one report lists.
+const MAX_DATE_WARNINGS: usize = 50;
+
+/// Warnings about dates that cannot all be right, found in the fields the
+/// rules read: a `date_of_birth` after the evaluation date (`age of` it is
+/// then unknown), and a record that ends before it starts (both dates are
+/// used as given). Warnings name field paths, never their values.
+pub(crate) fn date_warnings(
+    root: &Node<'_>,
+    nodes: &[Node<'_>],
+    shape: &ShapeObj,
+    as_of: Date,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut path = String::new();
+    let mut more = 0usize;
+    walk_dates(root, nodes, shape, as_of, &mut path, &mut out, &mut more);
+    if more > 0 {
+        out.push(format!("{more} more date warning(s) like those above"));
+    }
+    out
+}
+
+fn walk_dates(
+    node: &Node<'_>,
+    nodes: &[Node<'_>],
+    shape: &ShapeObj,
+    as_of: Date,
+    path: &mut String,
+    out: &mut Vec<String>,
+    more: &mut usize,
+) {
+    let Node::Obj(..) = node else { return };
+    let checks = &shape.date_checks;
+    if !checks.any_below {
+        return;
+    }
+    let slots = node.children(nodes);
+    let date = |slot: u16| -> Option<Date> {
+        match slots.get(usize::from(slot)) {
+            Some(Node::Date(d)) => Some(*d),
+            _ => None,
+        }
+    };
+    let mut warn = |w: String| {
+        if out.len() < MAX_DATE_WARNINGS {
+            out.push(w);
+        } else {
+            *more += 1;
+        }
+    };
+    let at = |name: &str| {
+        if path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    if checks.birth.and_then(date).is_some_and(|d| d > as_of) {
+        warn(format!(
+            "`{}` is after the evaluation date, so the age it gives is unknown",
+            at("date_of_birth")
+        ));
+    }
+    for &(start_slot, end_slot, start, end) in &checks.pairs {
+        if let (Some(s), Some(e)) = (date(start_slot), date(end_slot)) {
+            if e < s {
+                warn(format!(
+                    "`{}` is before `{}`; both are used as given",
+                    at(end),
+                    at(start)
+                ));
+            }
+        }
+    }
+    for field in &shape.fields {
+        let Some(child) = field.slot.and_then(|s| slots.get(usize::from(s))) else {
+            continue;
+        };
+        if !matches!(child, Node::Obj(..) | Node::List(..)) {
+            continue;
+        }
+        let len = path.len();
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(&field.name);
+        match (&field.ty, child) {
+            (ShapeTy::Object(o), n @ Node::Obj(..)) => {
+                walk_dates(n, nodes, o, as_of, path, out, more)
+            }
+            (ShapeTy::List(elem), n @ Node::List(..)) => {
+                if let ShapeTy::Object(o) = elem.as_ref() {
+                    let base = path.len();
+                    for (i, item) in n.children(nodes).iter().enumerate() {
+                        // Written in place: no string allocated per element.
+                        let _ = std::fmt::Write::write_fmt(path, format_args!("[{i}]"));
+                        walk_dates(item, nodes, o, as_of, path, out, more);
+                        path.truncate(base);
+                    }
+                }
+            }
+            _ => {}
+        }
+        path.truncate(len);
+    }
+}

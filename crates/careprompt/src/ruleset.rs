@@ -1,0 +1,167 @@
+//! A compiled rule set: sources loaded, parsed and compiled once, then
+//! shared (read-only) by every check.
+
+use std::collections::BTreeSet;
+
+use crate::ast::{self, RuleKind, Severity};
+use crate::compile;
+use crate::diagnostic::{self, CompileError, Diagnostic};
+use crate::load::{self, Loader, Source, SourceFile};
+use crate::parser;
+use crate::program::{CompiledRule, Learning, ShapeObj};
+use crate::schema::Schema;
+
+/// Options for compiling a rule set.
+#[derive(Default)]
+pub struct CompileOptions<'l> {
+    /// The case-plan schema to check against (the built-in one if `None`).
+    pub schema: Option<Schema>,
+    /// Constant overrides, as `name` and a literal written as in rules
+    /// (`15`, `"text"`, `2 terms`).
+    pub overrides: Vec<(String, String)>,
+    /// Where to read imported files that are not among the sources.
+    pub loader: Option<&'l dyn Loader>,
+}
+
+/// A rule's description, without its condition.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct RuleInfo {
+    /// The stable id.
+    pub id: String,
+    /// The title.
+    pub title: String,
+    /// The theme.
+    pub theme: String,
+    /// risk, practice or strength.
+    pub kind: RuleKind,
+    /// high, medium, low or info.
+    pub severity: Severity,
+    /// The learning point cited.
+    pub learning: Option<Learning>,
+    /// Next steps.
+    pub next_steps: Vec<String>,
+    /// The file it is written in.
+    pub file: String,
+    /// The line it starts on.
+    pub line: usize,
+}
+
+/// A compiled rule set: compile once, check many plans, from many threads.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub(crate) rules: Vec<CompiledRule>,
+    pub(crate) shape: ShapeObj,
+    pub(crate) sources: Vec<SourceFile>,
+    pub(crate) consts: Vec<compile::ConstInfo>,
+    pub(crate) defs: Vec<compile::DefInfo>,
+    pub(crate) used_names: BTreeSet<String>,
+    pub(crate) read_paths: BTreeSet<String>,
+}
+
+impl RuleSet {
+    /// Compiles the built-in children's mental health pack.
+    pub fn builtin() -> Result<RuleSet, CompileError> {
+        RuleSet::compile(&crate::builtin::builtin_sources())
+    }
+
+    /// Compiles rules files against the built-in case-plan schema.
+    pub fn compile(sources: &[Source]) -> Result<RuleSet, CompileError> {
+        RuleSet::compile_with(sources, &CompileOptions::default())
+    }
+
+    /// Compiles rules files with options.
+    pub fn compile_with(
+        sources: &[Source],
+        options: &CompileOptions<'_>,
+    ) -> Result<RuleSet, CompileError> {
+        let schema: &Schema = match &options.schema {
+            Some(s) => s,
+            None => Schema::builtin_ref().map_err(|e| {
+                CompileError::one(Diagnostic::error(
+                    "schema",
+                    diagnostic::SourceRef {
+                        name: "case-plan.schema.json",
+                        text: "",
+                    },
+                    ast::Span::default(),
+                    e.to_string(),
+                ))
+            })?,
+        };
+        let (files, parsed) = load::load_sources(sources, options.loader)?;
+        let mut overrides = Vec::new();
+        for (name, text) in &options.overrides {
+            let lit = parser::parse_literal(text).map_err(|d| CompileError::one(*d))?;
+            overrides.push((name.clone(), lit));
+        }
+        let refs: Vec<(u32, &ast::File)> = parsed
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (i as u32, f))
+            .collect();
+        let compiled = compile::Compiler::new(schema, &files)
+            .compile(&refs, &overrides)
+            .map_err(|diagnostics| CompileError { diagnostics })?;
+        Ok(RuleSet {
+            rules: compiled.rules,
+            shape: compiled.shape,
+            sources: files,
+            consts: compiled.consts,
+            defs: compiled.defs,
+            used_names: compiled.used_names,
+            read_paths: compiled.read_paths,
+        })
+    }
+
+    /// The rules, in the order written.
+    pub fn rules(&self) -> Vec<RuleInfo> {
+        self.rules
+            .iter()
+            .map(|r| {
+                let (file, line) = match self.sources.get(r.loc.file as usize) {
+                    Some(s) => (
+                        s.name.clone(),
+                        diagnostic::line_col(&s.text, r.loc.span.start).0,
+                    ),
+                    None => (String::new(), 0),
+                };
+                RuleInfo {
+                    id: r.text.id.clone(),
+                    title: r.text.title.clone(),
+                    theme: r.text.theme.clone(),
+                    kind: r.text.kind,
+                    severity: r.text.severity,
+                    learning: r.text.learning.clone(),
+                    next_steps: r.text.next_steps.clone(),
+                    file,
+                    line,
+                }
+            })
+            .collect()
+    }
+
+    /// Every plan path some rule reads (list elements written `list[].field`).
+    /// Fields outside this set are skipped, not parsed, when a plan is read.
+    pub fn read_paths(&self) -> &BTreeSet<String> {
+        &self.read_paths
+    }
+
+    /// The names of the files the rule set was compiled from.
+    pub fn source_names(&self) -> Vec<&str> {
+        self.sources.iter().map(|s| s.name.as_str()).collect()
+    }
+}
+
+impl RuleSet {
+    pub(crate) fn compiled_rules(&self) -> &[CompiledRule] {
+        &self.rules
+    }
+
+    pub(crate) fn source_text(&self, file: u32) -> Option<&SourceFile> {
+        self.sources.get(file as usize)
+    }
+
+    pub(crate) fn shape(&self) -> &ShapeObj {
+        &self.shape
+    }
+}
