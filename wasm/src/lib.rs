@@ -1,33 +1,36 @@
 //! careprompt for JavaScript: the rules engine compiled to WebAssembly.
 //!
-//! This crate is the thin wasm-bindgen layer over the `careprompt` library.
-//! Everything crosses the boundary as strings, bytes and small handles, and
-//! everything that can go wrong comes back as data (JSON with an `ok` flag),
-//! never as a thrown string: the JavaScript wrapper in `wasm/pkg-src` turns
-//! it into objects and TypeScript types.
+//! This crate holds only the wasm-bindgen bindings over the `careprompt`
+//! library: what a binding shares with every other (batches, the forms of
+//! errors, sources given as JSON, rule tests over files in memory) is the
+//! library's host layer, `careprompt::host`. Everything crosses the
+//! boundary as strings, bytes and small handles, and everything that can go
+//! wrong comes back as data (JSON with an `ok` flag), never as a thrown
+//! string: the JavaScript wrapper in `wasm/pkg-src` turns it into objects
+//! and TypeScript types.
 //!
 //! Nothing here reads the clock, the network or any storage: the evaluation
 //! date is always an argument, and plans never leave the function that
 //! checks them.
 #![forbid(unsafe_code)]
 
-use careprompt::{CheckOptions, Date, RuleSet, Source};
+use careprompt::host::{self, BatchFormat, HostError};
+use careprompt::{Date, RuleSet};
 use serde::Serialize;
-use serde_json::value::RawValue;
 use wasm_bindgen::prelude::*;
 
 /// The result of a call: whether it worked and its JSON. On success `json`
 /// is the call's output (for a check, exactly the CLI's `--format json`
 /// report); on failure it is an error object or a diagnostics list.
-#[wasm_bindgen]
+#[wasm_bindgen(js_name = CallResult)]
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub struct CallResult {
     ok: bool,
     json: String,
 }
 
-#[wasm_bindgen]
-impl Outcome {
+#[wasm_bindgen(js_class = CallResult)]
+impl CallResult {
     /// Whether the call succeeded.
     #[wasm_bindgen(getter)]
     pub fn ok(&self) -> bool {
@@ -41,13 +44,17 @@ impl Outcome {
     }
 }
 
-impl Outcome {
-    fn success(json: String) -> Outcome {
-        Outcome { ok: true, json }
+impl CallResult {
+    fn success(json: String) -> CallResult {
+        CallResult { ok: true, json }
     }
 
-    fn failure(json: String) -> Outcome {
-        Outcome { ok: false, json }
+    fn failure(json: String) -> CallResult {
+        CallResult { ok: false, json }
+    }
+
+    fn host_error(e: &HostError) -> CallResult {
+        CallResult::failure(e.to_json())
     }
 
     /// Whether the call succeeded (for Rust callers and tests).
@@ -59,32 +66,6 @@ impl Outcome {
     pub fn text(&self) -> &str {
         &self.json
     }
-}
-
-/// An error that is not about a rules file or a plan's content: a bad date,
-/// a bad argument, a batch that is not a JSON array or NDJSON.
-#[derive(Serialize)]
-struct CallError<'a> {
-    kind: &'a str,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    help: Option<&'a str>,
-    line: usize,
-    column: usize,
-}
-
-fn call_error(kind: &str, message: String, help: Option<&str>) -> String {
-    to_json(&CallError {
-        kind,
-        message,
-        help,
-        line: 0,
-        column: 0,
-    })
-}
-
-fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| String::from("null"))
 }
 
 /// The library version (`careprompt 0.1.0` has version `0.1.0`).
@@ -99,82 +80,34 @@ pub fn case_plan_schema() -> String {
     careprompt::case_plan_schema().to_string()
 }
 
-#[derive(Serialize)]
-struct SourceOut<'a> {
-    name: &'a str,
-    text: &'a str,
-}
-
 /// The built-in pack's rule tests and their fixtures: `[{"name", "text"}, ...]`
 /// (tests end in `.toml`; the rest are fixtures they refer to).
 #[wasm_bindgen(js_name = builtinTests)]
 pub fn builtin_tests() -> String {
-    let out: Vec<SourceOut<'_>> = careprompt::builtin_tests()
-        .iter()
-        .map(|(name, text)| SourceOut { name, text })
-        .collect();
-    to_json(&out)
+    host::sources_json(careprompt::builtin_tests().iter().map(|(n, t)| (*n, *t)))
 }
 
 /// The built-in rule pack's files: `[{"name": ..., "text": ...}, ...]`.
 #[wasm_bindgen(js_name = builtinSources)]
 pub fn builtin_sources() -> String {
     let sources = careprompt::builtin_sources();
-    let out: Vec<SourceOut<'_>> = sources
-        .iter()
-        .map(|s| SourceOut {
-            name: &s.name,
-            text: &s.text,
-        })
-        .collect();
-    to_json(&out)
-}
-
-#[derive(serde::Deserialize)]
-struct SourceIn {
-    name: String,
-    text: String,
-}
-
-fn parse_sources(json: &str) -> Result<Vec<Source>, String> {
-    let list: Vec<SourceIn> = serde_json::from_str(json).map_err(|e| {
-        call_error(
-            "argument",
-            format!("the rule sources are not a list of {{name, text}} objects: {e}"),
-            Some("pass an array like [{\"name\": \"rules.cpr\", \"text\": \"...\"}]"),
-        )
-    })?;
-    Ok(list
-        .into_iter()
-        .map(|s| Source {
-            name: s.name,
-            text: s.text,
-        })
-        .collect())
+    host::sources_json(sources.iter().map(|s| (s.name.as_str(), s.text.as_str())))
 }
 
 /// Formats one rules file. On success `json` is `{"text": ...}`; on failure
 /// it is the diagnostics (`{"diagnostics": [...]}`).
 #[wasm_bindgen(js_name = formatRules)]
-pub fn format_rules(name: &str, text: &str) -> Outcome {
+pub fn format_rules(name: &str, text: &str) -> CallResult {
     #[derive(Serialize)]
     struct Formatted<'a> {
         text: &'a str,
     }
     match careprompt::format_source(name, text) {
-        Ok(formatted) => Outcome::success(to_json(&Formatted { text: &formatted })),
-        Err(e) => Outcome::failure(e.to_json()),
+        Ok(formatted) => CallResult::success(
+            serde_json::to_string(&Formatted { text: &formatted }).unwrap_or_default(),
+        ),
+        Err(e) => CallResult::failure(host::compile_error_json(&e)),
     }
-}
-
-fn parse_date(as_of: &str) -> Result<Date, String> {
-    Date::parse(as_of).map_err(|e| {
-        call_error(
-            "date",
-            format!("the evaluation date `{as_of}` is not a date: {e}"),
-            Some("give the evaluation date as YYYY-MM-DD, for example 2026-11-26"),
-        )
-    })
 }
 
 /// A compiled rule set. Compile once, check many plans.
@@ -214,11 +147,6 @@ impl Compiled {
     }
 }
 
-#[derive(Serialize)]
-struct Diagnostics<'a> {
-    diagnostics: &'a [careprompt::Diagnostic],
-}
-
 fn compiled(result: Result<RuleSet, careprompt::CompileError>) -> Compiled {
     match result {
         Ok(rules) => {
@@ -227,28 +155,27 @@ fn compiled(result: Result<RuleSet, careprompt::CompileError>) -> Compiled {
             Compiled {
                 ok: true,
                 rules: Some(rules),
-                diagnostics: to_json(&Diagnostics {
-                    diagnostics: &warnings,
-                }),
+                diagnostics: host::diagnostics_json(&warnings),
             }
         }
         Err(e) => Compiled {
             ok: false,
             rules: None,
-            diagnostics: e.to_json(),
+            diagnostics: host::compile_error_json(&e),
         },
     }
 }
 
-/// Compiles rule sources given as JSON (`[{"name", "text"}, ...]`).
+/// Compiles rule sources given as JSON (`[{"name", "text"}, ...]`); files
+/// they import are looked up among the same sources.
 #[wasm_bindgen(js_name = compileRules)]
 pub fn compile_rules(sources_json: &str) -> Compiled {
-    match parse_sources(sources_json) {
-        Ok(sources) => compiled(RuleSet::compile(&sources)),
+    match host::parse_sources(sources_json) {
+        Ok(sources) => compiled(host::compile(&sources)),
         Err(error) => Compiled {
             ok: false,
             rules: None,
-            diagnostics: format!("{{\"diagnostics\":[],\"error\":{error}}}"),
+            diagnostics: format!("{{\"diagnostics\":[],\"error\":{}}}", error.to_json()),
         },
     }
 }
@@ -259,129 +186,45 @@ pub fn compile_builtin() -> Compiled {
     compiled(RuleSet::builtin())
 }
 
-/// One entry of a batch result.
-#[derive(Serialize)]
-struct BatchEntry<'a> {
-    index: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    line: Option<usize>,
-    ok: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    report: Option<&'a RawValue>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a RawValue>,
-}
-
-/// How a batch of plans is laid out.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum BatchFormat {
-    Array,
-    Ndjson,
-}
-
 #[wasm_bindgen]
 impl Rules {
     /// Checks one plan (UTF-8 JSON bytes). On success `json` is the report,
     /// byte for byte what `careprompt check --format json` prints for it.
     #[wasm_bindgen(js_name = checkBytes)]
-    pub fn check_bytes(&self, plan: &[u8], as_of: &str) -> Outcome {
-        let as_of = match parse_date(as_of) {
-            Ok(d) => d,
-            Err(e) => return Outcome::failure(e),
-        };
-        self.check_one(plan, as_of)
+    pub fn check_bytes(&self, plan: &[u8], as_of: &str) -> CallResult {
+        match host::parse_as_of(as_of) {
+            Ok(d) => self.check_one(plan, d),
+            Err(e) => CallResult::host_error(&e),
+        }
     }
 
     /// Checks one plan given as a string (see [`Rules::check_bytes`]).
     #[wasm_bindgen(js_name = checkText)]
-    pub fn check_text(&self, plan: &str, as_of: &str) -> Outcome {
+    pub fn check_text(&self, plan: &str, as_of: &str) -> CallResult {
         self.check_bytes(plan.as_bytes(), as_of)
     }
 
     /// Checks many plans: a JSON array of plans (`format` = `"array"`), one
-    /// plan per line (`"ndjson"`), or either (`"auto"`: an array when the
-    /// first non-blank character is `[`). On success `json` is an array of
-    /// `{"index", "line"?, "ok", "report" | "error"}` in input order.
+    /// plan per line (`"ndjson"`), or either (`"auto"`: the host layer's one
+    /// detection rule, `careprompt::host::detect_layout`). On success `json`
+    /// is an array of `{"index", "line"?, "ok", "report" | "error"}` in
+    /// input order.
     #[wasm_bindgen(js_name = checkManyBytes)]
-    pub fn check_many_bytes(&self, plans: &[u8], as_of: &str, format: &str) -> Outcome {
-        let as_of = match parse_date(as_of) {
-            Ok(d) => d,
-            Err(e) => return Outcome::failure(e),
+    pub fn check_many_bytes(&self, plans: &[u8], as_of: &str, format: &str) -> CallResult {
+        let run = || -> Result<String, HostError> {
+            let as_of = host::parse_as_of(as_of)?;
+            let format = BatchFormat::parse(format)?;
+            host::check_batch(&self.rules, plans, as_of, format)
         };
-        let first = plans.iter().find(|b| !b.is_ascii_whitespace()).copied();
-        let format = match format {
-            "array" => BatchFormat::Array,
-            "ndjson" => BatchFormat::Ndjson,
-            "auto" | "" => {
-                if first == Some(b'[') {
-                    BatchFormat::Array
-                } else {
-                    BatchFormat::Ndjson
-                }
-            }
-            other => {
-                return Outcome::failure(call_error(
-                    "argument",
-                    format!("unknown batch format `{other}`"),
-                    Some("use \"array\", \"ndjson\" or \"auto\""),
-                ))
-            }
-        };
-        let mut results: Vec<(Option<usize>, Outcome)> = Vec::new();
-        match format {
-            BatchFormat::Array => {
-                let items: Vec<&RawValue> =
-                    match serde_json::from_slice(plans) {
-                        Ok(items) => items,
-                        Err(e) => return Outcome::failure(to_json(&CallError {
-                            kind: "syntax",
-                            message: format!(
-                                "the batch is not a JSON array of plans: {}",
-                                strip_position(&e)
-                            ),
-                            help: Some(
-                                "give a JSON array of plan objects, or one plan per line (NDJSON)",
-                            ),
-                            line: e.line(),
-                            column: e.column(),
-                        })),
-                    };
-                for item in items {
-                    results.push((None, self.check_one(item.get().as_bytes(), as_of)));
-                }
-            }
-            BatchFormat::Ndjson => {
-                for (n, line) in plans.split(|b| *b == b'\n').enumerate() {
-                    if line.iter().all(u8::is_ascii_whitespace) {
-                        continue;
-                    }
-                    results.push((Some(n + 1), self.check_one(line, as_of)));
-                }
-            }
+        match run() {
+            Ok(json) => CallResult::success(json),
+            Err(e) => CallResult::host_error(&e),
         }
-        // Each result's JSON goes into the batch verbatim.
-        let raws: Vec<Option<Box<RawValue>>> = results
-            .iter()
-            .map(|(_, outcome)| RawValue::from_string(outcome.json.clone()).ok())
-            .collect();
-        let entries: Vec<BatchEntry<'_>> = results
-            .iter()
-            .zip(&raws)
-            .enumerate()
-            .map(|(index, ((line, outcome), raw))| BatchEntry {
-                index,
-                line: *line,
-                ok: outcome.ok,
-                report: raw.as_deref().filter(|_| outcome.ok),
-                error: raw.as_deref().filter(|_| !outcome.ok),
-            })
-            .collect();
-        Outcome::success(to_json(&entries))
     }
 
     /// [`Rules::check_many_bytes`] for a string.
     #[wasm_bindgen(js_name = checkManyText)]
-    pub fn check_many_text(&self, plans: &str, as_of: &str, format: &str) -> Outcome {
+    pub fn check_many_text(&self, plans: &str, as_of: &str, format: &str) -> CallResult {
         self.check_many_bytes(plans.as_bytes(), as_of, format)
     }
 
@@ -392,63 +235,34 @@ impl Rules {
     /// passed; `json` is the test run (what `careprompt test --format json`
     /// prints for the same files).
     #[wasm_bindgen(js_name = runTests)]
-    pub fn run_tests(&self, tests_json: &str, fixtures_json: &str) -> Outcome {
-        let tests = match parse_sources(tests_json) {
+    pub fn run_tests(&self, tests_json: &str, fixtures_json: &str) -> CallResult {
+        let tests = match host::parse_sources(tests_json) {
             Ok(files) => files,
-            Err(e) => return Outcome::failure(e),
+            Err(e) => return CallResult::host_error(&e),
         };
-        let fixtures = match parse_sources(fixtures_json) {
+        let fixtures = match host::parse_sources(fixtures_json) {
             Ok(files) => files,
-            Err(e) => return Outcome::failure(e),
+            Err(e) => return CallResult::host_error(&e),
         };
-        let files: Vec<(String, String)> = tests
-            .iter()
-            .map(|s| (s.name.clone(), s.text.clone()))
-            .collect();
-        let read = |path: &str| -> Result<String, String> {
-            let wanted = normalise_path(path);
-            fixtures
-                .iter()
-                .chain(tests.iter())
-                .find(|s| normalise_path(&s.name) == wanted)
-                .map(|s| s.text.clone())
-                .ok_or_else(|| format!("no file `{path}` was given to the test run"))
-        };
-        let run = careprompt::testing::run_tests(&self.rules, &files, &read);
+        let run = host::run_tests(&self.rules, &tests, &fixtures);
         // Pretty, as `careprompt test --format json` prints it.
         let json = serde_json::to_string_pretty(&run).unwrap_or_else(|_| String::from("null"));
-        Outcome { ok: run.ok(), json }
+        CallResult { ok: run.ok(), json }
     }
 
     /// The rules in this set, in order:
     /// `[{"id", "title", "theme", "kind", "severity", "learning", "next_steps", "file", "line"}, ...]`.
     #[wasm_bindgen(js_name = rulesJson)]
     pub fn rules_json(&self) -> String {
-        to_json(&self.rules.rules())
+        serde_json::to_string(&self.rules.rules()).unwrap_or_else(|_| String::from("null"))
     }
-}
-
-/// `a/./b/../c` as `a/c`, for matching file names given by callers.
-fn normalise_path(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
 }
 
 impl Rules {
-    fn check_one(&self, plan: &[u8], as_of: Date) -> Outcome {
-        let options = CheckOptions::new(as_of);
-        match self.rules.check_json(plan, &options) {
-            Ok(report) => Outcome::success(report.to_json()),
-            Err(e) => Outcome::failure(e.to_json()),
+    fn check_one(&self, plan: &[u8], as_of: Date) -> CallResult {
+        match host::check_one(&self.rules, plan, as_of) {
+            Ok(json) => CallResult::success(json),
+            Err(json) => CallResult::failure(json),
         }
     }
 
@@ -458,15 +272,10 @@ impl Rules {
     }
 }
 
-fn strip_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    text.strip_suffix(&suffix).unwrap_or(&text).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use careprompt::CheckOptions;
 
     const AS_OF: &str = "2026-11-26";
     const RULES: &str = r#"rule T-01 {
@@ -634,9 +443,15 @@ mod tests {
     }
 
     #[test]
-    fn paths_normalise() {
-        assert_eq!(normalise_path("a/./b/../c"), "a/c");
-        assert_eq!(normalise_path("/a//b/"), "a/b");
-        assert_eq!(normalise_path("../x"), "x");
+    fn a_batch_of_one_pretty_printed_plan_is_one_plan() {
+        let r = rules();
+        let pretty =
+            serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(PLAN).unwrap())
+                .unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(r.check_many_text(&pretty, AS_OF, "auto").text()).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 1);
+        assert_eq!(v[0]["ok"], true);
+        assert!(v[0].get("line").is_none());
     }
 }

@@ -5,6 +5,8 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 
+use careprompt::host::{BatchFormat, Layout};
+
 use crate::rules::{files_under, short_io};
 
 /// The most bytes read for one plan: one more than the engine accepts, so
@@ -180,19 +182,35 @@ impl Iterator for Plans {
                             bytes: Err(short_io(&e)),
                         });
                     }
-                    // One JSON plan, or NDJSON when there is more than one value.
-                    let mut stream = serde_json::Deserializer::from_slice(&all)
-                        .into_iter::<serde::de::IgnoredAny>();
-                    let first_ok = stream.next().is_some_and(|r| r.is_ok());
-                    let more = first_ok && stream.next().is_some();
-                    if more {
-                        self.current =
-                            Some(("<stdin>".into(), Box::new(std::io::Cursor::new(all)), 0));
-                    } else {
-                        return Some(PlanInput {
-                            source: "<stdin>".into(),
-                            bytes: Ok(all),
-                        });
+                    // One plan, a JSON array of plans or NDJSON: the host
+                    // layer's one detection rule, as the WASM package applies it.
+                    match careprompt::host::detect_layout(&all) {
+                        Layout::Ndjson => {
+                            self.current =
+                                Some(("<stdin>".into(), Box::new(std::io::Cursor::new(all)), 0));
+                        }
+                        Layout::Array => {
+                            match careprompt::host::split_batch(&all, BatchFormat::Array) {
+                                Ok(items) => {
+                                    self.queued.extend(items.into_iter().map(|item| PlanInput {
+                                        source: format!("<stdin>[{}]", item.index),
+                                        bytes: Ok(item.bytes.to_vec()),
+                                    }))
+                                }
+                                Err(e) => {
+                                    return Some(PlanInput {
+                                        source: "<stdin>".into(),
+                                        bytes: Err(e.to_text()),
+                                    })
+                                }
+                            }
+                        }
+                        _ => {
+                            return Some(PlanInput {
+                                source: "<stdin>".into(),
+                                bytes: Ok(all),
+                            })
+                        }
                     }
                 }
             }

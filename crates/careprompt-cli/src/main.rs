@@ -270,6 +270,16 @@ fn print_diagnostic(d: &careprompt::Diagnostic) {
     eprint!("{}", d.render());
 }
 
+/// An error's text after the name of the input it is about: `file:line:column: ...`
+/// when the text starts with a position, else `file: ...`.
+fn located(source: &str, text: &str) -> String {
+    if text.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("{source}:{text}")
+    } else {
+        format!("{source}: {text}")
+    }
+}
+
 fn eprint_error(message: &str) {
     eprintln!("error: {message}");
 }
@@ -423,17 +433,7 @@ fn check(
                                 rendered,
                             )
                         }
-                        Err(e) => {
-                            let mut m = if e.line > 0 {
-                                format!("{}:{}: {}", e.line, e.column, e.message)
-                            } else {
-                                e.message.clone()
-                            };
-                            if let Some(h) = &e.help {
-                                m.push_str(&format!(" (help: {h})"));
-                            }
-                            PlanResult::Error(m)
-                        }
+                        Err(e) => PlanResult::Error(careprompt::host::plan_error_text(&e)),
                     },
                 };
                 (input.source, result)
@@ -454,11 +454,7 @@ fn check(
                     if let Some(c) = cohort.as_mut() {
                         c.add_error(&source, &m);
                     }
-                    let located = if m.starts_with(|c: char| c.is_ascii_digit()) {
-                        format!("{source}:{m}")
-                    } else {
-                        format!("{source}: {m}")
-                    };
+                    let located = located(&source, &m);
                     if let Some(bar) = &progress {
                         bar.suspend(|| eprintln!("error: {located}"));
                     } else {
@@ -621,11 +617,7 @@ fn test(
             }
         }
     }
-    let read = |path: &str| {
-        std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read `{path}`: {}", rules::short_io(&e)))
-    };
-    let run = careprompt::testing::run_tests(&rules, &texts, &read);
+    let run = careprompt::testing::run_tests(&rules, &texts, &rules::FsLoader);
     if format == Format::Json {
         emit(&format!(
             "{}\n",
@@ -858,7 +850,7 @@ fn explain(
             OK
         }
         Err(careprompt::explain::ExplainError::Plan(e)) => {
-            eprint_error(&format!("{plan}:{}:{}: {}", e.line, e.column, e.message));
+            eprint_error(&located(plan, &careprompt::host::plan_error_text(&e)));
             ERROR
         }
         Err(e) => {

@@ -251,8 +251,17 @@ impl CompileError {
 
     /// The diagnostics as JSON: `{"diagnostics": [...]}`.
     pub fn to_json(&self) -> String {
-        serde_json::json!({ "diagnostics": self.diagnostics }).to_string()
+        diagnostics_json(&self.diagnostics)
     }
+}
+
+/// Diagnostics (errors, or lint warnings) as JSON: `{"diagnostics": [...]}`.
+pub fn diagnostics_json(diagnostics: &[Diagnostic]) -> String {
+    #[derive(Serialize)]
+    struct Diagnostics<'a> {
+        diagnostics: &'a [Diagnostic],
+    }
+    serde_json::to_string(&Diagnostics { diagnostics }).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ pub mod diagnostic;
 mod eval;
 pub mod explain;
 pub mod format;
+pub mod host;
 mod json;
 pub mod lint;
 mod load;

@@ -13,6 +13,7 @@ use crate::date::Date;
 use crate::diagnostic::{did_you_mean, Diagnostic, SourceRef};
 use crate::eval::Truth;
 use crate::explain::TraceNode;
+use crate::load::Loader;
 use crate::report::{Evidence, OutcomeKind};
 use crate::ruleset::RuleSet;
 
@@ -143,14 +144,15 @@ struct Seen {
     u: bool,
 }
 
-/// Runs test files against `rules`. `read` returns the text of a file a
-/// test refers to (a base plan or a plan), by its path resolved against
-/// the test file.
-pub fn run_tests(
-    rules: &RuleSet,
-    files: &[(String, String)],
-    read: &dyn Fn(&str) -> Result<String, String>,
-) -> TestRun {
+/// Runs test files against `rules`. The files a test refers to (a base
+/// plan or a plan), by their paths resolved against the test file, are
+/// read through `loader`, as imports are when rules are compiled.
+pub fn run_tests(rules: &RuleSet, files: &[(String, String)], loader: &dyn Loader) -> TestRun {
+    let read = &|path: &str| {
+        loader
+            .load(path)
+            .map_err(|why| format!("cannot read `{path}`: {why}"))
+    };
     let mut results = Vec::new();
     let mut seen: HashMap<u32, Seen> = HashMap::new();
     let mut exercised = std::collections::BTreeSet::new();
