@@ -148,21 +148,6 @@ fn esc(s: &str) -> String {
     out
 }
 
-/// A CSV cell: quoted when needed, and a leading `=`, `+`, `-` or `@`
-/// neutralised so that a spreadsheet never runs it as a formula.
-fn cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 fn anchor_part(s: &str) -> String {
     s.chars()
         .map(|c| {
@@ -354,18 +339,23 @@ impl Cohort {
             let _ = writeln!(
                 out,
                 "{},{},{},{},{},{high},{medium},{low},{strengths},{},{},{},",
-                cell(&c.child),
-                cell(&c.plan_id),
-                cell(&c.source),
+                crate::csv::field(&c.child),
+                crate::csv::field(&c.plan_id),
+                crate::csv::field(&c.source),
                 opt(c.looked_after.map(|b| b.to_string())),
                 opt(c.placements.map(|n| n.to_string())),
                 c.unknown,
                 c.clear,
-                cell(&ids.join(";")),
+                crate::csv::field(&ids.join(";")),
             );
         }
         for (source, message) in &self.errors {
-            let _ = writeln!(out, ",,{},,,,,,,,,,{}", cell(source), cell(message));
+            let _ = writeln!(
+                out,
+                ",,{},,,,,,,,,,{}",
+                crate::csv::field(source),
+                crate::csv::field(message)
+            );
         }
         out
     }
@@ -850,8 +840,8 @@ mod tests {
             path_shape("placements[12].emergency"),
             "placements[].emergency"
         );
-        assert_eq!(cell("=1+1"), "'=1+1");
-        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(crate::csv::field("=1+1"), "'=1+1");
+        assert_eq!(crate::csv::field("a,b"), "\"a,b\"");
         assert_eq!(esc("<a&\"'>"), "&lt;a&amp;&quot;&#39;&gt;");
         assert_eq!(anchor_part("a b/c"), "a_b_c");
     }

@@ -160,15 +160,6 @@ pub fn human(source: &str, report: &Report, style: Style) -> String {
     out
 }
 
-/// Escapes a CSV field.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// The CSV header row.
 pub const CSV_HEADER: &str =
     "source,plan_id,rule,outcome,severity,kind,theme,evidence,missing,error";
@@ -185,18 +176,18 @@ pub fn csv(source: &str, report: &Report) -> String {
             .collect::<Vec<_>>()
             .join("; ");
         let row = [
-            csv_field(source),
-            csv_field(plan_id),
-            csv_field(o.rule()),
+            crate::csv::field(source),
+            crate::csv::field(plan_id),
+            crate::csv::field(o.rule()),
             o.outcome.as_str().to_string(),
             o.severity().as_str().to_string(),
             o.kind().as_str().to_string(),
-            csv_field(o.theme()),
-            csv_field(&evidence),
-            csv_field(&o.missing.join("; ")),
+            crate::csv::field(o.theme()),
+            crate::csv::field(&evidence),
+            crate::csv::field(&o.missing.join("; ")),
             String::new(),
         ];
-        let _ = writeln!(out, "{}", row.join(","));
+        out.push_str(&crate::csv::row(&row));
     }
     out
 }

@@ -1,0 +1,48 @@
+//! The batch pipeline of `careprompt check`: plans read lazily, checked a
+//! chunk at a time on every core, results written in input order, so that
+//! memory stays flat however many plans come in.
+
+use crate::cohort;
+use crate::inputs::{PlanInput, Plans};
+use careprompt::Report;
+
+/// How many plans are checked together.
+pub const CHUNK: usize = 1024;
+
+/// One plan's result.
+pub enum PlanResult {
+    /// A report, the facts the cohort report needs, and for the batch
+    /// formats (NDJSON, CSV) its output, rendered on the worker thread so
+    /// that writing stays a copy and checking scales with the cores.
+    Report(Box<Report>, Option<cohort::PlanFacts>, Option<String>),
+    Error(String),
+}
+
+/// Runs the pipeline: while the pool checks one chunk (`process`), this
+/// thread writes the results of the one before (`emit`) and reads the one
+/// after, so that reading and writing do not leave the cores idle.
+pub fn pipeline<R: Send>(
+    inputs: &mut Plans,
+    process: impl Fn(Vec<PlanInput>) -> Vec<R> + Sync,
+    mut emit: impl FnMut(Vec<R>),
+) {
+    let mut chunk: Vec<PlanInput> = inputs.by_ref().take(CHUNK).collect();
+    let mut pending: Option<Vec<R>> = None;
+    while !chunk.is_empty() || pending.is_some() {
+        let work = std::mem::take(&mut chunk);
+        let (done, next) = std::thread::scope(|s| {
+            let worker = (!work.is_empty()).then(|| s.spawn(|| process(work)));
+            if let Some(previous) = pending.take() {
+                emit(previous);
+            }
+            let next: Vec<PlanInput> = inputs.by_ref().take(CHUNK).collect();
+            let done = worker.map(|w| match w.join() {
+                Ok(results) => results,
+                Err(panic) => std::panic::resume_unwind(panic),
+            });
+            (done, next)
+        });
+        pending = done;
+        chunk = next;
+    }
+}

@@ -1,0 +1,226 @@
+//! `careprompt check`: check plans, print their reports, write the cohort report.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use careprompt::{CheckOptions, Report};
+use rayon::prelude::*;
+
+use crate::args::{as_of_date, parse_consts, Format, SeverityArg};
+use crate::batch::{self, PlanResult};
+use crate::console::{eprint_error, load_rules, located};
+use crate::exit::Exit;
+use crate::output::{Style, Totals};
+use crate::{cohort, inputs, output};
+
+pub fn run(
+    rule_paths: &[PathBuf],
+    as_of: Option<&str>,
+    format: Format,
+    fail_on: Option<SeverityArg>,
+    consts: &[String],
+    plans: &[String],
+    reports: &cohort::Outputs,
+) -> Exit {
+    let as_of = match as_of_date(as_of) {
+        Ok(d) => d,
+        Err(m) => {
+            eprint_error(&m);
+            return Exit::Error;
+        }
+    };
+    let overrides = match parse_consts(consts) {
+        Ok(o) => o,
+        Err(m) => {
+            eprint_error(&m);
+            return Exit::Error;
+        }
+    };
+    let rules = match load_rules(rule_paths, &overrides) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let options = CheckOptions::new(as_of);
+    let mut cohort = reports.wanted().then(|| cohort::Cohort::new(&rules, as_of));
+    let want_facts = cohort.is_some();
+    let stdout_tty = std::io::stdout().is_terminal();
+    let style = Style {
+        colour: format == Format::Human
+            && stdout_tty
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        fancy: format == Format::Human,
+    };
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos} plans checked ({per_sec})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+    let single = plans.len() == 1
+        && plans.first().is_some_and(|p| {
+            p != "-"
+                && !std::path::Path::new(p).is_dir()
+                && !p.ends_with(".ndjson")
+                && !p.ends_with(".jsonl")
+        });
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut totals = Totals::default();
+    let mut json_reports: Vec<serde_json::Value> = Vec::new();
+    let mut json_errors: Vec<serde_json::Value> = Vec::new();
+    if format == Format::Csv {
+        let _ = writeln!(out, "{}", output::CSV_HEADER);
+    }
+    if matches!(format, Format::Human | Format::Plain) {
+        let _ = writeln!(
+            out,
+            "careprompt {} — as of {as_of}, {} rule(s)\n",
+            careprompt::VERSION,
+            rules.rules().len()
+        );
+    }
+    // Plans are read lazily and checked a chunk at a time on all cores, so
+    // memory stays flat; results are written in input order.
+    let mut inputs = inputs::Plans::new(plans);
+    // Checks a chunk on the thread pool; each result carries its rendered
+    // output for the batch formats.
+    let process = |chunk: Vec<inputs::PlanInput>| -> Vec<(String, PlanResult)> {
+        chunk
+            .into_par_iter()
+            .map(|input| {
+                let result = match input.bytes {
+                    Err(e) => PlanResult::Error(e),
+                    Ok(bytes) => match rules.check_json(&bytes, &options) {
+                        Ok(r) => {
+                            let rendered = match format {
+                                Format::Ndjson => Some(output::ndjson_report(&input.source, &r)),
+                                Format::Csv => Some(output::csv(&input.source, &r)),
+                                _ => None,
+                            };
+                            PlanResult::Report(
+                                Box::new(r),
+                                want_facts.then(|| cohort::PlanFacts::read(&bytes, as_of)),
+                                rendered,
+                            )
+                        }
+                        Err(e) => PlanResult::Error(careprompt::host::plan_error_text(&e)),
+                    },
+                };
+                (input.source, result)
+            })
+            .collect()
+    };
+    // Writes a chunk's results, in input order.
+    let emit = |results: Vec<(String, PlanResult)>| {
+        // Reports are freed on the thread pool, while the next chunk is read.
+        let mut used: Vec<Box<Report>> = Vec::with_capacity(results.len());
+        for (source, result) in results {
+            if let Some(bar) = &progress {
+                bar.inc(1);
+            }
+            match result {
+                PlanResult::Error(m) => {
+                    totals.errors += 1;
+                    if let Some(c) = cohort.as_mut() {
+                        c.add_error(&source, &m);
+                    }
+                    let located = located(&source, &m);
+                    if let Some(bar) = &progress {
+                        bar.suspend(|| eprintln!("error: {located}"));
+                    } else {
+                        eprintln!("error: {located}");
+                    }
+                    match format {
+                        Format::Json => {
+                            json_errors.push(serde_json::json!({"source": source, "error": m}))
+                        }
+                        Format::Ndjson => {
+                            let _ = out.write_all(output::ndjson_error(&source, &m).as_bytes());
+                        }
+                        Format::Csv => {
+                            let _ = writeln!(
+                                out,
+                                "{},,,,,,,,,{}",
+                                crate::csv::field(&source),
+                                crate::csv::field(&m)
+                            );
+                        }
+                        _ => {}
+                    }
+                }
+                PlanResult::Report(report, facts, rendered) => {
+                    totals.add(&report);
+                    if let Some(c) = cohort.as_mut() {
+                        c.add(&source, &report, facts.unwrap_or_default());
+                    }
+                    match format {
+                        Format::Human | Format::Plain => {
+                            let _ = writeln!(out, "{}", output::human(&source, &report, style));
+                        }
+                        Format::Json => {
+                            if single {
+                                let _ = writeln!(out, "{}", report.to_json());
+                            } else {
+                                json_reports
+                                    .push(serde_json::json!({"source": source, "report": report}));
+                            }
+                        }
+                        Format::Ndjson | Format::Csv => {
+                            let _ = out.write_all(rendered.unwrap_or_default().as_bytes());
+                        }
+                    }
+                    used.push(report);
+                }
+            }
+        }
+        rayon::spawn(move || drop(used));
+    };
+    batch::pipeline(&mut inputs, process, emit);
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    if format == Format::Json && !single {
+        let batch = serde_json::json!({
+            "report_version": careprompt::REPORT_VERSION,
+            "engine": format!("careprompt {}", careprompt::VERSION),
+            "as_of": as_of.to_string(),
+            "reports": json_reports,
+            "errors": json_errors,
+            "summary": totals.json(),
+        });
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&batch).unwrap_or_default()
+        );
+    }
+    if matches!(format, Format::Human | Format::Plain) {
+        if totals.plans + totals.errors > 1 {
+            let _ = write!(out, "{}", totals.render());
+        }
+    } else if totals.plans + totals.errors > 1 {
+        eprint!("{}", totals.render());
+    }
+    let _ = out.flush();
+    if let Some(c) = &cohort {
+        if let Err(m) = c.write(reports.html.as_deref(), reports.csv.as_deref()) {
+            eprint_error(&m);
+            return Exit::Error;
+        }
+    }
+    if totals.plans + totals.errors == 0 {
+        eprint_error("no plans found in the paths given");
+        return Exit::Error;
+    }
+    if totals.errors > 0 {
+        return Exit::Error;
+    }
+    match (fail_on, totals.worst) {
+        (Some(limit), Some(worst)) if worst <= limit.severity() => Exit::Findings,
+        _ => Exit::Ok,
+    }
+}

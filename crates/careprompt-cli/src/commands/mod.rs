@@ -1,0 +1,9 @@
+//! One module per command.
+
+pub mod check;
+pub mod explain;
+pub mod fmt;
+pub mod import;
+pub mod lint;
+pub mod schema;
+pub mod test;

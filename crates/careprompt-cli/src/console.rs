@@ -1,0 +1,71 @@
+//! Writing to the terminal: results to standard output (quietly ending on
+//! a closed pipe), errors and diagnostics to standard error, and loading
+//! rules with their diagnostics printed.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use careprompt::RuleSet;
+
+use crate::exit::Exit;
+use crate::rules::{self, RulesError};
+
+/// Writes to standard output; a closed pipe (`careprompt ... | head`) ends
+/// the program quietly instead of panicking.
+pub fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(Exit::Ok as i32);
+        }
+    }
+}
+
+/// Prints a diagnostic to standard error, in colour on a terminal (unless
+/// `NO_COLOR` is set).
+pub fn print_diagnostic(d: &careprompt::Diagnostic) {
+    use codespan_reporting::term::{self, termcolor};
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if colour {
+        let (file, report) = d.to_codespan();
+        let stream = termcolor::StandardStream::stderr(termcolor::ColorChoice::Auto);
+        let mut lock = stream.lock();
+        if term::emit_to_write_style(&mut lock, &term::Config::default(), &file, &report).is_ok() {
+            return;
+        }
+    }
+    eprint!("{}", d.render());
+}
+
+/// An error's text after the name of the input it is about: `file:line:column: ...`
+/// when the text starts with a position, else `file: ...`.
+pub fn located(source: &str, text: &str) -> String {
+    if text.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("{source}:{text}")
+    } else {
+        format!("{source}: {text}")
+    }
+}
+
+pub fn eprint_error(message: &str) {
+    eprintln!("error: {message}");
+}
+
+pub fn load_rules(paths: &[PathBuf], overrides: &[(String, String)]) -> Result<RuleSet, Exit> {
+    match rules::load(paths, overrides) {
+        Ok(r) => Ok(r),
+        Err(RulesError::Io(m)) => {
+            eprint_error(&m);
+            Err(Exit::Error)
+        }
+        Err(RulesError::Compile(e)) => {
+            for d in &e.diagnostics {
+                print_diagnostic(d);
+            }
+            let n = e.diagnostics.len();
+            eprintln!("error: the rules have {n} problem(s); no plan was checked");
+            Err(Exit::Error)
+        }
+    }
+}
