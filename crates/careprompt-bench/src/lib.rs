@@ -101,7 +101,11 @@ impl Cutoffs {
 
 /// The rule ids of `rules`, in order.
 pub fn ids(rules: &RuleSet) -> Vec<String> {
-    rules.rules().into_iter().map(|r| r.id).collect()
+    rules
+        .rules()
+        .into_iter()
+        .map(|r| r.text.id.clone())
+        .collect()
 }
 
 /// Whether careprompt's outcome counts as "fires" for a peer (clear and

@@ -188,13 +188,14 @@ impl Cohort {
         let mut index = HashMap::new();
         let mut lines = Vec::with_capacity(infos.len());
         for (i, r) in infos.into_iter().enumerate() {
-            index.insert(r.id.clone(), u16::try_from(i).unwrap_or(u16::MAX));
+            let t = &r.text;
+            index.insert(t.id.clone(), u16::try_from(i).unwrap_or(u16::MAX));
             lines.push(RuleLine {
-                id: r.id,
-                title: r.title,
-                theme: r.theme,
-                kind: r.kind,
-                severity: r.severity,
+                id: t.id.clone(),
+                title: t.title.clone(),
+                theme: t.theme.clone(),
+                kind: t.kind,
+                severity: t.severity,
                 fires: 0,
                 clear: 0,
                 unknown: 0,

@@ -24,16 +24,11 @@ pub fn emit(text: &str) {
 /// Prints a diagnostic to standard error, in colour on a terminal (unless
 /// `NO_COLOR` is set).
 pub fn print_diagnostic(d: &careprompt::Diagnostic) {
-    use codespan_reporting::term::{self, termcolor};
     let colour = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     if colour {
-        let (file, report) = d.to_codespan();
-        let stream = termcolor::StandardStream::stderr(termcolor::ColorChoice::Auto);
-        let mut lock = stream.lock();
-        if term::emit_to_write_style(&mut lock, &term::Config::default(), &file, &report).is_ok() {
-            return;
-        }
+        eprint!("{}", d.render_coloured());
+        return;
     }
     eprint!("{}", d.render());
 }

@@ -13,6 +13,7 @@ pub struct Date {
 
 /// Why a text is not a date.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DateError {
     /// The text is not laid out as `YYYY-MM-DD`.
     #[error("expected a date written as YYYY-MM-DD")]

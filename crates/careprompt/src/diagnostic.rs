@@ -149,9 +149,8 @@ impl Diagnostic {
         format!("{}:{}:{}", self.file, self.line, self.column)
     }
 
-    /// The diagnostic as codespan-reporting's structure, to render with
-    /// colour (the CLI does on a terminal).
-    pub fn to_codespan(&self) -> (SimpleFile<&str, &str>, Report<()>) {
+    /// The diagnostic as codespan-reporting's structure, to render.
+    fn to_codespan(&self) -> (SimpleFile<&str, &str>, Report<()>) {
         let file = SimpleFile::new(self.file.as_str(), self.source.as_ref());
         let base = match self.severity {
             Level::Error => Report::error(),
@@ -180,6 +179,19 @@ impl Diagnostic {
         match term::emit_into_string(&config, &file, &report) {
             Ok(text) => text,
             Err(_) => format!("{}: {}\n", self.location(), self.message),
+        }
+    }
+}
+
+impl Diagnostic {
+    /// Renders the diagnostic as [`Diagnostic::render`] does, with colour
+    /// (ANSI escapes) and box-drawing characters, for a terminal.
+    pub fn render_coloured(&self) -> String {
+        let (file, report) = self.to_codespan();
+        let mut out = term::termcolor::Ansi::new(Vec::new());
+        match term::emit_to_write_style(&mut out, &term::Config::default(), &file, &report) {
+            Ok(()) => String::from_utf8_lossy(&out.into_inner()).into_owned(),
+            Err(_) => self.render(),
         }
     }
 }

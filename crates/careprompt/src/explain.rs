@@ -47,6 +47,7 @@ pub struct Explanation {
 
 /// Why an explanation could not be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ExplainError {
     /// No rule has that id.
     #[error("no rule has the id `{id}`{}", .suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]

@@ -31,6 +31,7 @@
 #![warn(missing_docs)]
 
 // The modules in pipeline order: each uses only those above it.
+#[doc(hidden)]
 pub mod ast;
 mod builtin;
 mod check;
@@ -56,7 +57,7 @@ pub use ast::{RuleKind, Severity};
 pub use builtin::{builtin_sources, builtin_tests};
 pub use check::{CheckOptions, Prepared};
 pub use compile::{MAX_CONDITIONS, MAX_CONDITION_DEPTH, MAX_DIAGNOSTICS};
-pub use date::Date;
+pub use date::{Date, DateError};
 pub use diagnostic::{CompileError, Diagnostic, Level};
 pub use eval::{EvidenceValue, Truth, EVAL_STEPS_PER_PLAN_NODE};
 pub use load::{resolve_import, Loader, Source, MAX_RULES_FILES};
@@ -67,7 +68,7 @@ pub use report::{
     Evidence, Outcome, OutcomeKind, Report, RuleText, Summary, REPORT_VERSION, VERSION,
 };
 pub use ruleset::{CompileOptions, RuleInfo, RuleSet};
-pub use schema::{Schema, CASE_PLAN_SCHEMA};
+pub use schema::{Schema, SchemaError, CASE_PLAN_SCHEMA};
 
 /// The case-plan JSON Schema text.
 pub fn case_plan_schema() -> &'static str {

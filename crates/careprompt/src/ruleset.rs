@@ -2,13 +2,14 @@
 //! shared (read-only) by every check.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use crate::ast::{self, RuleKind, Severity};
 use crate::compile;
 use crate::diagnostic::{self, CompileError, Diagnostic};
 use crate::load::{self, Loader, Source, SourceFile};
 use crate::parser;
-use crate::program::{CompiledRule, Learning, ShapeObj};
+use crate::program::{CompiledRule, Learning, RuleText, ShapeObj};
 use crate::schema::Schema;
 
 /// Options for compiling a rule set.
@@ -23,27 +24,48 @@ pub struct CompileOptions<'l> {
     pub loader: Option<&'l dyn Loader>,
 }
 
-/// A rule's description, without its condition.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+/// A rule's description, without its condition: its words (shared with
+/// the rule set and every outcome) and where it is written.
+#[derive(Clone, Debug, PartialEq)]
 pub struct RuleInfo {
-    /// The stable id.
-    pub id: String,
-    /// The title.
-    pub title: String,
-    /// The theme.
-    pub theme: String,
-    /// risk, practice or strength.
-    pub kind: RuleKind,
-    /// high, medium, low or info.
-    pub severity: Severity,
-    /// The learning point cited.
-    pub learning: Option<Learning>,
-    /// Next steps.
-    pub next_steps: Vec<String>,
+    /// The rule's words: id, title, theme, kind, severity, learning point,
+    /// prompt and next steps.
+    pub text: Arc<RuleText>,
     /// The file it is written in.
     pub file: String,
     /// The line it starts on.
     pub line: usize,
+}
+
+impl serde::Serialize for RuleInfo {
+    /// `{"id", "title", "theme", "kind", "severity", "learning", "next_steps", "file", "line"}`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Json<'a> {
+            id: &'a str,
+            title: &'a str,
+            theme: &'a str,
+            kind: RuleKind,
+            severity: Severity,
+            learning: &'a Option<Learning>,
+            next_steps: &'a [String],
+            file: &'a str,
+            line: usize,
+        }
+        let t = &self.text;
+        Json {
+            id: &t.id,
+            title: &t.title,
+            theme: &t.theme,
+            kind: t.kind,
+            severity: t.severity,
+            learning: &t.learning,
+            next_steps: &t.next_steps,
+            file: &self.file,
+            line: self.line,
+        }
+        .serialize(s)
+    }
 }
 
 /// A compiled rule set: compile once, check many plans, from many threads.
@@ -126,13 +148,7 @@ impl RuleSet {
                     None => (String::new(), 0),
                 };
                 RuleInfo {
-                    id: r.text.id.clone(),
-                    title: r.text.title.clone(),
-                    theme: r.text.theme.clone(),
-                    kind: r.text.kind,
-                    severity: r.text.severity,
-                    learning: r.text.learning.clone(),
-                    next_steps: r.text.next_steps.clone(),
+                    text: Arc::clone(&r.text),
                     file,
                     line,
                 }

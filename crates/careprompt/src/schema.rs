@@ -76,6 +76,7 @@ pub struct Schema {
 
 /// Why a schema could not be loaded.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SchemaError {
     /// The text is not JSON.
     #[error("schema is not valid JSON: {0}")]
@@ -113,7 +114,7 @@ impl Schema {
     pub fn from_json_schema(text: &str) -> Result<Schema, SchemaError> {
         let json: Json =
             serde_json::from_str(text).map_err(|e| SchemaError::Json(e.to_string()))?;
-        let loader = Loader { root: &json };
+        let loader = SchemaReader { root: &json };
         match loader.ty(&json, "#", 0)? {
             FieldType::Object(root) => Ok(Schema { root }),
             _ => Err(SchemaError::Unsupported {
@@ -124,11 +125,11 @@ impl Schema {
     }
 }
 
-struct Loader<'j> {
+struct SchemaReader<'j> {
     root: &'j Json,
 }
 
-impl Loader<'_> {
+impl SchemaReader<'_> {
     fn unsupported(pointer: &str, message: impl Into<String>) -> SchemaError {
         SchemaError::Unsupported {
             pointer: pointer.to_string(),

@@ -139,6 +139,7 @@ impl<'a> Sink<'a> {
 /// What kind of problem a plan has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum PlanErrorKind {
     /// The bytes are not JSON (or not UTF-8).
     Syntax,
