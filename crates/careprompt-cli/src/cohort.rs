@@ -57,7 +57,10 @@ impl PlanFacts {
         let looked_after = child
             .and_then(|c| c.get("looked_after"))
             .and_then(serde_json::Value::as_bool);
-        let from = as_of.add_months(-12);
+        let year = careprompt::date::Duration {
+            amount: 12,
+            unit: careprompt::date::Unit::Month,
+        };
         let placements_last_year =
             v.get("placements")
                 .and_then(|p| p.as_array())
@@ -68,7 +71,7 @@ impl PlanFacts {
                             .get("start_date")
                             .and_then(|s| s.as_str())
                             .and_then(|s| Date::parse(s).ok())?;
-                        if from <= d && d <= as_of {
+                        if year.contains(d, as_of) {
                             n += 1;
                         }
                     }

@@ -193,6 +193,21 @@ impl Duration {
     }
 }
 
+/// The rules' `within`: whether `date` lies in the `duration` up to and
+/// including `as_of`, from `cutoff` (`duration.before(as_of)`) on.
+#[inline]
+pub(crate) fn within_from(cutoff: Date, date: Date, as_of: Date) -> bool {
+    cutoff <= date && date <= as_of
+}
+
+impl Duration {
+    /// Whether `date` is within this long up to `as_of`, both ends
+    /// included: exactly what `date within 12 months` decides in a rule.
+    pub fn contains(self, date: Date, as_of: Date) -> bool {
+        within_from(self.before(as_of), date, as_of)
+    }
+}
+
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.amount, self.unit.name(self.amount))

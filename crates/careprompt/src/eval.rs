@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::ast::{CmpOp, DateOp, Quantifier, TextOp};
-use crate::date::{Date, Duration};
+use crate::date::{within_from, Date, Duration};
 use crate::plan::Node;
 use crate::program::{same_bytes, Access, Cond, CondKind, Lit, Operand};
 
@@ -337,7 +337,7 @@ impl<'p, 'a> Env<'p, 'a> {
                 };
                 let cutoff = self.cutoff(*duration);
                 Truth::from_bool(match op {
-                    DateOp::Within => cutoff <= d && d <= self.as_of,
+                    DateOp::Within => within_from(cutoff, d, self.as_of),
                     DateOp::MoreThanAgo => d < cutoff,
                 })
             }
@@ -510,7 +510,7 @@ impl<'p, 'a> Env<'p, 'a> {
                 };
                 let cutoff = self.cutoff(*duration);
                 Truth::from_bool(match op {
-                    DateOp::Within => cutoff <= d && d <= self.as_of,
+                    DateOp::Within => within_from(cutoff, d, self.as_of),
                     DateOp::MoreThanAgo => d < cutoff,
                 })
             }
