@@ -70,23 +70,23 @@ pub struct SourceRef<'a> {
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let mut line = 1;
-    let mut line_start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        if i >= offset {
-            break;
-        }
-        if b == b'\n' {
-            line += 1;
-            line_start = i + 1;
-        }
-    }
-    let col = text
-        .get(line_start..offset)
-        .map(|s| s.chars().count())
-        .unwrap_or(0);
-    (line, col + 1)
+    line_column(text.as_bytes(), offset)
+}
+
+/// The 1-based line and column (in characters) of byte offset `at` in
+/// `bytes`, which need not be UTF-8 (a plan's position is found before it
+/// is known to be text): the one line and column rule for rules and plans.
+pub(crate) fn line_column(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = bytes.get(..at).unwrap_or(bytes);
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let in_line = before.get(line_start..).unwrap_or_default();
+    // Count characters, not bytes: continuation bytes do not start one.
+    let column = in_line.iter().filter(|b| (**b & 0xC0) != 0x80).count() + 1;
+    (line, column)
 }
 
 impl Diagnostic {

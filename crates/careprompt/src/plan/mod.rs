@@ -45,7 +45,7 @@ pub(crate) fn extract<'a>(bytes: &'a [u8], shape: &ShapeObj) -> Result<Extracted
         });
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let (line, column) = scan::line_column(bytes, e.valid_up_to());
+        let (line, column) = crate::diagnostic::line_column(bytes, e.valid_up_to());
         PlanError {
             kind: PlanErrorKind::Syntax,
             message: "the plan is not UTF-8 text".into(),

@@ -12,6 +12,7 @@
 
 use std::borrow::Cow;
 
+use crate::diagnostic::line_column;
 use crate::plan::tree::{
     number_node, text_node, wrong_type, Node, PathCtx, PlanError, PlanErrorKind, Sink, Ty,
     MAX_LIST_LEN,
@@ -64,20 +65,6 @@ pub(crate) fn scan<'a>(
         sink,
     };
     s.root(shape).map_err(|f| to_plan_error(f, text.as_bytes()))
-}
-
-/// The 1-based line and column (in characters) of byte offset `at`.
-pub(crate) fn line_column(bytes: &[u8], at: usize) -> (usize, usize) {
-    let before = bytes.get(..at).unwrap_or(bytes);
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |i| i + 1);
-    let in_line = before.get(line_start..).unwrap_or_default();
-    // Count characters, not bytes: continuation bytes do not start one.
-    let column = in_line.iter().filter(|b| (**b & 0xC0) != 0x80).count() + 1;
-    (line, column)
 }
 
 fn to_plan_error(f: Fail, bytes: &[u8]) -> PlanError {
