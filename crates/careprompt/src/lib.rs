@@ -30,27 +30,39 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-// The modules in pipeline order: each uses only those above it.
+// The modules, a group per stage of the pipeline (ARCHITECTURE.md); a
+// module imports only from its own group and those above it.
+
+// Foundations: the syntax tree and its printer, dates, diagnostics, JSON text.
 #[doc(hidden)]
 pub mod ast;
-mod builtin;
-mod check;
-mod compile;
 pub mod date;
 pub mod diagnostic;
-mod eval;
-pub mod explain;
 pub mod format;
-pub mod host;
 mod json;
-pub mod lint;
+
+// Load and parse rules files, against the case-plan schema.
 mod load;
 mod parser;
-pub mod plan;
-mod program;
-pub mod report;
-mod ruleset;
 pub mod schema;
+
+// Compile them into a rule set.
+mod builtin;
+mod compile;
+mod program;
+mod ruleset;
+
+// Read a plan, evaluate the rules on it, build the report.
+mod check;
+mod eval;
+pub mod plan;
+pub mod report;
+
+// Built on checking: explanations, rule tests, lint, and the host layer
+// every binding shares.
+pub mod explain;
+pub mod host;
+pub mod lint;
 pub mod testing;
 
 pub use ast::{RuleKind, Severity};

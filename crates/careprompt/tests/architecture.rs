@@ -303,6 +303,65 @@ fn the_library_modules_import_each_other_without_a_cycle() {
     }
 }
 
+/// lib.rs's module declarations, by group: a group starts at a comment
+/// line after a blank line, as lib.rs lays them out, in pipeline order.
+fn groups() -> Vec<Vec<String>> {
+    let lib = std::fs::read_to_string(src().join("lib.rs")).unwrap();
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    let mut blank = true;
+    for line in lib.lines() {
+        let t = line.trim();
+        if t.starts_with("//") && !t.starts_with("//!") && blank {
+            groups.push(Vec::new());
+        }
+        blank = t.is_empty();
+        let t = t.strip_prefix("pub ").unwrap_or(t);
+        if let Some(name) = t.strip_prefix("mod ").and_then(|n| n.strip_suffix(';')) {
+            if let Some(g) = groups.last_mut() {
+                g.push(name.to_string());
+            }
+        }
+    }
+    groups
+}
+
+#[test]
+fn imports_point_one_way_along_the_pipeline() {
+    let mods = modules();
+    let g = graph(&mods);
+    let groups = groups();
+    let rank = |m: &str| {
+        let top = m.split("::").next().unwrap_or(m);
+        groups.iter().position(|g| g.iter().any(|n| n == top))
+    };
+    let declared: usize = groups.iter().map(Vec::len).sum();
+    let top_level = mods
+        .iter()
+        .filter(|m| m.path != "crate" && !m.path.contains("::"))
+        .count();
+    assert_eq!(
+        declared, top_level,
+        "every module of lib.rs sits in one of its commented groups: {groups:?}"
+    );
+    let mut backwards = Vec::new();
+    for (from, tos) in &g {
+        if from == "crate" {
+            continue;
+        }
+        for to in tos {
+            if let (Some(a), Some(b)) = (rank(from), rank(to)) {
+                if b > a {
+                    backwards.push(format!("{from} -> {to}"));
+                }
+            }
+        }
+    }
+    assert!(
+        backwards.is_empty(),
+        "imports from a later stage of the pipeline (lib.rs's groups): {backwards:?}"
+    );
+}
+
 #[test]
 fn the_cycle_finder_finds_cycles_through_groups_super_and_the_crate_root() {
     let module = |path: &str, code: &str, children: &[&str]| Module {

@@ -512,7 +512,7 @@ impl<'s> Compiler<'s> {
         }];
         let cond = self.cond(when?, &mut scopes)?;
         let (title, theme, kind, severity, prompt) = (title?, theme?, kind?, severity?, prompt?);
-        let text = Arc::new(crate::report::RuleText::new(
+        let text = Arc::new(crate::program::RuleText::new(
             rule.id.node.clone(),
             title,
             theme,
