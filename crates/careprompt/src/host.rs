@@ -19,7 +19,8 @@ use serde_json::value::RawValue;
 use crate::check::CheckOptions;
 use crate::date::Date;
 use crate::diagnostic::{CompileError, Diagnostic};
-use crate::load::{resolve_import, Loader, Source};
+pub use crate::load::normalise_path;
+use crate::load::{Loader, Source};
 use crate::plan::PlanError;
 use crate::ruleset::{CompileOptions, RuleSet};
 use crate::testing::{self, TestRun};
@@ -181,11 +182,6 @@ impl Loader for MemoryLoader {
             .cloned()
             .ok_or_else(|| "no file of that name was given".to_string())
     }
-}
-
-/// A path in the one normal form every host matches file names in.
-pub fn normalise_path(path: &str) -> String {
-    resolve_import("", path)
 }
 
 /// Compiles rules files held in memory; a file they import that is not

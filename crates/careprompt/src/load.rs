@@ -76,7 +76,9 @@ pub fn resolve_import(from: &str, path: &str) -> String {
     }
 }
 
-fn normalise(name: &str) -> String {
+/// A file name in the one normal form every file is matched in (imports,
+/// in-memory files, rule tests' fixtures): `resolve_import` from no file.
+pub fn normalise_path(name: &str) -> String {
     resolve_import("", name)
 }
 
@@ -87,7 +89,7 @@ pub(crate) fn load_sources(
     let mut files: Vec<SourceFile> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for s in sources {
-        let key = normalise(&s.name);
+        let key = normalise_path(&s.name);
         if index.contains_key(&key) {
             continue;
         }
@@ -117,7 +119,7 @@ pub(crate) fn load_sources(
         for item in &file.items {
             if let ast::ItemKind::Import(path) = &item.kind {
                 let target = resolve_import(&name, &path.node);
-                let key = normalise(&target);
+                let key = normalise_path(&target);
                 let idx = match index.get(&key) {
                     Some(&idx) => idx,
                     None => {
