@@ -1,12 +1,12 @@
 //! Plan JSON to the compact tree the evaluator reads.
 //!
-//! One streaming pass over the plan bytes ([`scan`]): fields that some rule
+//! One streaming pass over the plan bytes (`scan`): fields that some rule
 //! reads are kept (typed and checked against the schema, strings borrowed
 //! from the input where they have no escapes), fields that no rule reads are
 //! skipped without being built, and fields the schema does not know are
 //! skipped with a warning. Errors give line and column and name the field,
 //! never its value. The tree and the type checks both readers share are in
-//! [`tree`]; a plan already parsed by serde is read by [`value`].
+//! `tree`; a plan already parsed by serde is read by `value`.
 
 mod scan;
 mod tree;
