@@ -32,6 +32,7 @@
 
 pub mod ast;
 mod compile;
+pub mod coverage;
 pub mod date;
 pub mod diagnostic;
 mod eval;
@@ -50,6 +51,7 @@ use std::collections::{BTreeSet, HashMap};
 
 pub use ast::{RuleKind, Severity};
 pub use compile::{MAX_CONDITIONS, MAX_CONDITION_DEPTH, MAX_DIAGNOSTICS};
+pub use coverage::{Coverage, CoverageError, NoneForm};
 pub use date::Date;
 pub use diagnostic::{Diagnostic, Level};
 pub use eval::{EvidenceValue, Truth, EVAL_STEPS_PER_PLAN_NODE};
@@ -159,16 +161,28 @@ impl CompileError {
 }
 
 /// Options for checking a plan.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct CheckOptions {
     /// The evaluation date: "within 6 months" and ages are measured from it.
     pub as_of: Date,
+    /// What the plans' source records, for plans that do not declare their
+    /// own `coverage` (see [`Coverage`]).
+    pub coverage: Option<std::sync::Arc<Coverage>>,
 }
 
 impl CheckOptions {
     /// Checks as of `as_of`.
     pub fn new(as_of: Date) -> CheckOptions {
-        CheckOptions { as_of }
+        CheckOptions {
+            as_of,
+            coverage: None,
+        }
+    }
+
+    /// The same options with a per-batch source coverage.
+    pub fn with_coverage(mut self, coverage: Coverage) -> CheckOptions {
+        self.coverage = Some(std::sync::Arc::new(coverage));
+        self
     }
 }
 
@@ -205,6 +219,7 @@ pub struct RuleSet {
     defs: Vec<compile::DefInfo>,
     used_names: BTreeSet<String>,
     read_paths: BTreeSet<String>,
+    nones: coverage::NoneTree,
 }
 
 impl RuleSet {
@@ -251,9 +266,12 @@ impl RuleSet {
         let compiled = compile::Compiler::new(schema, &files)
             .compile(&refs, &overrides)
             .map_err(|diagnostics| CompileError { diagnostics })?;
+        let mut shape = compiled.shape;
+        coverage::read_coverage_key(&mut shape);
         Ok(RuleSet {
+            nones: coverage::NoneTree::from_schema(&schema.root),
             rules: compiled.rules,
-            shape: compiled.shape,
+            shape,
             sources: files,
             consts: compiled.consts,
             defs: compiled.defs,
@@ -302,7 +320,8 @@ impl RuleSet {
 
     /// Checks plan JSON bytes.
     pub fn check_json(&self, plan: &[u8], options: &CheckOptions) -> Result<Report, PlanError> {
-        let extracted = plan::extract(plan, &self.shape)?;
+        let mut extracted = plan::extract(plan, &self.shape)?;
+        coverage::settle(&mut extracted, &self.shape, &self.nones, options.coverage.as_ref());
         let warnings = extracted.warnings.clone();
         Ok(self.report(&extracted, warnings, options))
     }
@@ -313,7 +332,8 @@ impl RuleSet {
         plan: &serde_json::Value,
         options: &CheckOptions,
     ) -> Result<Report, PlanError> {
-        let extracted = plan::extract_value(plan, &self.shape)?;
+        let mut extracted = plan::extract_value(plan, &self.shape)?;
+        coverage::settle(&mut extracted, &self.shape, &self.nones, options.coverage.as_ref());
         let warnings = extracted.warnings.clone();
         Ok(self.report(&extracted, warnings, options))
     }
@@ -325,7 +345,8 @@ impl RuleSet {
         plan: &[u8],
         options: &CheckOptions,
     ) -> Result<Vec<OutcomeKind>, PlanError> {
-        let extracted = plan::extract(plan, &self.shape)?;
+        let mut extracted = plan::extract(plan, &self.shape)?;
+        coverage::settle(&mut extracted, &self.shape, &self.nones, options.coverage.as_ref());
         Ok(self.outcomes(&extracted, options))
     }
 
@@ -335,7 +356,8 @@ impl RuleSet {
     /// are exactly those of [`RuleSet::outcomes_json`] and
     /// [`RuleSet::check_json`] on the same bytes.
     pub fn prepare<'r, 'a>(&'r self, plan: &'a [u8]) -> Result<Prepared<'r, 'a>, PlanError> {
-        let extracted = plan::extract(plan, &self.shape)?;
+        let mut extracted = plan::extract(plan, &self.shape)?;
+        coverage::settle(&mut extracted, &self.shape, &self.nones, None);
         Ok(Prepared {
             rules: self,
             extracted,
@@ -428,6 +450,9 @@ impl RuleSet {
                                 }
                             }
                         }
+                        if let Some(c) = &plan.coverage {
+                            o.not_in_source = c.not_in_source(&o.missing);
+                        }
                     }
                 }
             }
@@ -464,6 +489,16 @@ impl RuleSet {
     pub(crate) fn shape(&self) -> &ShapeObj {
         &self.shape
     }
+
+    /// Settles a plan read against this rule set's shape (explicit none,
+    /// open records, coverage: [`coverage::settle`]).
+    pub(crate) fn settle(
+        &self,
+        plan: &mut plan::Extracted<'_>,
+        batch: Option<&std::sync::Arc<Coverage>>,
+    ) {
+        coverage::settle(plan, &self.shape, &self.nones, batch);
+    }
 }
 
 /// Which paths a report has listed already. Most rules record a handful,
@@ -494,13 +529,36 @@ pub struct Prepared<'r, 'a> {
 impl Prepared<'_, '_> {
     /// Every rule's outcome, as [`RuleSet::outcomes_json`] gives it.
     pub fn outcomes(&self, options: &CheckOptions) -> Vec<OutcomeKind> {
-        self.rules.outcomes(&self.extracted, options)
+        match self.with_batch_coverage(options) {
+            Some(plan) => self.rules.outcomes(&plan, options),
+            None => self.rules.outcomes(&self.extracted, options),
+        }
     }
 
     /// The report, as [`RuleSet::check_json`] gives it.
     pub fn report(&self, options: &CheckOptions) -> Report {
-        self.rules
-            .report(&self.extracted, self.extracted.warnings.clone(), options)
+        match self.with_batch_coverage(options) {
+            Some(plan) => self.rules.report(&plan, plan.warnings.clone(), options),
+            None => self
+                .rules
+                .report(&self.extracted, self.extracted.warnings.clone(), options),
+        }
+    }
+
+    /// The plan settled again under the options' coverage, when they carry
+    /// one and the plan declares none of its own.
+    fn with_batch_coverage(&self, options: &CheckOptions) -> Option<plan::Extracted<'_>> {
+        if self.extracted.coverage.is_some() || options.coverage.is_none() {
+            return None;
+        }
+        let mut plan = self.extracted.clone();
+        coverage::settle(
+            &mut plan,
+            &self.rules.shape,
+            &self.rules.nones,
+            options.coverage.as_ref(),
+        );
+        Some(plan)
     }
 
     /// The warnings found while reading the plan (unknown fields).

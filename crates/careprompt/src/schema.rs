@@ -58,6 +58,10 @@ pub struct Field {
     pub ty: FieldType,
     /// What the field means.
     pub description: Option<String>,
+    /// Whether the field may be `null` (its type list names `null`).
+    pub nullable: bool,
+    /// How "none" is recorded for the field (its `x-none` annotation).
+    pub none: Option<crate::coverage::NoneForm>,
 }
 
 /// An object type: its fields by name.
@@ -121,6 +125,36 @@ impl Schema {
                 message: "the top level must be an object".into(),
             }),
         }
+    }
+}
+
+/// Whether a property schema lets the field be `null`: its own `type` list
+/// names `null` (a `$ref`'s target is followed once).
+fn takes_null(node: &Json, root: &Json) -> bool {
+    let names_null = |n: &Json| match n.get("type") {
+        Some(Json::Array(list)) => list.iter().any(|t| t.as_str() == Some("null")),
+        Some(Json::String(s)) => s == "null",
+        _ => false,
+    };
+    if names_null(node) {
+        return true;
+    }
+    let target = node
+        .get("$ref")
+        .and_then(Json::as_str)
+        .and_then(|r| r.strip_prefix("#/"));
+    match target {
+        Some(t) => {
+            let mut at = root;
+            for part in t.split('/') {
+                match at.get(part) {
+                    Some(next) => at = next,
+                    None => return false,
+                }
+            }
+            names_null(at)
+        }
+        None => false,
     }
 }
 
@@ -227,7 +261,27 @@ impl Loader<'_> {
                             .get("description")
                             .and_then(Json::as_str)
                             .map(str::to_string);
-                        fields.insert(name.clone(), Field { ty, description });
+                        let nullable = takes_null(sub, self.root);
+                        let none = match sub.get("x-none") {
+                            None => None,
+                            Some(v) => Some(crate::coverage::NoneForm::parse(v).ok_or_else(
+                                || {
+                                    Self::unsupported(
+                                        &p,
+                                        "`x-none` must be one of \"[]\", \"null\", \"false\", \"open\", \"value\"",
+                                    )
+                                },
+                            )?),
+                        };
+                        fields.insert(
+                            name.clone(),
+                            Field {
+                                ty,
+                                description,
+                                nullable,
+                                none,
+                            },
+                        );
                     }
                 }
                 FieldType::Object(ObjectType { fields })

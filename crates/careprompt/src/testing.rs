@@ -361,7 +361,8 @@ fn run_file(
             }
         };
         // Coverage: trace every rule on this plan.
-        if let Ok(extracted) = crate::plan::extract(&bytes, rules.shape()) {
+        if let Ok(mut extracted) = crate::plan::extract(&bytes, rules.shape()) {
+            rules.settle(&mut extracted, options.coverage.as_ref());
             let mut env = Env::new(&extracted.root, &extracted.nodes, as_of);
             for r in rules.compiled_rules() {
                 let t = rules.trace(&mut env, &r.cond);
