@@ -33,6 +33,9 @@ struct Case {
     remove: Vec<String>,
     #[serde(default)]
     set: toml::Table,
+    /// Paths set to `null`, their explicit none (TOML has no null).
+    #[serde(default)]
+    none: Vec<String>,
     #[serde(default)]
     expect: BTreeMap<String, String>,
     #[serde(default)]
@@ -470,6 +473,9 @@ fn build_plan(
     }
     for (path, value) in &case.set {
         edit(&mut plan, path, Some(toml_to_json(value)))?;
+    }
+    for path in &case.none {
+        edit(&mut plan, path, Some(Json::Null))?;
     }
     Ok(plan)
 }
