@@ -253,6 +253,9 @@ fn declared<'a>(plan: &Extracted<'a>, shape: &ShapeObj) -> Option<Coverage> {
     }
     let field = |obj: &Node<'a>, shape: &ShapeObj, name: &str| field(&plan.nodes, obj, shape, name);
     let cov = field(&plan.root, shape, "coverage")?;
+    if !matches!(cov, Node::Obj(..)) {
+        return None;
+    }
     let ShapeTy::Object(cshape) = &shape.field("coverage")?.ty else {
         return None;
     };
