@@ -104,6 +104,10 @@ enum Command {
         /// Also write a cohort CSV: one row per plan with its prompt counts.
         #[arg(long = "csv-report", value_name = "FILE")]
         csv_report: Option<PathBuf>,
+        /// What the plans' source records, for plans without their own `coverage`:
+        /// a JSON file `{"source": "...", "records": ["education.pep", ...]}` (docs/absence.md).
+        #[arg(long = "coverage", value_name = "FILE")]
+        coverage: Option<PathBuf>,
         /// Plans to check.
         #[arg(value_name = "PLAN", required = true)]
         plans: Vec<String>,
@@ -197,6 +201,7 @@ fn main() -> ExitCode {
             consts,
             html_report,
             csv_report,
+            coverage,
             plans,
         } => {
             let reports = cohort::Outputs {
@@ -211,6 +216,7 @@ fn main() -> ExitCode {
                 &consts,
                 &plans,
                 &reports,
+                coverage.as_deref(),
             )
         }
         Command::Test {
@@ -289,6 +295,18 @@ fn as_of_date(arg: Option<&str>) -> Result<Date, String> {
     }
 }
 
+/// Reads a `--coverage` file.
+fn read_coverage(path: &std::path::Path) -> Result<careprompt::Coverage, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("--coverage `{}`: {e}", path.display()))?;
+    careprompt::Coverage::from_json(&text).map_err(|e| {
+        format!(
+            "--coverage `{}`: {e}\n  = help: write {{\"source\": \"ssda903\", \"records\": [\"placements\", \"education.pep\"]}}",
+            path.display()
+        )
+    })
+}
+
 fn parse_consts(consts: &[String]) -> Result<Vec<(String, String)>, String> {
     consts
         .iter()
@@ -328,6 +346,7 @@ enum PlanResult {
     Error(String),
 }
 
+#[allow(clippy::too_many_arguments)]
 fn check(
     rule_paths: &[PathBuf],
     as_of: Option<&str>,
@@ -336,6 +355,7 @@ fn check(
     consts: &[String],
     plans: &[String],
     reports: &cohort::Outputs,
+    coverage: Option<&std::path::Path>,
 ) -> u8 {
     let as_of = match as_of_date(as_of) {
         Ok(d) => d,
@@ -355,7 +375,16 @@ fn check(
         Ok(r) => r,
         Err(code) => return code,
     };
-    let options = CheckOptions::new(as_of);
+    let mut options = CheckOptions::new(as_of);
+    if let Some(path) = coverage {
+        match read_coverage(path) {
+            Ok(c) => options = options.with_coverage(c),
+            Err(m) => {
+                eprint_error(&m);
+                return ERROR;
+            }
+        }
+    }
     let mut cohort = reports.wanted().then(|| cohort::Cohort::new(&rules, as_of));
     let want_facts = cohort.is_some();
     let stdout_tty = std::io::stdout().is_terminal();
