@@ -112,8 +112,8 @@ impl Coverage {
         let err = |m: &str| CoverageError {
             message: m.to_string(),
         };
-        let v: Json = serde_json::from_str(text)
-            .map_err(|e| err(&format!("coverage is not JSON: {e}")))?;
+        let v: Json =
+            serde_json::from_str(text).map_err(|e| err(&format!("coverage is not JSON: {e}")))?;
         let source = v
             .get("source")
             .and_then(Json::as_str)
@@ -156,7 +156,11 @@ impl Coverage {
 
     /// The missing paths the source does not record.
     pub fn not_in_source(&self, missing: &[String]) -> Vec<String> {
-        missing.iter().filter(|p| !self.covers(p)).cloned().collect()
+        missing
+            .iter()
+            .filter(|p| !self.covers(p))
+            .cloned()
+            .collect()
     }
 }
 
@@ -398,10 +402,7 @@ fn materialise<'a>(
     };
     let start = nodes.len();
     nodes.resize_with(start + usize::from(o.slots), || Node::Absent);
-    let obj = Node::Obj(
-        u32::try_from(start).unwrap_or(u32::MAX),
-        u32::from(o.slots),
-    );
+    let obj = Node::Obj(u32::try_from(start).unwrap_or(u32::MAX), u32::from(o.slots));
     settle_obj(nodes, &obj, o, below, path, coverage, warnings);
     Some(obj)
 }
@@ -431,7 +432,10 @@ mod tests {
         assert!(!c.covers("education"));
         assert!(!c.covers("education.ehcp"));
         assert_eq!(
-            c.not_in_source(&["education.ehcp.in_place".into(), "placements[0].emergency".into()]),
+            c.not_in_source(&[
+                "education.ehcp.in_place".into(),
+                "placements[0].emergency".into()
+            ]),
             vec!["education.ehcp.in_place".to_string()]
         );
     }
@@ -459,7 +463,10 @@ mod tests {
             assert_eq!(NoneForm::parse(&Json::from(f.as_str())), Some(f));
         }
         assert_eq!(NoneForm::parse(&Json::from("none")), None);
-        assert_eq!(none_evidence("placements[1].end_date"), "current (no end date)");
+        assert_eq!(
+            none_evidence("placements[1].end_date"),
+            "current (no end date)"
+        );
         assert_eq!(none_evidence("education.pep"), "recorded as none");
     }
 }

@@ -321,7 +321,12 @@ impl RuleSet {
     /// Checks plan JSON bytes.
     pub fn check_json(&self, plan: &[u8], options: &CheckOptions) -> Result<Report, PlanError> {
         let mut extracted = plan::extract(plan, &self.shape)?;
-        coverage::settle(&mut extracted, &self.shape, &self.nones, options.coverage.as_ref());
+        coverage::settle(
+            &mut extracted,
+            &self.shape,
+            &self.nones,
+            options.coverage.as_ref(),
+        );
         let warnings = extracted.warnings.clone();
         Ok(self.report(&extracted, warnings, options))
     }
@@ -333,7 +338,12 @@ impl RuleSet {
         options: &CheckOptions,
     ) -> Result<Report, PlanError> {
         let mut extracted = plan::extract_value(plan, &self.shape)?;
-        coverage::settle(&mut extracted, &self.shape, &self.nones, options.coverage.as_ref());
+        coverage::settle(
+            &mut extracted,
+            &self.shape,
+            &self.nones,
+            options.coverage.as_ref(),
+        );
         let warnings = extracted.warnings.clone();
         Ok(self.report(&extracted, warnings, options))
     }
@@ -346,7 +356,12 @@ impl RuleSet {
         options: &CheckOptions,
     ) -> Result<Vec<OutcomeKind>, PlanError> {
         let mut extracted = plan::extract(plan, &self.shape)?;
-        coverage::settle(&mut extracted, &self.shape, &self.nones, options.coverage.as_ref());
+        coverage::settle(
+            &mut extracted,
+            &self.shape,
+            &self.nones,
+            options.coverage.as_ref(),
+        );
         Ok(self.outcomes(&extracted, options))
     }
 
