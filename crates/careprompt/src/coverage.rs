@@ -194,6 +194,25 @@ struct NoneNode {
 }
 
 impl NoneTree {
+    /// Whether `path` (dotted, no indices) names a field of the schema.
+    pub fn knows(&self, path: &str) -> bool {
+        let mut tree = self;
+        let mut parts = path.split('.').peekable();
+        while let Some(part) = parts.next() {
+            let Some(node) = tree.fields.get(part) else {
+                return false;
+            };
+            if parts.peek().is_none() {
+                return true;
+            }
+            match &node.below {
+                Some(below) => tree = below,
+                None => return false,
+            }
+        }
+        false
+    }
+
     /// The none forms of an object type's fields.
     pub fn from_schema(obj: &ObjectType) -> NoneTree {
         let fields = obj
@@ -297,6 +316,13 @@ pub(crate) fn settle(
         None => batch.cloned(),
     };
     let mut warnings = Vec::new();
+    if let Some(c) = &coverage {
+        for r in c.records.iter().filter(|r| !nones.knows(r)) {
+            warnings.push(format!(
+                "coverage path `{r}` is not a field of the case-plan schema, so it covers nothing (write a dotted schema path with no list indices, such as `education.pep`)"
+            ));
+        }
+    }
     let root = plan.root.clone();
     settle_obj(
         &mut plan.nodes,
@@ -449,6 +475,18 @@ mod tests {
         assert!(e.message.contains("`source`"));
         let e = Coverage::from_json(r#"{"source":"x","records":[1]}"#).unwrap_err();
         assert!(e.message.contains("records"));
+    }
+
+    #[test]
+    fn knows_the_schema_paths_a_coverage_may_name() {
+        let schema = crate::Schema::builtin().unwrap();
+        let tree = NoneTree::from_schema(&schema.root);
+        assert!(tree.knows("education.pep"));
+        assert!(tree.knows("placements.end_date"));
+        assert!(tree.knows("placements"));
+        assert!(!tree.knows("education.peps"));
+        assert!(!tree.knows("placements[0].end_date"));
+        assert!(!tree.knows("child.date_of_birth.year"));
     }
 
     #[test]

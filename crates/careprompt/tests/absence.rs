@@ -914,3 +914,26 @@ proptest! {
         prop_assert!(flips.is_empty(), "{}", flips.first().map(ToString::to_string).unwrap_or_default());
     }
 }
+
+/// A coverage path that is not in the schema covers nothing, and says so.
+#[test]
+fn a_coverage_path_outside_the_schema_is_named_in_a_warning() {
+    let plan = json!({
+        "plan_id": "T",
+        "child": {"looked_after": true, "date_of_birth": "2012-05-10"},
+        "coverage": {"source": "cms", "records": ["education.peps"]}
+    });
+    let report = builtin().check_value(&plan, &as_of("2026-11-26")).unwrap();
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("coverage path `education.peps`")),
+        "{:?}",
+        report.warnings
+    );
+    assert_eq!(
+        report.outcome("CMH-EDU-06").unwrap().outcome,
+        OutcomeKind::Unknown
+    );
+}
