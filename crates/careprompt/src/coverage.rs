@@ -329,7 +329,10 @@ pub(crate) fn settle(
         &root,
         shape,
         nones,
-        "",
+        &At {
+            parent: None,
+            name: "",
+        },
         coverage.as_deref(),
         &mut warnings,
     );
@@ -341,12 +344,42 @@ pub(crate) fn settle(
     plan.coverage = coverage;
 }
 
+/// Where a field sits, built into a dotted path only when one is needed (a
+/// coverage to test or a warning to write): settling a plan with no
+/// coverage allocates nothing.
+#[derive(Clone, Copy)]
+struct At<'p> {
+    parent: Option<&'p At<'p>>,
+    name: &'p str,
+}
+
+impl At<'_> {
+    fn text(&self) -> String {
+        match self.parent {
+            Some(p) if p.parent.is_some() || !p.name.is_empty() => {
+                format!("{}.{}", p.text(), self.name)
+            }
+            _ => self.name.to_string(),
+        }
+    }
+}
+
+/// The kind of a node, copied out so that the nodes can be changed.
+#[derive(Clone, Copy)]
+enum Kind {
+    Absent,
+    Null,
+    Obj(u32, u32),
+    List(u32, u32),
+    Other,
+}
+
 fn settle_obj(
     nodes: &mut Vec<Node<'_>>,
     obj: &Node<'_>,
     shape: &ShapeObj,
     nones: &NoneTree,
-    prefix: &str,
+    prefix: &At<'_>,
     coverage: Option<&Coverage>,
     warnings: &mut Vec<String>,
 ) {
@@ -361,45 +394,68 @@ fn settle_obj(
         let Some(none) = nones.fields.get(f.name.as_ref()) else {
             continue;
         };
-        let path = if prefix.is_empty() {
-            f.name.to_string()
-        } else {
-            format!("{prefix}.{}", f.name)
+        let here = At {
+            parent: Some(prefix),
+            name: &f.name,
         };
         let at = start as usize + usize::from(slot);
-        let Some(current) = nodes.get(at).cloned() else {
-            continue;
+        let kind = match nodes.get(at) {
+            Some(Node::Absent) => Kind::Absent,
+            Some(Node::Null) => Kind::Null,
+            Some(Node::Obj(s, l)) => Kind::Obj(*s, *l),
+            Some(Node::List(s, l)) => Kind::List(*s, *l),
+            Some(_) => Kind::Other,
+            None => continue,
         };
-        let replaced = match current {
-            Node::Absent if none.form == Some(NoneForm::Open) => Some(Node::Null),
-            Node::Absent if coverage.is_some_and(|c| c.covers(&path)) => match none.form {
-                Some(NoneForm::EmptyList) => {
-                    let end = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
-                    Some(Node::List(end, 0))
+        let replaced = match kind {
+            Kind::Absent if none.form == Some(NoneForm::Open) => Some(Node::Null),
+            Kind::Absent => match coverage {
+                None => None,
+                Some(c) => {
+                    let path = here.text();
+                    if c.covers(&path) {
+                        match none.form {
+                            Some(NoneForm::EmptyList) => {
+                                let end = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
+                                Some(Node::List(end, 0))
+                            }
+                            Some(NoneForm::Null) if none.nullable => Some(Node::Null),
+                            _ => materialise(nodes, f, none, &here, coverage, warnings),
+                        }
+                    } else if c.reaches_below(&path) {
+                        materialise(nodes, f, none, &here, coverage, warnings)
+                    } else {
+                        None
+                    }
                 }
-                Some(NoneForm::Null) if none.nullable => Some(Node::Null),
-                _ => materialise(nodes, f, none, &path, coverage, warnings),
             },
-            Node::Absent if coverage.is_some_and(|c| c.reaches_below(&path)) => {
-                materialise(nodes, f, none, &path, coverage, warnings)
-            }
-            Node::Null if !none.nullable => {
+            Kind::Null if !none.nullable => {
                 warnings.push(format!(
-                    "`{path}` is null, which this field does not take: it is read as not known (leave the field out when it is not known; see the schema's `x-none` for how to record none)"
+                    "`{}` is null, which this field does not take: it is read as not known (leave the field out when it is not known; see the schema's `x-none` for how to record none)",
+                    here.text()
                 ));
                 Some(Node::Absent)
             }
-            Node::Obj(..) => {
+            Kind::Obj(s, l) => {
                 if let (ShapeTy::Object(o), Some(below)) = (&f.ty, &none.below) {
-                    settle_obj(nodes, &current, o, below, &path, coverage, warnings);
+                    settle_obj(nodes, &Node::Obj(s, l), o, below, &here, coverage, warnings);
                 }
                 None
             }
-            Node::List(..) => {
+            Kind::List(s, l) => {
                 if let (Some(o), Some(below)) = (list_object(&f.ty), &none.below) {
-                    let elements: Vec<Node<'_>> = current.children(nodes).to_vec();
-                    for e in &elements {
-                        settle_obj(nodes, e, o, below, &path, coverage, warnings);
+                    for i in s as usize..(s as usize).saturating_add(l as usize) {
+                        if let Some(&Node::Obj(es, el)) = nodes.get(i) {
+                            settle_obj(
+                                nodes,
+                                &Node::Obj(es, el),
+                                o,
+                                below,
+                                &here,
+                                coverage,
+                                warnings,
+                            );
+                        }
                     }
                 }
                 None
@@ -419,7 +475,7 @@ fn materialise<'a>(
     nodes: &mut Vec<Node<'a>>,
     f: &crate::program::ShapeField,
     none: &NoneNode,
-    path: &str,
+    path: &At<'_>,
     coverage: Option<&Coverage>,
     warnings: &mut Vec<String>,
 ) -> Option<Node<'a>> {
