@@ -73,8 +73,10 @@ pub enum EvidenceValue {
     Number(f64),
     /// true or false.
     Bool(bool),
-    /// Not recorded in the plan (serialised as `null`): the evidence of a
-    /// rule that asks whether something is `missing`.
+    /// Serialised as `null`. No longer produced: a field left out is not
+    /// known and is never evidence (a field recorded as none has the text
+    /// "recorded as none", an open record's end "current (no end date)");
+    /// kept so that version 1 reports still read.
     Absent,
 }
 
