@@ -64,6 +64,10 @@ enum Command {
         /// Also write a cohort CSV: one row per plan with its prompt counts.
         #[arg(long = "csv-report", value_name = "FILE")]
         csv_report: Option<PathBuf>,
+        /// What the plans' source records, for plans without their own `coverage`:
+        /// a JSON file `{"source": "...", "records": ["education.pep", ...]}` (docs/absence.md).
+        #[arg(long = "source-coverage", value_name = "FILE")]
+        source_coverage: Option<PathBuf>,
         /// Plans to check.
         #[arg(value_name = "PLAN", required = true)]
         plans: Vec<String>,
@@ -152,6 +156,7 @@ fn main() -> ExitCode {
             consts,
             html_report,
             csv_report,
+            source_coverage,
             plans,
         } => {
             let reports = cohort::Outputs {
@@ -166,6 +171,7 @@ fn main() -> ExitCode {
                 &consts,
                 &plans,
                 &reports,
+                source_coverage.as_deref(),
             )
         }
         Command::Test {

@@ -2,6 +2,9 @@
 //! rule decided, and the report built (evidence, missing paths, warnings).
 //! Explanations and rule tests decide rules through the same functions.
 
+use std::sync::Arc;
+
+use crate::coverage::Coverage;
 use crate::date::Date;
 use crate::eval::{self, Env, Truth};
 use crate::plan::{self, Node, PlanError};
@@ -10,23 +13,36 @@ use crate::report::{Evidence, Outcome, OutcomeKind, Report, Summary, REPORT_VERS
 use crate::ruleset::RuleSet;
 
 /// Options for checking a plan.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct CheckOptions {
     /// The evaluation date: "within 6 months" and ages are measured from it.
     pub as_of: Date,
+    /// What the plans' source records, for plans that do not declare their
+    /// own `coverage` (see [`Coverage`]).
+    pub coverage: Option<Arc<Coverage>>,
 }
 
 impl CheckOptions {
     /// Checks as of `as_of`.
     pub fn new(as_of: Date) -> CheckOptions {
-        CheckOptions { as_of }
+        CheckOptions {
+            as_of,
+            coverage: None,
+        }
+    }
+
+    /// The same options with a per-batch source coverage.
+    pub fn with_coverage(mut self, coverage: Coverage) -> CheckOptions {
+        self.coverage = Some(Arc::new(coverage));
+        self
     }
 }
 
 impl RuleSet {
     /// Checks plan JSON bytes.
     pub fn check_json(&self, plan: &[u8], options: &CheckOptions) -> Result<Report, PlanError> {
-        let extracted = plan::extract(plan, &self.shape)?;
+        let mut extracted = plan::extract(plan, &self.shape)?;
+        self.settle(&mut extracted, options.coverage.as_ref());
         let warnings = extracted.warnings.clone();
         Ok(self.report(&extracted, warnings, options))
     }
@@ -37,7 +53,8 @@ impl RuleSet {
         plan: &serde_json::Value,
         options: &CheckOptions,
     ) -> Result<Report, PlanError> {
-        let extracted = plan::extract_value(plan, &self.shape)?;
+        let mut extracted = plan::extract_value(plan, &self.shape)?;
+        self.settle(&mut extracted, options.coverage.as_ref());
         let warnings = extracted.warnings.clone();
         Ok(self.report(&extracted, warnings, options))
     }
@@ -49,7 +66,8 @@ impl RuleSet {
         plan: &[u8],
         options: &CheckOptions,
     ) -> Result<Vec<OutcomeKind>, PlanError> {
-        let extracted = plan::extract(plan, &self.shape)?;
+        let mut extracted = plan::extract(plan, &self.shape)?;
+        self.settle(&mut extracted, options.coverage.as_ref());
         Ok(self.outcomes(&extracted, options))
     }
 
@@ -59,7 +77,8 @@ impl RuleSet {
     /// are exactly those of [`RuleSet::outcomes_json`] and
     /// [`RuleSet::check_json`] on the same bytes.
     pub fn prepare<'r, 'a>(&'r self, plan: &'a [u8]) -> Result<Prepared<'r, 'a>, PlanError> {
-        let extracted = plan::extract(plan, &self.shape)?;
+        let mut extracted = plan::extract(plan, &self.shape)?;
+        self.settle(&mut extracted, None);
         Ok(Prepared {
             rules: self,
             extracted,
@@ -144,6 +163,9 @@ impl RuleSet {
                                 }
                             }
                         }
+                        if let Some(c) = &plan.coverage {
+                            o.not_in_source = c.not_in_source(&o.missing);
+                        }
                     }
                 }
             }
@@ -223,13 +245,31 @@ pub struct Prepared<'r, 'a> {
 impl Prepared<'_, '_> {
     /// Every rule's outcome, as [`RuleSet::outcomes_json`] gives it.
     pub fn outcomes(&self, options: &CheckOptions) -> Vec<OutcomeKind> {
-        self.rules.outcomes(&self.extracted, options)
+        match self.with_batch_coverage(options) {
+            Some(plan) => self.rules.outcomes(&plan, options),
+            None => self.rules.outcomes(&self.extracted, options),
+        }
     }
 
     /// The report, as [`RuleSet::check_json`] gives it.
     pub fn report(&self, options: &CheckOptions) -> Report {
-        self.rules
-            .report(&self.extracted, self.extracted.warnings.clone(), options)
+        match self.with_batch_coverage(options) {
+            Some(plan) => self.rules.report(&plan, plan.warnings.clone(), options),
+            None => self
+                .rules
+                .report(&self.extracted, self.extracted.warnings.clone(), options),
+        }
+    }
+
+    /// The plan settled again under the options' coverage, when they carry
+    /// one and the plan declares none of its own.
+    fn with_batch_coverage(&self, options: &CheckOptions) -> Option<plan::Extracted<'_>> {
+        if self.extracted.coverage.is_some() || options.coverage.is_none() {
+            return None;
+        }
+        let mut plan = self.extracted.clone();
+        self.rules.settle(&mut plan, options.coverage.as_ref());
+        Some(plan)
     }
 
     /// The warnings found while reading the plan (unknown fields).

@@ -73,8 +73,10 @@ pub enum EvidenceValue {
     Number(f64),
     /// true or false.
     Bool(bool),
-    /// Not recorded in the plan (serialised as `null`): the evidence of a
-    /// rule that asks whether something is `missing`.
+    /// Serialised as `null`. No longer produced: a field left out is not
+    /// known and is never evidence (a field recorded as none has the text
+    /// "recorded as none", an open record's end "current (no end date)");
+    /// kept so that version 1 reports still read.
     Absent,
 }
 
@@ -164,6 +166,19 @@ fn thread_cutoff(as_of: Date, duration: Duration) -> Date {
             duration.before(as_of)
         })
         .unwrap_or_else(|_| duration.before(as_of))
+}
+
+/// `exists` (`missing` false) or `missing` (true) of a plan value: an
+/// absent field is not known, so both are unknown on it; `null` and an
+/// empty list record none.
+#[inline]
+fn presence(n: &Node<'_>, missing: bool) -> Truth {
+    let none = match n {
+        Node::Absent => return Truth::Unknown,
+        Node::Null | Node::List(_, 0) => true,
+        _ => false,
+    };
+    Truth::from_bool(none == missing)
 }
 
 enum Ov<'n> {
@@ -324,9 +339,7 @@ impl<'p, 'a> Env<'p, 'a> {
                 Node::Bool(b) => Truth::from_bool(*b),
                 _ => Truth::Unknown,
             },
-            CondKind::Present { access, missing } => {
-                Truth::from_bool(self.node(access).is_missing() == *missing)
-            }
+            CondKind::Present { access, missing } => presence(self.node(access), *missing),
             CondKind::DateRel {
                 value: Operand::Access(a),
                 op,
@@ -419,19 +432,21 @@ impl<'p, 'a> Env<'p, 'a> {
             }
             CondKind::Present { access, missing } => {
                 let n = self.node(access);
-                let present = !n.is_missing();
                 if REC {
-                    if present {
-                        self.observe::<REC>(access, n);
-                    } else {
-                        let path = self.path(access);
-                        self.items.push(Item::Evidence {
-                            path,
-                            value: EvidenceValue::Absent,
-                        });
+                    let path = self.path(access);
+                    match n {
+                        Node::Absent => self.items.push(Item::Missing(path)),
+                        Node::Null => {
+                            let value = crate::coverage::none_evidence(&path);
+                            self.items.push(Item::Evidence {
+                                path,
+                                value: EvidenceValue::Text(value.into()),
+                            });
+                        }
+                        _ => self.observe::<REC>(access, n),
                     }
                 }
-                Truth::from_bool(present != *missing)
+                presence(n, *missing)
             }
             CondKind::Truthy(op) => match self.value::<REC>(op) {
                 Ov::Bool(b) => Truth::from_bool(b),

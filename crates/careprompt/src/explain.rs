@@ -116,7 +116,8 @@ impl RuleSet {
                 )
                 .map(str::to_string),
             })?;
-        let extracted = plan::extract(plan, self.shape())?;
+        let mut extracted = plan::extract(plan, self.shape())?;
+        self.settle(&mut extracted, options.coverage.as_ref());
         let mut env = check::env(&extracted, options.as_of);
         // The outcome is decided as a check decides it, within the same
         // budget; the trace then has a budget of its own (it evaluates each

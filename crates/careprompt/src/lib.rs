@@ -52,8 +52,10 @@ mod compile;
 mod program;
 mod ruleset;
 
-// Read a plan, evaluate the rules on it, build the report.
+// Read a plan (settled under its source coverage), evaluate the rules on it,
+// build the report.
 mod check;
+pub mod coverage;
 mod eval;
 pub mod plan;
 pub mod report;
@@ -69,6 +71,7 @@ pub use ast::{RuleKind, Severity};
 pub use builtin::{builtin_sources, builtin_tests};
 pub use check::{CheckOptions, Prepared};
 pub use compile::{MAX_CONDITIONS, MAX_CONDITION_DEPTH, MAX_DIAGNOSTICS};
+pub use coverage::{Coverage, CoverageError};
 pub use date::{Date, DateError};
 pub use diagnostic::{CompileError, Diagnostic, Level};
 pub use eval::{EvidenceValue, Truth, EVAL_STEPS_PER_PLAN_NODE};
@@ -80,7 +83,7 @@ pub use report::{
     Evidence, Outcome, OutcomeKind, Report, RuleText, Summary, REPORT_VERSION, VERSION,
 };
 pub use ruleset::{CompileOptions, RuleInfo, RuleSet};
-pub use schema::{Schema, SchemaError, CASE_PLAN_SCHEMA};
+pub use schema::{NoneForm, Schema, SchemaError, CASE_PLAN_SCHEMA};
 
 /// The case-plan JSON Schema text.
 pub fn case_plan_schema() -> &'static str {

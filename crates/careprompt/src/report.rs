@@ -65,6 +65,9 @@ pub struct Outcome {
     pub evidence: Vec<Evidence>,
     /// The plan paths whose absence kept the rule from being decided.
     pub missing: Vec<String>,
+    /// Of the missing paths, those outside the declared source coverage
+    /// ("not in this source"): empty when no coverage is declared.
+    pub not_in_source: Vec<String>,
     text: Arc<RuleText>,
 }
 
@@ -75,6 +78,7 @@ impl Outcome {
             outcome,
             evidence: Vec::new(),
             missing: Vec::new(),
+            not_in_source: Vec::new(),
             text,
         }
     }
@@ -131,7 +135,7 @@ impl Outcome {
 impl Serialize for Outcome {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut o = s.serialize_struct("Outcome", 11)?;
+        let mut o = s.serialize_struct("Outcome", 12)?;
         o.serialize_field("rule", self.rule())?;
         o.serialize_field("outcome", &self.outcome)?;
         o.serialize_field("title", self.title())?;
@@ -152,6 +156,9 @@ impl Serialize for Outcome {
         }
         if !self.missing.is_empty() {
             o.serialize_field("missing", &self.missing)?;
+        }
+        if !self.not_in_source.is_empty() {
+            o.serialize_field("not_in_source", &self.not_in_source)?;
         }
         o.end()
     }
@@ -420,6 +427,13 @@ impl JsonWriter {
         }
         if !o.missing.is_empty() {
             self.strings("missing", o.missing.iter().map(String::as_str), false);
+        }
+        if !o.not_in_source.is_empty() {
+            self.strings(
+                "not_in_source",
+                o.not_in_source.iter().map(String::as_str),
+                false,
+            );
         }
         self.close('}');
     }

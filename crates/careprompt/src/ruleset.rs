@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::ast::{self, RuleKind, Severity};
 use crate::compile;
+use crate::coverage;
 use crate::diagnostic::{self, CompileError, Diagnostic};
 use crate::load::{self, Loader, Source, SourceFile};
 use crate::parser;
@@ -78,6 +79,8 @@ pub struct RuleSet {
     pub(crate) defs: Vec<compile::DefInfo>,
     pub(crate) used_names: BTreeSet<String>,
     pub(crate) read_paths: BTreeSet<String>,
+    /// Each field's explicit none, from the schema (source coverage).
+    pub(crate) nones: coverage::NoneTree,
 }
 
 impl RuleSet {
@@ -124,9 +127,12 @@ impl RuleSet {
         let compiled = compile::Compiler::new(schema, &files)
             .compile(&refs, &overrides)
             .map_err(|diagnostics| CompileError { diagnostics })?;
+        let mut shape = compiled.shape;
+        coverage::read_coverage_key(&mut shape);
         Ok(RuleSet {
+            nones: coverage::NoneTree::from_schema(&schema.root),
             rules: compiled.rules,
-            shape: compiled.shape,
+            shape,
             sources: files,
             consts: compiled.consts,
             defs: compiled.defs,
@@ -179,5 +185,15 @@ impl RuleSet {
 
     pub(crate) fn shape(&self) -> &ShapeObj {
         &self.shape
+    }
+
+    /// Settles a plan read against this rule set's shape (explicit none,
+    /// open records, coverage: [`coverage::settle`]).
+    pub(crate) fn settle(
+        &self,
+        plan: &mut crate::plan::Extracted<'_>,
+        batch: Option<&Arc<coverage::Coverage>>,
+    ) {
+        coverage::settle(plan, &self.shape, &self.nones, batch);
     }
 }

@@ -58,6 +58,10 @@ pub struct Field {
     pub ty: FieldType,
     /// What the field means.
     pub description: Option<String>,
+    /// Whether the field may be `null` (its type list names `null`).
+    pub nullable: bool,
+    /// How "none" is recorded for the field (its `x-none` annotation).
+    pub none: Option<NoneForm>,
 }
 
 /// An object type: its fields by name.
@@ -122,6 +126,77 @@ impl Schema {
                 message: "the top level must be an object".into(),
             }),
         }
+    }
+}
+
+/// How "none" is recorded for a field (the schema's `x-none` annotation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum NoneForm {
+    /// `[]`: an empty list records none; a present list is a complete record.
+    EmptyList,
+    /// `null` records none (for example `"pep": null`: the child has no PEP).
+    Null,
+    /// `false` records no (a yes/no fact).
+    False,
+    /// The end of a record: left out or `null`, the record is open (current).
+    Open,
+    /// No none form: a value every record has (a date of birth, a start
+    /// date); leave the field out only when it is not known.
+    Value,
+}
+
+impl NoneForm {
+    /// Reads an `x-none` annotation.
+    pub fn parse(v: &Json) -> Option<NoneForm> {
+        Some(match v.as_str()? {
+            "[]" => NoneForm::EmptyList,
+            "null" => NoneForm::Null,
+            "false" => NoneForm::False,
+            "open" => NoneForm::Open,
+            "value" => NoneForm::Value,
+            _ => return None,
+        })
+    }
+
+    /// The annotation as written in the schema.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoneForm::EmptyList => "[]",
+            NoneForm::Null => "null",
+            NoneForm::False => "false",
+            NoneForm::Open => "open",
+            NoneForm::Value => "value",
+        }
+    }
+}
+
+/// Whether a property schema lets the field be `null`: its own `type` list
+/// names `null` (a `$ref`'s target is followed once).
+fn takes_null(node: &Json, root: &Json) -> bool {
+    let names_null = |n: &Json| match n.get("type") {
+        Some(Json::Array(list)) => list.iter().any(|t| t.as_str() == Some("null")),
+        Some(Json::String(s)) => s == "null",
+        _ => false,
+    };
+    if names_null(node) {
+        return true;
+    }
+    let target = node
+        .get("$ref")
+        .and_then(Json::as_str)
+        .and_then(|r| r.strip_prefix("#/"));
+    match target {
+        Some(t) => {
+            let mut at = root;
+            for part in t.split('/') {
+                match at.get(part) {
+                    Some(next) => at = next,
+                    None => return false,
+                }
+            }
+            names_null(at)
+        }
+        None => false,
     }
 }
 
@@ -228,7 +303,27 @@ impl SchemaReader<'_> {
                             .get("description")
                             .and_then(Json::as_str)
                             .map(str::to_string);
-                        fields.insert(name.clone(), Field { ty, description });
+                        let nullable = takes_null(sub, self.root);
+                        let none = match sub.get("x-none") {
+                            None => None,
+                            Some(v) => Some(NoneForm::parse(v).ok_or_else(
+                                || {
+                                    Self::unsupported(
+                                        &p,
+                                        "`x-none` must be one of \"[]\", \"null\", \"false\", \"open\", \"value\"",
+                                    )
+                                },
+                            )?),
+                        };
+                        fields.insert(
+                            name.clone(),
+                            Field {
+                                ty,
+                                description,
+                                nullable,
+                                none,
+                            },
+                        );
                     }
                 }
                 FieldType::Object(ObjectType { fields })

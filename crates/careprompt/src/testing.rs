@@ -37,6 +37,9 @@ struct Case {
     remove: Vec<String>,
     #[serde(default)]
     set: toml::Table,
+    /// Paths set to `null`, their explicit none (TOML has no null).
+    #[serde(default)]
+    none: Vec<String>,
     #[serde(default)]
     expect: BTreeMap<String, String>,
     #[serde(default)]
@@ -366,7 +369,8 @@ fn run_file(
             }
         };
         // Coverage: trace every rule on this plan.
-        if let Ok(extracted) = crate::plan::extract(&bytes, rules.shape()) {
+        if let Ok(mut extracted) = crate::plan::extract(&bytes, rules.shape()) {
+            rules.settle(&mut extracted, options.coverage.as_ref());
             let mut env = crate::check::env(&extracted, as_of);
             for r in rules.compiled_rules() {
                 let t = rules.trace(&mut env, &r.cond);
@@ -474,6 +478,9 @@ fn build_plan(
     }
     for (path, value) in &case.set {
         edit(&mut plan, path, Some(toml_to_json(value)))?;
+    }
+    for path in &case.none {
+        edit(&mut plan, path, Some(Json::Null))?;
     }
     Ok(plan)
 }

@@ -121,7 +121,8 @@ fn full_plan() -> serde_json::Value {
         "education": {
             "virtual_school": {"involved": false},
             "school": {"name": "Northfield Academy"},
-            "pep": {"last_reviewed": "2026-01-10"}
+            "pep": {"last_reviewed": "2026-01-10"},
+            "ehcp": null
         },
         "placements": [
             {"start_date": "2026-01-05", "emergency": true},
@@ -223,20 +224,28 @@ fn text_predicates_ignore_case_and_membership_is_exact() {
     assert_eq!(outcome("child.disabilities contains \"x\"", p), Unknown);
 }
 
+/// Absent means not known: `exists` and `missing` are unknown on a field
+/// left out, and decided only on a value or an explicit none (`null`, `[]`).
+/// (Before the absence model they were never unknown, so a gap could make a
+/// rule fire or clear.)
 #[test]
-fn presence_is_never_unknown() {
-    let p = json!({"education": {"pep": {"in_place": true}, "ehcp": null}});
+fn presence_is_unknown_on_a_gap_and_decided_on_an_explicit_none() {
+    let p = json!({"education": {"pep": {"in_place": true}, "ehcp": null, "school_moves": []}});
     assert_eq!(outcome("education.pep exists", p.clone()), Fires);
+    assert_eq!(outcome("education.pep missing", p.clone()), Clear);
     assert_eq!(outcome("education.ehcp missing", p.clone()), Fires);
+    assert_eq!(outcome("education.ehcp exists", p.clone()), Clear);
+    assert_eq!(outcome("education.school_moves missing", p.clone()), Fires);
     assert_eq!(
         outcome("education.virtual_school missing", p.clone()),
-        Fires
+        Unknown
     );
     assert_eq!(
         outcome("education.virtual_school.involved exists", p.clone()),
-        Clear
+        Unknown
     );
-    assert_eq!(outcome("child missing", json!({})), Fires);
+    assert_eq!(outcome("child missing", json!({})), Unknown);
+    assert_eq!(outcome("not education.pep.in_place exists", p), Clear);
 }
 
 #[test]

@@ -13,6 +13,7 @@ use crate::exit::Exit;
 use crate::output::{Style, Totals};
 use crate::{cohort, inputs, output};
 
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     rule_paths: &[PathBuf],
     as_of: Option<&str>,
@@ -21,6 +22,7 @@ pub fn run(
     consts: &[String],
     plans: &[String],
     reports: &cohort::Outputs,
+    source_coverage: Option<&std::path::Path>,
 ) -> Exit {
     let as_of = match as_of_date(as_of) {
         Ok(d) => d,
@@ -40,7 +42,16 @@ pub fn run(
         Ok(r) => r,
         Err(code) => return code,
     };
-    let options = CheckOptions::new(as_of);
+    let mut options = CheckOptions::new(as_of);
+    if let Some(path) = source_coverage {
+        match read_coverage(path) {
+            Ok(c) => options = options.with_coverage(c),
+            Err(m) => {
+                eprint_error(&m);
+                return Exit::Error;
+            }
+        }
+    }
     let mut cohort = reports.wanted().then(|| cohort::Cohort::new(&rules, as_of));
     let want_facts = cohort.is_some();
     let stdout_tty = std::io::stdout().is_terminal();
@@ -223,4 +234,16 @@ pub fn run(
         (Some(limit), Some(worst)) if worst <= limit.severity() => Exit::Findings,
         _ => Exit::Ok,
     }
+}
+
+/// Reads a `--source-coverage` file.
+fn read_coverage(path: &std::path::Path) -> Result<careprompt::Coverage, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("--source-coverage `{}`: {e}", path.display()))?;
+    careprompt::Coverage::from_json(&text).map_err(|e| {
+        format!(
+            "--source-coverage `{}`: {e}\n  = help: write {{\"source\": \"ssda903\", \"records\": [\"placements\", \"education.pep\"]}}",
+            path.display()
+        )
+    })
 }

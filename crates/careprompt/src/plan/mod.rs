@@ -71,6 +71,7 @@ fn finish<'a>(root: Node<'a>, sink: Sink<'a>) -> Extracted<'a> {
         root,
         nodes,
         warnings,
+        coverage: None,
     }
 }
 

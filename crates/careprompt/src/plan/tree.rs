@@ -38,10 +38,6 @@ pub(crate) enum Node<'a> {
 }
 
 impl<'a> Node<'a> {
-    pub fn is_missing(&self) -> bool {
-        matches!(self, Node::Absent | Node::Null)
-    }
-
     /// The fields of an object or the elements of a list, from the plan's
     /// `nodes` (empty for any other value).
     #[inline]
@@ -177,10 +173,14 @@ impl PlanError {
 
 /// A parsed plan: its root object, the nodes of its tree, and the
 /// warnings about it.
+#[derive(Clone)]
 pub(crate) struct Extracted<'a> {
     pub root: Node<'a>,
     pub nodes: Vec<Node<'a>>,
     pub warnings: Vec<String>,
+    /// The source coverage the plan was settled under
+    /// ([`crate::coverage::settle`]), if any.
+    pub coverage: Option<std::sync::Arc<crate::coverage::Coverage>>,
 }
 
 impl Extracted<'_> {
