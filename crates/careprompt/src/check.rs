@@ -192,6 +192,14 @@ impl RuleSet {
     }
 }
 
+impl RuleSet {
+    /// Settles a plan read against this rule set's shape (explicit none,
+    /// open records, coverage: [`plan::settle::settle`]).
+    pub(crate) fn settle(&self, plan: &mut plan::Extracted<'_>, batch: Option<&Arc<Coverage>>) {
+        plan::settle::settle(plan, &self.shape, &self.nones, batch);
+    }
+}
+
 /// The environment a plan is evaluated in on `as_of`: the one set-up that
 /// checks, explanations and rule tests share.
 pub(crate) fn env<'p, 'a>(plan: &'p plan::Extracted<'a>, as_of: Date) -> Env<'p, 'a> {

@@ -49,13 +49,13 @@ pub mod schema;
 // Compile them into a rule set.
 mod builtin;
 mod compile;
+pub mod coverage;
 mod program;
 mod ruleset;
 
 // Read a plan (settled under its source coverage), evaluate the rules on it,
 // build the report.
 mod check;
-pub mod coverage;
 mod eval;
 pub mod plan;
 pub mod report;

@@ -186,14 +186,4 @@ impl RuleSet {
     pub(crate) fn shape(&self) -> &ShapeObj {
         &self.shape
     }
-
-    /// Settles a plan read against this rule set's shape (explicit none,
-    /// open records, coverage: [`coverage::settle`]).
-    pub(crate) fn settle(
-        &self,
-        plan: &mut crate::plan::Extracted<'_>,
-        batch: Option<&Arc<coverage::Coverage>>,
-    ) {
-        coverage::settle(plan, &self.shape, &self.nones, batch);
-    }
 }

@@ -609,14 +609,14 @@ fn every_rule_with_its_sections_absent_is_unknown() {
     let rules = builtin().rules();
     for r in &rules {
         assert!(
-            fired.contains_key(&r.id),
+            fired.contains_key(&r.text.id),
             "{} never fires in the rule tests",
-            r.id
+            r.text.id
         );
         assert!(
-            unknown_for.contains_key(&r.id),
+            unknown_for.contains_key(&r.text.id),
             "{}: leaving out its sections never gives unknown",
-            r.id
+            r.text.id
         );
     }
 }

@@ -9,6 +9,7 @@
 //! `tree`; a plan already parsed by serde is read by `value`.
 
 mod scan;
+pub(crate) mod settle;
 mod tree;
 mod value;
 
