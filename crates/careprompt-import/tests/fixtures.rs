@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use careprompt::{CheckOptions, Date, OutcomeKind, RuleSet};
-use careprompt_import::{cin, ssda903, Import, Level};
+use careprompt_import::{cin, ssda903, Handling, Import};
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
@@ -117,7 +117,7 @@ fn the_synthetic_return_imports_with_every_row_accounted_for() {
             t.table
         );
     }
-    let reasons = |table: &str, level: Level| -> BTreeMap<String, usize> {
+    let reasons = |table: &str, level: Handling| -> BTreeMap<String, usize> {
         let mut m = BTreeMap::new();
         for i in log.issues_at(table, level) {
             let key = if i.reason.contains("the episodes overlap") {
@@ -138,7 +138,7 @@ fn the_synthetic_return_imports_with_every_row_accounted_for() {
         m
     };
     assert_eq!(
-        reasons("episodes", Level::Rejected),
+        reasons("episodes", Handling::Rejected),
         [
             ("open, later episode".to_string(), 11),
             ("overlap".to_string(), 61)
@@ -147,7 +147,7 @@ fn the_synthetic_return_imports_with_every_row_accounted_for() {
         .collect()
     );
     assert_eq!(
-        reasons("reviews", Level::Rejected),
+        reasons("reviews", Handling::Rejected),
         [
             ("after year end".to_string(), 5041),
             ("duplicate".to_string(), 2)
@@ -156,19 +156,19 @@ fn the_synthetic_return_imports_with_every_row_accounted_for() {
         .collect()
     );
     assert_eq!(
-        reasons("sw_episodes", Level::Rejected),
+        reasons("sw_episodes", Handling::Rejected),
         [("no header".to_string(), 1)].into_iter().collect()
     );
     // Every rejected or not-carried row names its file and line.
     for i in &log.issues {
-        if matches!(i.level, Level::Rejected | Level::NotCarried)
+        if matches!(i.level, Handling::Rejected | Handling::NotCarried)
             && !i.reason.contains("lacks column")
         {
             assert!(i.line.is_some() && !i.file.is_empty(), "{i:?}");
         }
     }
     // The 12 episodes ending 01/04/2018, after the year end, are warned about.
-    assert_eq!(log.issues_at("episodes", Level::Warning).count(), 12);
+    assert_eq!(log.issues_at("episodes", Handling::Warning).count(), 12);
     assert_eq!(log.collection_year_end.as_deref(), Some("2018-03-31"));
 }
 

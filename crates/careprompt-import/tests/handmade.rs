@@ -12,7 +12,7 @@ use std::path::Path;
 
 use careprompt::{CheckOptions, Date, OutcomeKind, RuleSet};
 use careprompt_import::plan::Plan;
-use careprompt_import::{cin, log_path, ssda903, write_plans, Import, ImportError, Level};
+use careprompt_import::{cin, log_path, ssda903, write_plans, Handling, Import, ImportError};
 
 fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
@@ -124,7 +124,7 @@ fn import_2025_26(as_of: Option<&str>) -> (tempfile::TempDir, Import) {
     (dir, imp)
 }
 
-fn issue<'a>(imp: &'a Import, table: &str, level: Level, line: u64) -> &'a str {
+fn issue<'a>(imp: &'a Import, table: &str, level: Handling, line: u64) -> &'a str {
     imp.log
         .issues
         .iter()
@@ -156,15 +156,18 @@ fn header_rows() {
         imp.plans["A1"].child.home_local_authority.as_deref(),
         Some("E09000001")
     );
-    assert!(issue(&imp, "header", Level::Warning, 4).contains("DOB `31/02/2011` is not a date"));
+    assert!(issue(&imp, "header", Handling::Warning, 4).contains("DOB `31/02/2011` is not a date"));
     assert_eq!(imp.plans["A3"].child.date_of_birth, None);
     assert_eq!(
-        issue(&imp, "header", Level::Rejected, 5),
+        issue(&imp, "header", Handling::Rejected, 5),
         "duplicate of line 4"
     );
-    assert!(issue(&imp, "header", Level::Rejected, 7)
+    assert!(issue(&imp, "header", Handling::Rejected, 7)
         .contains("a second header row for this child, different from line 6"));
-    assert_eq!(issue(&imp, "header", Level::Rejected, 8), "CHILD is blank");
+    assert_eq!(
+        issue(&imp, "header", Handling::Rejected, 8),
+        "CHILD is blank"
+    );
     let h = imp.log.table("header").unwrap();
     assert_eq!(
         (h.read, h.used, h.rejected, h.not_carried, h.warnings),
@@ -177,11 +180,13 @@ fn header_rows() {
         Some("2026-03-31"),
         "as-of defaults to the year end"
     );
-    assert!(imp
-        .log
-        .issues
-        .iter()
-        .any(|i| i.level == Level::Note && i.reason.contains("notes.csv: not an SSDA903 table")));
+    assert!(
+        imp.log
+            .issues
+            .iter()
+            .any(|i| i.level == Handling::Note
+                && i.reason.contains("notes.csv: not an SSDA903 table"))
+    );
 }
 
 #[test]
@@ -204,7 +209,7 @@ fn episodes_become_placements() {
     assert_eq!(a1["child"]["legal_status"], "C2", "LS of the open episode");
     // The exact repeat of line 2 is rejected; the placements stand.
     assert_eq!(
-        issue(&imp, "episodes", Level::Rejected, 5),
+        issue(&imp, "episodes", Handling::Rejected, 5),
         "duplicate of line 2"
     );
 
@@ -229,7 +234,7 @@ fn episodes_become_placements() {
         a2["child"].get("legal_status").is_none(),
         "no current legal status once care has ended"
     );
-    assert!(issue(&imp, "episodes", Level::Warning, 8).contains("PL_DISTANCE `far`"));
+    assert!(issue(&imp, "episodes", Handling::Warning, 8).contains("PL_DISTANCE `far`"));
 }
 
 #[test]
@@ -237,17 +242,17 @@ fn odd_episode_rows() {
     let (_d, imp) = import_2025_26(None);
     // Overlap: the earlier episode is rejected, the child's placements,
     // looked_after and legal_status are left out (unknown), not guessed.
-    assert!(issue(&imp, "episodes", Level::Rejected, 9).contains("the episodes overlap"));
-    assert!(issue(&imp, "episodes", Level::NotCarried, 10).contains("left out for this child"));
+    assert!(issue(&imp, "episodes", Handling::Rejected, 9).contains("the episodes overlap"));
+    assert!(issue(&imp, "episodes", Handling::NotCarried, 10).contains("left out for this child"));
     let a5 = json(&imp.plans["A5"]);
     assert!(a5.get("placements").is_none());
     assert!(a5["child"].get("looked_after").is_none());
 
     // Retired and unknown codes: the placement is kept, its code left out.
-    assert!(issue(&imp, "episodes", Level::Warning, 11)
+    assert!(issue(&imp, "episodes", Handling::Warning, 11)
         .contains("PLACE H5 is retired in the collection year ending 31/03/2026"));
-    assert!(issue(&imp, "episodes", Level::Warning, 12).contains("PLACE Z1 is retired"));
-    assert!(issue(&imp, "episodes", Level::Warning, 13)
+    assert!(issue(&imp, "episodes", Handling::Warning, 12).contains("PLACE Z1 is retired"));
+    assert!(issue(&imp, "episodes", Handling::Warning, 13)
         .contains("PLACE K3 is valid but the case-plan schema's place_code list lacks it"));
     let a6 = json(&imp.plans["A6"]);
     let pl = a6["placements"].as_array().unwrap();
@@ -282,22 +287,22 @@ fn odd_episode_rows() {
         "LS XX is not a code"
     );
     // After the end of the collection year.
-    assert!(issue(&imp, "episodes", Level::Rejected, 15)
+    assert!(issue(&imp, "episodes", Handling::Rejected, 15)
         .contains("DECOM 15/04/2026 is after the end of the collection year"));
 
     // A bad date leaves a hole: the rest of the child's history is set aside.
     assert_eq!(
-        issue(&imp, "episodes", Level::Rejected, 16),
+        issue(&imp, "episodes", Handling::Rejected, 16),
         "DECOM `32/01/2025` is not a date (DD/MM/YYYY)"
     );
-    assert!(issue(&imp, "episodes", Level::NotCarried, 17).contains("left out for this child"));
+    assert!(issue(&imp, "episodes", Handling::NotCarried, 17).contains("left out for this child"));
     assert!(json(&imp.plans["A7"]).get("placements").is_none());
     assert_eq!(
-        issue(&imp, "episodes", Level::Rejected, 18),
+        issue(&imp, "episodes", Handling::Rejected, 18),
         "DEC 01/02/2025 is before DECOM 01/03/2025"
     );
     assert_eq!(
-        issue(&imp, "episodes", Level::Rejected, 19),
+        issue(&imp, "episodes", Handling::Rejected, 19),
         "no header row for this child"
     );
     assert!(!imp.plans.contains_key("Z9"));
@@ -319,11 +324,12 @@ fn reviews_sdq_missing_and_social_workers() {
         a1["voice"]["reviews"],
         serde_json::json!([{"date": "2025-10-01", "participation": "PN1"}, {"date": "2026-02-01", "participation": "PN7"}])
     );
+    assert!(issue(&imp, "reviews", Handling::Rejected, 4)
+        .contains("after the end of the collection year"));
     assert!(
-        issue(&imp, "reviews", Level::Rejected, 4).contains("after the end of the collection year")
+        issue(&imp, "reviews", Handling::Warning, 5).contains("REVIEW_CODE `PX` is not PN0-PN7")
     );
-    assert!(issue(&imp, "reviews", Level::Warning, 5).contains("REVIEW_CODE `PX` is not PN0-PN7"));
-    assert!(issue(&imp, "reviews", Level::Warning, 6)
+    assert!(issue(&imp, "reviews", Handling::Warning, 6)
         .contains("DOB 01/01/2009 differs from the header's (01/01/2010)"));
     let a2 = json(&imp.plans["A2"]);
     assert_eq!(
@@ -332,9 +338,9 @@ fn reviews_sdq_missing_and_social_workers() {
     );
     // A bad review date: the child's reviews are left out, not sent short.
     assert!(
-        issue(&imp, "reviews", Level::Rejected, 7).contains("REVIEW `99/99/2025` is not a date")
+        issue(&imp, "reviews", Handling::Rejected, 7).contains("REVIEW `99/99/2025` is not a date")
     );
-    assert!(issue(&imp, "reviews", Level::NotCarried, 8)
+    assert!(issue(&imp, "reviews", Handling::NotCarried, 8)
         .contains("voice.reviews is left out for this child"));
     assert!(json(&imp.plans["A5"])["voice"].get("reviews").is_none());
     // Looked after in the year with no review rows: none held.
@@ -353,7 +359,7 @@ fn reviews_sdq_missing_and_social_workers() {
         serde_json::json!([]),
         "in OC2, no score recorded"
     );
-    assert!(issue(&imp, "oc2", Level::Rejected, 4)
+    assert!(issue(&imp, "oc2", Handling::Rejected, 4)
         .contains("SDQ_SCORE `41` is not a whole number from 0 to 40"));
     assert!(json(&imp.plans["A6"]).get("health").is_none());
     assert!(
@@ -369,11 +375,13 @@ fn reviews_sdq_missing_and_social_workers() {
             {"start_date": "2026-02-10", "episode_type": "away"}
         ])
     );
-    assert!(issue(&imp, "missing", Level::Rejected, 4).contains("MISSING `X` is neither M nor A"));
+    assert!(
+        issue(&imp, "missing", Handling::Rejected, 4).contains("MISSING `X` is neither M nor A")
+    );
     assert!(json(&imp.plans["A2"])["crisis"]
         .get("missing_episodes")
         .is_none());
-    assert!(issue(&imp, "missing", Level::Rejected, 5)
+    assert!(issue(&imp, "missing", Handling::Rejected, 5)
         .contains("MIS_END 01/03/2026 is before MIS_START 05/03/2026"));
     assert_eq!(
         json(&imp.plans["A6"])["crisis"]["missing_episodes"],
@@ -392,12 +400,12 @@ fn reviews_sdq_missing_and_social_workers() {
         a2["people"]["worker_changes"],
         serde_json::json!([{"date": "2025-05-01", "role": "social worker"}])
     );
-    assert!(issue(&imp, "sw_episodes", Level::Warning, 5).contains("SW_REASON `BADCODE`"));
+    assert!(issue(&imp, "sw_episodes", Handling::Warning, 5).contains("SW_REASON `BADCODE`"));
 
     // Tables with no place in the schema are checked, not carried.
     let u = imp.log.table("uasc").unwrap();
     assert_eq!((u.read, u.used, u.rejected, u.not_carried), (2, 0, 1, 1));
-    assert!(issue(&imp, "uasc", Level::Rejected, 3).contains("DUC `notadate`"));
+    assert!(issue(&imp, "uasc", Handling::Rejected, 3).contains("DUC `notadate`"));
     let absent: Vec<&str> = imp
         .log
         .tables
@@ -418,7 +426,7 @@ fn an_earlier_as_of_date_sets_later_rows_aside() {
     let (_d, imp) = import_2025_26(Some("2026-01-15"));
     assert_eq!(imp.log.collection_year_end.as_deref(), Some("2026-03-31"));
     let a1 = json(&imp.plans["A1"]);
-    assert!(issue(&imp, "reviews", Level::NotCarried, 2).contains("after the as-of date"));
+    assert!(issue(&imp, "reviews", Handling::NotCarried, 2).contains("after the as-of date"));
     assert_eq!(a1["voice"]["reviews"].as_array().unwrap().len(), 1);
     assert!(
         a1.get("health").is_none(),
@@ -426,7 +434,7 @@ fn an_earlier_as_of_date_sets_later_rows_aside() {
     );
     // A2's last placement ended 10/01/2026, before the as-of date.
     assert_eq!(json(&imp.plans["A2"])["child"]["looked_after"], false);
-    assert!(issue(&imp, "missing", Level::NotCarried, 3).contains("after the as-of date"));
+    assert!(issue(&imp, "missing", Handling::NotCarried, 3).contains("after the as-of date"));
     assert_eq!(
         a1["crisis"]["missing_episodes"].as_array().unwrap().len(),
         1
@@ -490,7 +498,7 @@ fn a_2017_18_return_knows_h5_but_not_k3() {
         "supported_accommodation"
     );
     assert!(b1["placements"][1].get("placement_type").is_none());
-    assert!(issue(&imp, "episodes", Level::Warning, 3)
+    assert!(issue(&imp, "episodes", Handling::Warning, 3)
         .contains("PLACE K3 is not yet in use in the collection year ending 31/03/2018"));
     assert_eq!(imp.log.as_of.as_deref(), Some("2018-03-31"));
     // No REASON_PLACE_CHANGE column: the reason is unknown, not absent by choice.
@@ -499,7 +507,7 @@ fn a_2017_18_return_knows_h5_but_not_k3() {
         .log
         .issues
         .iter()
-        .filter(|i| i.level == Level::Note && i.reason.contains("is not in the directory"))
+        .filter(|i| i.level == Handling::Note && i.reason.contains("is not in the directory"))
         .map(|i| i.table.as_str())
         .collect();
     assert!(absent.contains(&"reviews") && absent.contains(&"oc2") && absent.contains(&"missing"));
@@ -612,7 +620,7 @@ fn cin_census_mapping_and_odd_children() {
         .log
         .issues
         .iter()
-        .filter(|i| i.level == Level::Rejected)
+        .filter(|i| i.level == Handling::Rejected)
         .map(|i| (i.line.unwrap(), i.reason.as_str()))
         .collect();
     assert!(
@@ -658,7 +666,7 @@ fn cin_census_mapping_and_odd_children() {
     assert_eq!(a1["child"]["date_of_birth"], "2012-06-15", "SSDA903's kept");
     assert!(a1.get("placements").is_some());
     assert!(merged.log.issues.iter().any(|i| i.table == "merge"
-        && i.level == Level::Warning
+        && i.level == Handling::Warning
         && i.child.as_deref() == Some("A1")));
     assert!(merged
         .log
@@ -741,5 +749,5 @@ fn a_byte_that_is_not_utf8_does_not_stop_the_import() {
         Some("2002-01-01")
     );
     assert_eq!(imp.plans["B2"].child.date_of_birth, None);
-    assert!(issue(&imp, "header", Level::Warning, 3).contains("is not a date"));
+    assert!(issue(&imp, "header", Handling::Warning, 3).contains("is not a date"));
 }
