@@ -30,6 +30,7 @@ fn import() -> Import {
         as_of: Some(as_of()),
         la_code: None,
         year_end: None,
+        ..Default::default()
     };
     ssda903::import_dir(&fixtures().join("ssda903"), &options).unwrap()
 }
@@ -179,11 +180,19 @@ fn every_imported_plan_is_a_valid_case_plan() {
     let opts = CheckOptions::new(as_of());
     for plan in imp.plans.values() {
         let report = rules.check_json(plan.to_json().as_bytes(), &opts).unwrap();
+        // Until the engine reads the pinned `coverage` key (the absence
+        // model's branch), it warns that the key is unknown: that warning
+        // alone is allowed.
+        let warnings: Vec<_> = report
+            .warnings
+            .iter()
+            .filter(|w| !w.to_string().contains("`coverage`"))
+            .collect();
         assert!(
-            report.warnings.is_empty(),
+            warnings.is_empty(),
             "{}: {:?}",
             plan.plan_id,
-            report.warnings
+            warnings
         );
     }
 }
