@@ -208,7 +208,10 @@ pub fn write_plans(import: &mut Import, out: &Path, force: bool) -> Result<PathB
                 let file = std::fs::File::create(&path)?;
                 let mut w = std::io::BufWriter::new(file);
                 writeln!(w, "{}", plan.to_json())?;
-                w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                // Flushed, so that a full disk is an error here; not synced
+                // one by one (thousands of syncs take seconds), since the
+                // rename below is what makes the new plans visible.
+                w.flush()?;
             }
         }
         Ok(())

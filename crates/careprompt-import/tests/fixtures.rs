@@ -188,12 +188,7 @@ fn every_imported_plan_is_a_valid_case_plan() {
             .iter()
             .filter(|w| !w.to_string().contains("`coverage`"))
             .collect();
-        assert!(
-            warnings.is_empty(),
-            "{}: {:?}",
-            plan.plan_id,
-            warnings
-        );
+        assert!(warnings.is_empty(), "{}: {:?}", plan.plan_id, warnings);
     }
 }
 

@@ -155,7 +155,10 @@ impl PartialEq<&str> for Said<'_> {
 }
 
 fn says(reason: &str, value: Option<&str>, expected: &str) -> bool {
-    assert!(!reason.contains('`') || reason.contains("a stray `"), "a value in a reason: {reason}");
+    assert!(
+        !reason.contains('`') || reason.contains("a stray `"),
+        "a value in a reason: {reason}"
+    );
     match expected.split_once(" `") {
         Some((col, rest)) => {
             let (v, rest) = rest.split_once('`').unwrap();
@@ -521,7 +524,9 @@ fn the_rules_read_the_imported_plans() {
     let a1 = json(&imp.plans["A1"]);
     assert!(a1.get("education").is_none(), "{a1}");
     let covered = a1["coverage"]["records"].as_array().unwrap();
-    assert!(!covered.iter().any(|p| p.as_str().unwrap().starts_with("education")));
+    assert!(!covered
+        .iter()
+        .any(|p| p.as_str().unwrap().starts_with("education")));
     assert_eq!(
         outcome("A8", "CMH-VOI-03"),
         OutcomeKind::Unknown,
@@ -699,7 +704,10 @@ fn cin_census_mapping_and_odd_children() {
             .any(|i| i.line == Some(line) && says(&i.reason, i.value.as_deref(), what))
     };
     assert!(about(29, "Disability `ZZZ` is not a disability code"));
-    assert!(about(30, "ReferralSource `9Z` is not a referral source code"));
+    assert!(about(
+        30,
+        "ReferralSource `9Z` is not a referral source code"
+    ));
     let c4 = json(&census.plans["C4"]);
     assert!(
         c4["child"].get("disabilities").is_none(),

@@ -109,7 +109,11 @@ fn a_record_over_two_lines_rejects_the_table() {
         .next()
         .unwrap();
     assert_eq!(issue.line, Some(2));
-    assert!(issue.reason.contains("runs on to line 3"), "{}", issue.reason);
+    assert!(
+        issue.reason.contains("runs on to line 3"),
+        "{}",
+        issue.reason
+    );
     assert!(json(&imp, "R3").get("voice").is_none());
 }
 
@@ -186,7 +190,10 @@ fn blank_lines_are_counted_not_lost() {
 #[test]
 fn a_table_lacking_a_column_gives_no_child_an_empty_list() {
     let dir = tempfile::tempdir().unwrap();
-    small_return(dir.path(), "CHILD,REVIEW_DATE,REVIEW_CODE\nR1,01/01/2026,PN1\n");
+    small_return(
+        dir.path(),
+        "CHILD,REVIEW_DATE,REVIEW_CODE\nR1,01/01/2026,PN1\n",
+    );
     let imp = import(dir.path(), None).unwrap();
     for child in ["R1", "R2", "R3"] {
         assert!(json(&imp, child).get("voice").is_none(), "{child}");
@@ -242,7 +249,11 @@ fn a_missing_episode_ending_after_the_as_of_date_is_warned_about() {
         .issues_at("missing", Handling::Warning)
         .map(|i| i.reason.as_str())
         .collect();
-    assert!(w.iter().any(|r| r.contains("MIS_END is after the as-of date")), "{w:?}");
+    assert!(
+        w.iter()
+            .any(|r| r.contains("MIS_END is after the as-of date")),
+        "{w:?}"
+    );
     assert!(json(&imp, "R1")["crisis"]["missing_episodes"][0]
         .get("end_date")
         .is_none());
@@ -297,7 +308,11 @@ fn ssda903_messages_name_the_column_never_the_value() {
         .next()
         .unwrap();
     assert_eq!(dob.line, Some(2));
-    assert!(dob.reason.starts_with("DOB is not a date"), "{}", dob.reason);
+    assert!(
+        dob.reason.starts_with("DOB is not a date"),
+        "{}",
+        dob.reason
+    );
 }
 
 #[test]
@@ -401,7 +416,10 @@ fn reads_stop_at_the_bound() {
     };
     assert!(matches!(
         cin::import_file(Path::new("/dev/zero"), &cin_options),
-        Err(ImportError::TooLarge { limit: 1_048_576, .. })
+        Err(ImportError::TooLarge {
+            limit: 1_048_576,
+            ..
+        })
     ));
     assert_eq!(careprompt_import::MAX_INPUT_BYTES, 256 * 1024 * 1024);
 }
@@ -461,7 +479,10 @@ fn ssda903_plans_declare_their_coverage_and_write_no_none_outside_it() {
     )
     .unwrap();
     let nones = check_coverage(&imp, "ssda903");
-    assert!(nones > 1000, "the fixtures hold explicit empty lists: {nones}");
+    assert!(
+        nones > 1000,
+        "the fixtures hold explicit empty lists: {nones}"
+    );
     let all: std::collections::BTreeSet<String> = imp
         .plans
         .values()
@@ -512,7 +533,9 @@ fn the_import_log_is_not_replaced_without_force() {
     assert_eq!(std::fs::read_to_string(&log).unwrap(), "an earlier log");
     assert!(!out.path().join("plans.ndjson").exists());
     write_plans(&mut imp, &out.path().join("plans.ndjson"), true).unwrap();
-    assert!(std::fs::read_to_string(&log).unwrap().contains("\"plans\": 3"));
+    assert!(std::fs::read_to_string(&log)
+        .unwrap()
+        .contains("\"plans\": 3"));
 }
 
 #[test]
