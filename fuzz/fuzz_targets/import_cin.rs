@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
     let options = cin::Options {
         la_code: Some("201".into()),
         max_input_bytes: None,
+        as_of: None,
     };
     let Ok(import) = cin::import_file(file, &options) else {
         return;

@@ -162,6 +162,7 @@ pub fn run(kind: ImportKind) -> u8 {
             let cin_options = cin::Options {
                 la_code: a.common.la_code.clone(),
                 max_input_bytes: None,
+                as_of: options.as_of,
             };
             let census = match cin::import_file(&a.file, &cin_options) {
                 Ok(i) => i,

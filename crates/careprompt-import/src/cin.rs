@@ -25,6 +25,8 @@ pub struct Options {
     pub la_code: Option<String>,
     /// The most bytes the file may hold (default [`MAX_INPUT_BYTES`]).
     pub max_input_bytes: Option<u64>,
+    /// The date the plans describe: dates after it are warned about.
+    pub as_of: Option<Date>,
 }
 
 /// The kinds of element counted, in the order the log lists them.
@@ -198,7 +200,15 @@ pub fn import_file(path: &Path, options: &Options) -> Result<Import, ImportError
         let mut child_level = None;
         match ids.and_then(|n| text(n, "PersonBirthDate")) {
             Some(t) => match Date::parse(t) {
-                Ok(d) => plan.child.date_of_birth = Some(d.to_string()),
+                Ok(d) => {
+                    if options.as_of.is_some_and(|a| d > a) {
+                        child_level = Some(Handling::Warning);
+                        let reason = "PersonBirthDate is after the as-of date: kept, but check it"
+                            .to_string();
+                        c.issue_about("Child", line, Some(id), Handling::Warning, reason, Some(t));
+                    }
+                    plan.child.date_of_birth = Some(d.to_string());
+                }
                 Err(_) => {
                     child_level = Some(Handling::Warning);
                     let reason =
@@ -270,6 +280,19 @@ pub fn import_file(path: &Path, options: &Options) -> Result<Import, ImportError
         for details in elems(node, "CINdetails") {
             let date_text = text(details, "CINreferralDate");
             let date = date_text.and_then(|t| Date::parse(t).ok());
+            if let (Some(d), Some(a)) = (date, options.as_of) {
+                if d > a {
+                    let reason = "CINreferralDate is after the as-of date".to_string();
+                    c.issue_about(
+                        "ReferralSource",
+                        line_of(details),
+                        Some(id),
+                        Handling::Warning,
+                        reason,
+                        date_text,
+                    );
+                }
+            }
             if let (Some(t), None) = (date_text, date) {
                 let reason = "CINreferralDate is not a date (YYYY-MM-DD)".to_string();
                 c.issue_about(

@@ -674,3 +674,65 @@ fn a_full_disk_leaves_the_previous_output_intact() {
         std::fs::remove_file(&log).unwrap();
     }
 }
+
+#[test]
+fn a_fifo_named_like_a_table_is_skipped_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    small_return(dir.path(), "CHILD,REVIEW,REVIEW_CODE\n");
+    let fifo = dir.path().join("missing.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        println!("skipped: mkfifo is not available here");
+        return;
+    }
+    let imp = import(dir.path(), None).unwrap();
+    assert!(imp
+        .log
+        .issues
+        .iter()
+        .any(|i| i.reason.contains("missing.csv: not a regular file")));
+    assert!(!imp.log.table("missing").unwrap().present);
+}
+
+#[test]
+fn cin_dates_after_the_as_of_date_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("census.xml");
+    std::fs::write(
+        &file,
+        "<Message><Children><Child>\n\
+         <ChildIdentifiers><LAchildID>C1</LAchildID>\n\
+         <PersonBirthDate>2062-01-01</PersonBirthDate></ChildIdentifiers>\n\
+         <CINdetails><CINreferralDate>2062-02-01</CINreferralDate>\n\
+         <ReferralSource>3E</ReferralSource></CINdetails>\n\
+         </Child></Children></Message>\n",
+    )
+    .unwrap();
+    let options = cin::Options {
+        as_of: Some(date("2026-03-31")),
+        ..Default::default()
+    };
+    let imp = cin::import_file(&file, &options).unwrap();
+    let warned: Vec<&str> = imp
+        .log
+        .issues
+        .iter()
+        .filter(|i| i.level == Handling::Warning)
+        .map(|i| i.reason.as_str())
+        .collect();
+    assert!(
+        warned
+            .iter()
+            .any(|r| r.starts_with("PersonBirthDate is after the as-of date")),
+        "{warned:?}"
+    );
+    assert!(
+        warned
+            .iter()
+            .any(|r| r.starts_with("CINreferralDate is after the as-of date")),
+        "{warned:?}"
+    );
+}

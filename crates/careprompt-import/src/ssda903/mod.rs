@@ -84,7 +84,11 @@ const NOT_CARRIED_TABLES: &[(&str, &[&str], &str)] = &[
     ),
 ];
 
-fn find_tables(dir: &Path) -> Result<(HashMap<String, PathBuf>, Vec<PathBuf>), ImportError> {
+/// The tables found in `dir` by name, and the other CSV files with why
+/// each is not read.
+type Found = (HashMap<String, PathBuf>, Vec<(PathBuf, &'static str)>);
+
+fn find_tables(dir: &Path) -> Result<Found, ImportError> {
     let rd = std::fs::read_dir(dir).map_err(|e| ImportError::Read {
         path: dir.display().to_string(),
         message: e.to_string(),
@@ -95,17 +99,27 @@ fn find_tables(dir: &Path) -> Result<(HashMap<String, PathBuf>, Vec<PathBuf>), I
     paths.sort();
     for p in paths {
         let is_csv = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-        if !is_csv || !p.is_file() {
+        if !is_csv {
+            continue;
+        }
+        if !p.is_file() {
+            // A FIFO or device would block or never end; a directory is not a table.
+            other.push((p, "not a regular file; ignored"));
             continue;
         }
         let stem = p
             .file_stem()
             .map(|s| s.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
-        if TABLES.iter().any(|(t, _)| *t == stem) && !found.contains_key(&stem) {
-            found.insert(stem, p);
+        if !TABLES.iter().any(|(t, _)| *t == stem) {
+            other.push((p, "not an SSDA903 table name this import reads; ignored"));
+        } else if found.contains_key(&stem) {
+            other.push((
+                p,
+                "a second file for the same table (names are case-insensitive); ignored",
+            ));
         } else {
-            other.push(p);
+            found.insert(stem, p);
         }
     }
     Ok((found, other))
@@ -210,14 +224,8 @@ pub fn import_dir(dir: &Path, options: &Options) -> Result<Import, ImportError> 
             ),
         );
     }
-    for p in &other {
-        imp.note(
-            "",
-            format!(
-                "{}: not an SSDA903 table name this import reads; ignored",
-                p.display()
-            ),
-        );
+    for (p, why) in &other {
+        imp.note("", format!("{}: {why}", p.display()));
     }
 
     let h = imp.tab("header", Some(&header));
