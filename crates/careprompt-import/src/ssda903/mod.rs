@@ -113,13 +113,16 @@ fn find_tables(dir: &Path) -> Result<Found, ImportError> {
             .unwrap_or_default();
         if !TABLES.iter().any(|(t, _)| *t == stem) {
             other.push((p, "not an SSDA903 table name this import reads; ignored"));
-        } else if found.contains_key(&stem) {
-            other.push((
+            continue;
+        }
+        match found.entry(stem) {
+            std::collections::hash_map::Entry::Occupied(_) => other.push((
                 p,
                 "a second file for the same table (names are case-insensitive); ignored",
-            ));
-        } else {
-            found.insert(stem, p);
+            )),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(p);
+            }
         }
     }
     Ok((found, other))
