@@ -163,6 +163,20 @@ pub fn import_file(path: &Path, options: &Options) -> Result<Import, ImportError
     let child_nodes: Vec<Node<'_, '_>> = children_node
         .map(|n| elems(n, "Child").collect())
         .unwrap_or_default();
+    // Every <Child> in the file is accounted for: one that is not where a
+    // census puts it (Message/Children/Child) is rejected, not skipped.
+    for stray in root.descendants().filter(|n| {
+        n.is_element() && n.tag_name().name() == "Child" && n.parent_element() != children_node
+    }) {
+        c.count("Child", Some(Handling::Rejected));
+        c.issue(
+            "Child",
+            line_of(stray),
+            None,
+            Handling::Rejected,
+            "a <Child> outside <Message><Children>: not read".into(),
+        );
+    }
     for node in child_nodes {
         let line = line_of(node);
         let ids = child_elem(node, "ChildIdentifiers");

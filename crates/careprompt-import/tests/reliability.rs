@@ -736,3 +736,26 @@ fn cin_dates_after_the_as_of_date_are_warned_about() {
         "{warned:?}"
     );
 }
+
+#[test]
+fn a_cin_child_outside_children_is_rejected_not_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("census.xml");
+    std::fs::write(
+        &file,
+        "<Message><Children>\n\
+         <Child><ChildIdentifiers><LAchildID>C1</LAchildID></ChildIdentifiers></Child>\n\
+         <Wrapper><Child><ChildIdentifiers><LAchildID>C2</LAchildID></ChildIdentifiers></Child></Wrapper>\n\
+         </Children></Message>\n",
+    )
+    .unwrap();
+    let imp = cin::import_file(&file, &cin::Options::default()).unwrap();
+    let t = imp.log.table("Child").unwrap();
+    assert_eq!((t.read, t.used, t.rejected), (2, 1, 1));
+    let r = imp
+        .log
+        .issues_at("Child", Handling::Rejected)
+        .next()
+        .unwrap();
+    assert_eq!(r.line, Some(3));
+}
