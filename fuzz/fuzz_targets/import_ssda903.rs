@@ -82,7 +82,11 @@ fuzz_target!(|data: &[u8]| {
     let check = CheckOptions::new(Date::from_ymd(2026, 3, 31).unwrap_or(Date::from_days(0)));
     for plan in import.plans.values() {
         let json = plan.to_json();
-        let covered = plan.coverage.as_ref().map(|c| c.records.clone()).unwrap_or_default();
+        let covered = plan
+            .coverage
+            .as_ref()
+            .map(|c| c.records.clone())
+            .unwrap_or_default();
         if json.contains("[]") || json.contains("null") {
             let carried = plan.carried_paths();
             if carried != covered {
