@@ -38,10 +38,11 @@ for t in $targets; do
   # The importers get inputs up to 1 MiB: long enough for the classes that
   # need size (a CIN census nested 20,000 deep is about 140 KB; a stray
   # quote that swallows thousands of rows). Other targets keep libFuzzer's
-  # default length.
+  # default length. -len_control=0 lets them try long inputs from the start
+  # instead of growing the length slowly from the seeds'.
   max_len=()
   case "$t" in
-    import_*) max_len=(-max_len=1048576) ;;
+    import_*) max_len=(-max_len=1048576 -len_control=0) ;;
   esac
   echo "==> fuzz $t for ${seconds}s ${max_len[*]}"
   if cargo +nightly fuzz run "$t" "$scratch/$t" "corpus/$t" -- \
