@@ -35,8 +35,18 @@ trap 'rm -rf "$scratch"' EXIT
 failed=()
 for t in $targets; do
   mkdir -p "$scratch/$t" "corpus/$t"
-  echo "==> fuzz $t for ${seconds}s"
+  # The importers get inputs up to 1 MiB: long enough for the classes that
+  # need size (a CIN census nested 20,000 deep is about 140 KB; a stray
+  # quote that swallows thousands of rows). Other targets keep libFuzzer's
+  # default length. -len_control=0 lets them try long inputs from the start
+  # instead of growing the length slowly from the seeds'.
+  max_len=()
+  case "$t" in
+    import_*) max_len=(-max_len=1048576 -len_control=0) ;;
+  esac
+  echo "==> fuzz $t for ${seconds}s ${max_len[*]}"
   if cargo +nightly fuzz run "$t" "$scratch/$t" "corpus/$t" -- \
+      "${max_len[@]}" \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       >"$scratch/$t.log" 2>&1; then
     grep -E '^(Done|stat::number_of_executed_units)' "$scratch/$t.log" || true

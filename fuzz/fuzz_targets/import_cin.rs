@@ -1,6 +1,8 @@
 //! Imports arbitrary bytes as a CIN census XML file. The import must give
 //! plans and a log, or an error, never panic; and every plan it writes must
-//! be one the engine accepts.
+//! be one the engine accepts. fuzz/run-ci.sh gives it inputs up to 1 MiB,
+//! enough to nest elements tens of thousands deep (the parser recurses per
+//! level; the importer checks the depth first).
 #![no_main]
 
 use std::sync::OnceLock;
@@ -24,6 +26,8 @@ fuzz_target!(|data: &[u8]| {
     }
     let options = cin::Options {
         la_code: Some("201".into()),
+        max_input_bytes: None,
+        as_of: None,
     };
     let Ok(import) = cin::import_file(file, &options) else {
         return;

@@ -1,8 +1,11 @@
 //! Imports arbitrary SSDA903 tables. The input is split at lines holding
 //! only `%%` into header.csv, episodes.csv, reviews.csv, oc2.csv,
 //! missing.csv and sw_episodes.csv, written to a scratch directory. The
-//! import must give plans and a log, or an error, never panic; and every
-//! plan it writes must be one the engine accepts.
+//! import must give plans and a log, or an error, never panic; every plan
+//! it writes must be one the engine accepts; every table's lines must be
+//! accounted for (header, records, blank lines), unless the table was
+//! rejected as damaged; and no explicit none may lie outside the plan's
+//! declared coverage. fuzz/run-ci.sh gives it inputs up to 1 MiB.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -58,16 +61,68 @@ fuzz_target!(|data: &[u8]| {
         as_of: Date::from_ymd(2026, 3, 31),
         la_code: Some("201".into()),
         year_end: None,
+        max_input_bytes: None,
     };
     let Ok(import) = ssda903::import_dir(dir, &options) else {
         return;
     };
     let _ = import.log.to_json();
+    for t in import.log.tables.iter().filter(|t| t.present) {
+        let (Some(lines), Some(blank)) = (t.lines, t.blank_lines) else {
+            panic!("table {} has no line count", t.table);
+        };
+        let damaged = t.rejected == t.read && t.read > 0;
+        if !damaged && lines != 0 && lines != 1 + t.read + blank {
+            panic!(
+                "table {}: {lines} lines, but 1 header + {} records + {blank} blank",
+                t.table, t.read
+            );
+        }
+    }
     let check = CheckOptions::new(Date::from_ymd(2026, 3, 31).unwrap_or(Date::from_days(0)));
     for plan in import.plans.values() {
         let json = plan.to_json();
+        let covered = plan
+            .coverage
+            .as_ref()
+            .map(|c| c.records.clone())
+            .unwrap_or_default();
+        // Every explicit none the JSON holds lies under a covered path.
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(&json) {
+            let mut nones = Vec::new();
+            explicit_nones(&value, "", &mut nones);
+            for p in nones {
+                let under = covered
+                    .iter()
+                    .any(|c| p == *c || p.starts_with(&format!("{c}.")));
+                if !under {
+                    panic!("explicit none at {p} outside the coverage {covered:?}");
+                }
+            }
+        }
         if let Err(e) = rules.check_json(json.as_bytes(), &check) {
             panic!("the importer wrote a plan the engine refuses: {e}\n{json}");
         }
     }
 });
+
+/// The paths (list indices dropped) at which `value` holds `[]` or null.
+fn explicit_nones(value: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match value {
+        Value::Null => out.push(path.to_string()),
+        Value::Array(items) if items.is_empty() => out.push(path.to_string()),
+        Value::Array(items) => items.iter().for_each(|v| explicit_nones(v, path, out)),
+        Value::Object(map) => {
+            for (k, v) in map {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                explicit_nones(v, &p, out);
+            }
+        }
+        _ => {}
+    }
+}

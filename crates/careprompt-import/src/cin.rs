@@ -11,8 +11,11 @@ use careprompt::Date;
 use roxmltree::{Document, Node};
 
 use crate::codes;
-use crate::log::{CinCodes, CinPeriod, CinReferral, ImportLog, Issue, Level, TableCounts};
+use crate::lines::LineStarts;
+use crate::log::{CinCodes, CinPeriod, CinReferral, Handling, ImportLog, Issue, TableCounts};
 use crate::plan::Plan;
+use crate::read::{read_bounded, MAX_INPUT_BYTES};
+use crate::xml_depth::{too_deep, MAX_XML_DEPTH};
 use crate::{Import, ImportError};
 
 /// Options for a CIN census import.
@@ -20,6 +23,10 @@ use crate::{Import, ImportError};
 pub struct Options {
     /// The responsible local authority's code: sets `child.home_local_authority`.
     pub la_code: Option<String>,
+    /// The most bytes the file may hold (default [`MAX_INPUT_BYTES`]).
+    pub max_input_bytes: Option<u64>,
+    /// The date the plans describe: dates after it are warned about.
+    pub as_of: Option<Date>,
 }
 
 /// The kinds of element counted, in the order the log lists them.
@@ -55,7 +62,7 @@ struct Counter {
 }
 
 impl Counter {
-    fn count(&mut self, kind: &'static str, level: Option<Level>) {
+    fn count(&mut self, kind: &'static str, level: Option<Handling>) {
         let c = self.counts.entry(kind).or_insert_with(|| TableCounts {
             table: kind.to_string(),
             file: self.file.clone(),
@@ -65,16 +72,36 @@ impl Counter {
         c.read += 1;
         match level {
             None => c.used += 1,
-            Some(Level::Warning) => {
+            Some(Handling::Warning) => {
                 c.used += 1;
                 c.warnings += 1;
             }
-            Some(Level::Rejected) => c.rejected += 1,
-            Some(Level::NotCarried) | Some(Level::Note) => c.not_carried += 1,
+            Some(Handling::Rejected) => c.rejected += 1,
+            Some(Handling::NotCarried) | Some(Handling::Note) => c.not_carried += 1,
         }
     }
 
-    fn issue(&mut self, kind: &str, line: u64, child: Option<&str>, level: Level, reason: String) {
+    fn issue(
+        &mut self,
+        kind: &str,
+        line: u64,
+        child: Option<&str>,
+        level: Handling,
+        reason: String,
+    ) {
+        self.issue_about(kind, line, child, level, reason, None);
+    }
+
+    /// An issue about `value`, which goes to the log file only.
+    fn issue_about(
+        &mut self,
+        kind: &str,
+        line: u64,
+        child: Option<&str>,
+        level: Handling,
+        reason: String,
+        value: Option<&str>,
+    ) {
         self.issues.push(Issue {
             table: kind.to_string(),
             file: self.file.clone(),
@@ -82,6 +109,7 @@ impl Counter {
             child: child.map(str::to_string),
             level,
             reason,
+            value: value.map(str::to_string),
         });
     }
 }
@@ -89,14 +117,26 @@ impl Counter {
 /// Imports the CIN census in `path`.
 pub fn import_file(path: &Path, options: &Options) -> Result<Import, ImportError> {
     let file = path.display().to_string();
-    let raw = std::fs::read_to_string(path).map_err(|e| ImportError::Read {
-        path: file.clone(),
-        message: e.to_string(),
+    let bytes = read_bounded(path, options.max_input_bytes.unwrap_or(MAX_INPUT_BYTES))?;
+    let starts = LineStarts::new(&bytes);
+    let raw = String::from_utf8(bytes).map_err(|e| ImportError::Xml {
+        path: format!("{file}:{}", starts.line_of(e.utf8_error().valid_up_to())),
+        message: "not UTF-8 text (save the census as UTF-8)".into(),
     })?;
     let xml = raw.trim_start_matches('\u{feff}');
+    let bom = raw.len() - xml.len();
+    if let Some(at) = too_deep(xml.as_bytes(), MAX_XML_DEPTH) {
+        return Err(ImportError::Xml {
+            path: format!("{file}:{}", starts.line_of(at + bom)),
+            message: format!(
+                "elements nested more than {MAX_XML_DEPTH} deep: not a CIN census file (a census nests about eight deep)"
+            ),
+        });
+    }
+    // The parser's message is not repeated: it can quote the file's text.
     let doc = Document::parse(xml).map_err(|e| ImportError::Xml {
-        path: file.clone(),
-        message: format!("not well-formed XML: {e}"),
+        path: format!("{file}:{}:{}", e.pos().row, e.pos().col),
+        message: "not well-formed XML (check the file with an XML validator)".into(),
     })?;
     let root = doc.root_element();
     if root.tag_name().name() != "Message" {
@@ -108,7 +148,9 @@ pub fn import_file(path: &Path, options: &Options) -> Result<Import, ImportError
             ),
         });
     }
-    let line_of = |n: Node<'_, '_>| u64::from(doc.text_pos_at(n.range().start).row);
+    // Lines from a table of line starts: asking the document for the
+    // position of every node scans from the start each time.
+    let line_of = |n: Node<'_, '_>| starts.line_of(n.range().start + bom);
     let mut c = Counter {
         file: file.clone(),
         counts: BTreeMap::new(),
@@ -121,16 +163,30 @@ pub fn import_file(path: &Path, options: &Options) -> Result<Import, ImportError
     let child_nodes: Vec<Node<'_, '_>> = children_node
         .map(|n| elems(n, "Child").collect())
         .unwrap_or_default();
+    // Every <Child> in the file is accounted for: one that is not where a
+    // census puts it (Message/Children/Child) is rejected, not skipped.
+    for stray in root.descendants().filter(|n| {
+        n.is_element() && n.tag_name().name() == "Child" && n.parent_element() != children_node
+    }) {
+        c.count("Child", Some(Handling::Rejected));
+        c.issue(
+            "Child",
+            line_of(stray),
+            None,
+            Handling::Rejected,
+            "a <Child> outside <Message><Children>: not read".into(),
+        );
+    }
     for node in child_nodes {
         let line = line_of(node);
         let ids = child_elem(node, "ChildIdentifiers");
         let Some(id) = ids.and_then(|n| text(n, "LAchildID")) else {
-            c.count("Child", Some(Level::Rejected));
+            c.count("Child", Some(Handling::Rejected));
             c.issue(
                 "Child",
                 line,
                 None,
-                Level::Rejected,
+                Handling::Rejected,
                 "LAchildID is missing or blank".into(),
             );
             continue;
@@ -140,16 +196,16 @@ pub fn import_file(path: &Path, options: &Options) -> Result<Import, ImportError
                 "LAchildID is longer than {} characters",
                 crate::ssda903::MAX_CHILD_ID_LEN
             );
-            c.count("Child", Some(Level::Rejected));
-            c.issue("Child", line, None, Level::Rejected, reason);
+            c.count("Child", Some(Handling::Rejected));
+            c.issue("Child", line, None, Handling::Rejected, reason);
             continue;
         }
         if let Some(first) = first_line.get(id) {
             let reason = format!(
                 "a second <Child> with this LAchildID (first at line {first}): the first is used"
             );
-            c.count("Child", Some(Level::Rejected));
-            c.issue("Child", line, Some(id), Level::Rejected, reason);
+            c.count("Child", Some(Handling::Rejected));
+            c.issue("Child", line, Some(id), Handling::Rejected, reason);
             continue;
         }
         first_line.insert(id.to_string(), line);
@@ -157,23 +213,31 @@ pub fn import_file(path: &Path, options: &Options) -> Result<Import, ImportError
         plan.child.home_local_authority = options.la_code.clone();
         let mut child_level = None;
         match ids.and_then(|n| text(n, "PersonBirthDate")) {
-            Some(t) => {
-                match Date::parse(t) {
-                    Ok(d) => plan.child.date_of_birth = Some(d.to_string()),
-                    Err(_) => {
-                        child_level = Some(Level::Warning);
-                        let reason = format!("PersonBirthDate `{t}` is not a date (YYYY-MM-DD): date_of_birth left out");
-                        c.issue("Child", line, Some(id), Level::Warning, reason);
+            Some(t) => match Date::parse(t) {
+                Ok(d) => {
+                    if options.as_of.is_some_and(|a| d > a) {
+                        child_level = Some(Handling::Warning);
+                        let reason = "PersonBirthDate is after the as-of date: kept, but check it"
+                            .to_string();
+                        c.issue_about("Child", line, Some(id), Handling::Warning, reason, Some(t));
                     }
+                    plan.child.date_of_birth = Some(d.to_string());
                 }
-            }
+                Err(_) => {
+                    child_level = Some(Handling::Warning);
+                    let reason =
+                        "PersonBirthDate is not a date (YYYY-MM-DD): date_of_birth left out"
+                            .to_string();
+                    c.issue_about("Child", line, Some(id), Handling::Warning, reason, Some(t));
+                }
+            },
             None => {
-                child_level = Some(Level::Warning);
+                child_level = Some(Handling::Warning);
                 c.issue(
                     "Child",
                     line,
                     Some(id),
-                    Level::Warning,
+                    Handling::Warning,
                     "no PersonBirthDate: date_of_birth left out".into(),
                 );
             }
@@ -200,9 +264,16 @@ pub fn import_file(path: &Path, options: &Options) -> Result<Import, ImportError
                     }
                     None => {
                         complete = false;
-                        c.count("Disability", Some(Level::Rejected));
-                        let reason = format!("Disability `{code}` is not a disability code: disabilities left out for this child");
-                        c.issue("Disability", line_of(d), Some(id), Level::Rejected, reason);
+                        c.count("Disability", Some(Handling::Rejected));
+                        let reason = "Disability is not a disability code: disabilities left out for this child".to_string();
+                        c.issue_about(
+                            "Disability",
+                            line_of(d),
+                            Some(id),
+                            Handling::Rejected,
+                            reason,
+                            Some(code),
+                        );
                     }
                 }
             }
@@ -223,30 +294,45 @@ pub fn import_file(path: &Path, options: &Options) -> Result<Import, ImportError
         for details in elems(node, "CINdetails") {
             let date_text = text(details, "CINreferralDate");
             let date = date_text.and_then(|t| Date::parse(t).ok());
+            if let (Some(d), Some(a)) = (date, options.as_of) {
+                if d > a {
+                    let reason = "CINreferralDate is after the as-of date".to_string();
+                    c.issue_about(
+                        "ReferralSource",
+                        line_of(details),
+                        Some(id),
+                        Handling::Warning,
+                        reason,
+                        date_text,
+                    );
+                }
+            }
             if let (Some(t), None) = (date_text, date) {
-                let reason = format!("CINreferralDate `{t}` is not a date (YYYY-MM-DD)");
-                c.issue(
+                let reason = "CINreferralDate is not a date (YYYY-MM-DD)".to_string();
+                c.issue_about(
                     "ReferralSource",
                     line_of(details),
                     Some(id),
-                    Level::Warning,
+                    Handling::Warning,
                     reason,
+                    Some(t),
                 );
             }
             if let Some(src_node) = child_elem(details, "ReferralSource") {
                 let code = src_node.text().map(str::trim).unwrap_or("");
                 let valid = codes::REFERRAL_SOURCE.contains(&code);
                 if valid {
-                    c.count("ReferralSource", Some(Level::NotCarried));
+                    c.count("ReferralSource", Some(Handling::NotCarried));
                 } else {
-                    c.count("ReferralSource", Some(Level::Rejected));
-                    let reason = format!("ReferralSource `{code}` is not a referral source code");
-                    c.issue(
+                    c.count("ReferralSource", Some(Handling::Rejected));
+                    let reason = "ReferralSource is not a referral source code".to_string();
+                    c.issue_about(
                         "ReferralSource",
                         line_of(src_node),
                         Some(id),
-                        Level::Rejected,
+                        Handling::Rejected,
                         reason,
+                        Some(code),
                     );
                 }
                 record.referrals.push(CinReferral {
@@ -262,15 +348,16 @@ pub fn import_file(path: &Path, options: &Options) -> Result<Import, ImportError
                 for factor in elems(f, "AssessmentFactors") {
                     let code = factor.text().map(str::trim).unwrap_or("");
                     if !codes::ASSESSMENT_FACTORS.contains(&code) {
-                        c.count("AssessmentFactors", Some(Level::Rejected));
+                        c.count("AssessmentFactors", Some(Handling::Rejected));
                         let reason =
-                            format!("AssessmentFactors `{code}` is not an assessment factor code");
-                        c.issue(
+                            "AssessmentFactors is not an assessment factor code".to_string();
+                        c.issue_about(
                             "AssessmentFactors",
                             line_of(factor),
                             Some(id),
-                            Level::Rejected,
+                            Handling::Rejected,
                             reason,
+                            Some(code),
                         );
                         continue;
                     }
@@ -278,13 +365,13 @@ pub fn import_file(path: &Path, options: &Options) -> Result<Import, ImportError
                         c.count("AssessmentFactors", None);
                         plan.child.mental_health_needs = Some(true);
                     } else {
-                        c.count("AssessmentFactors", Some(Level::NotCarried));
+                        c.count("AssessmentFactors", Some(Handling::NotCarried));
                     }
                     factors.insert(code.to_string());
                 }
             }
             for cpp in elems(details, "ChildProtectionPlans") {
-                c.count("ChildProtectionPlans", Some(Level::NotCarried));
+                c.count("ChildProtectionPlans", Some(Handling::NotCarried));
                 let date = |name: &str| {
                     text(cpp, name)
                         .and_then(|t| Date::parse(t).ok())
@@ -303,6 +390,7 @@ pub fn import_file(path: &Path, options: &Options) -> Result<Import, ImportError
         {
             cin_codes.push(record);
         }
+        plan.declare_coverage("cin");
         plans.insert(id.to_string(), plan);
     }
     let mut log = ImportLog::new("cin");
@@ -335,7 +423,8 @@ pub fn import_file(path: &Path, options: &Options) -> Result<Import, ImportError
             file: file.clone(),
             line: None,
             child: None,
-            level: Level::Note,
+            level: Handling::Note,
+            value: None,
             reason: format!(
                 "{n} valid value(s) not carried: the case-plan schema has no field for {what}; they are listed per child in the log's cin_codes"
             ),
@@ -382,10 +471,9 @@ pub fn merge(base: Import, cin: Import) -> Import {
                 file: file.clone(),
                 line: None,
                 child: Some(id.clone()),
-                level: Level::Warning,
-                reason: format!(
-                    "the CIN census gives date of birth {b}, SSDA903 {a}: the SSDA903 one is kept"
-                ),
+                level: Handling::Warning,
+                reason: "the CIN census gives another date of birth than SSDA903: the SSDA903 one is kept".into(),
+                value: Some(format!("CIN {b}, SSDA903 {a}")),
             }),
             _ => {}
         }
@@ -396,11 +484,15 @@ pub fn merge(base: Import, cin: Import) -> Import {
         file,
         line: None,
         child: None,
-        level: Level::Note,
+        level: Handling::Note,
+        value: None,
         reason: format!(
             "{matched} child(ren) in both returns merged by id; {cin_only} only in the CIN census; {ssda_only} only in SSDA903"
         ),
     });
+    for plan in plans.values_mut() {
+        plan.declare_coverage("ssda903+cin");
+    }
     log.plans = plans.len() as u64;
     Import { plans, log }
 }

@@ -17,18 +17,23 @@
 
 #![forbid(unsafe_code)]
 
+pub mod atomic;
 pub mod cin;
 pub mod codes;
+mod lines;
 pub mod log;
 pub mod plan;
+mod read;
 pub mod ssda903;
 mod table;
 mod write;
+mod xml_depth;
 
 use std::collections::BTreeMap;
 
-pub use log::{ImportLog, Issue, Level, TableCounts};
-pub use plan::Plan;
+pub use log::{Handling, ImportLog, Issue, TableCounts};
+pub use plan::{Coverage, Plan};
+pub use read::MAX_INPUT_BYTES;
 pub use write::{file_stem_for, log_path, write_plans};
 
 /// Why an import could not run at all. Problems with single rows are not
@@ -54,6 +59,26 @@ pub enum ImportError {
     MissingHeader {
         /// The directory.
         path: String,
+    },
+    /// A file is larger than the bound on input files; nothing more than
+    /// the bound was read.
+    #[error("{path}: larger than {limit} bytes, the most an input file may hold; split the return or pass a higher limit")]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// The bound, in bytes.
+        limit: u64,
+    },
+    /// A CSV table is damaged so that its records cannot be told apart (a
+    /// quote never closed, a record over several lines).
+    #[error("{path}:{line}: {reason}")]
+    Damaged {
+        /// The file.
+        path: String,
+        /// The line the damage starts on.
+        line: u64,
+        /// What is wrong.
+        reason: String,
     },
     /// The header table lacks a column it must have.
     #[error("{path}: the header table has no {column} column")]

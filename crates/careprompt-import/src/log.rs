@@ -2,6 +2,11 @@
 //! carried into a plan, or carried with a warning, with file, line and
 //! reason. Written as JSON next to the imported plans, and summarised for
 //! people on the terminal.
+//!
+//! A reason names the table, line and column, never a field's value: the
+//! values (which may be personal data, for example a name typed into a
+//! date column) go in [`Issue::value`], which is written to the log file
+//! only and never to the terminal.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -12,10 +17,11 @@ use serde::{Deserialize, Serialize};
 /// meaning or is removed; adding a field does not raise it.
 pub const IMPORT_LOG_VERSION: u32 = 1;
 
-/// How a row (or value) was handled.
+/// How a row (or value) was handled by the importer. (Named so as not to
+/// be confused with a rule's level in the engine.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Level {
+pub enum Handling {
     /// The row is wrong and was not used (bad date, unknown child, overlap, duplicate…).
     Rejected,
     /// The row is valid but was not carried into a plan (dated after the
@@ -44,9 +50,13 @@ pub struct Issue {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub child: Option<String>,
     /// How it was handled.
-    pub level: Level,
-    /// Why, in plain words.
+    pub level: Handling,
+    /// Why, in plain words: table, column and line, never a field's value.
     pub reason: String,
+    /// The value(s) the reason is about, as read, for the person fixing the
+    /// return. Personal data: written to the import log file, never printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 /// Counts for one table (or, for the CIN census, one kind of element).
@@ -62,7 +72,14 @@ pub struct TableCounts {
     pub file: String,
     /// Whether the file was present.
     pub present: bool,
-    /// Data rows read (the header line is not counted).
+    /// Lines in the file (CSV tables only): the header line, the data
+    /// records and the blank lines account for every one of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<u64>,
+    /// Blank lines in the file (CSV tables only), holding no record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blank_lines: Option<u64>,
+    /// Data records read (the header is not counted).
     pub read: u64,
     /// Rows carried into plans.
     pub used: u64,
@@ -170,7 +187,7 @@ impl ImportLog {
     pub fn issues_at<'a>(
         &'a self,
         table: &'a str,
-        level: Level,
+        level: Handling,
     ) -> impl Iterator<Item = &'a Issue> + 'a {
         self.issues
             .iter()
@@ -182,9 +199,10 @@ impl ImportLog {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// A summary for people: counts per table, then the reported rows
-    /// grouped by table and level (at most `per_group` lines each; the JSON
-    /// log has them all).
+    /// A summary for people: lines and records per table, then the
+    /// reported rows grouped by table and handling (at most `per_group`
+    /// lines each; the JSON log has them all). It names files, lines and
+    /// columns only: no child id and no field value.
     pub fn render_summary(&self, per_group: usize) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "import {}: {} plan(s)", self.source, self.plans);
@@ -205,21 +223,22 @@ impl ImportLog {
             .max(5);
         let _ = writeln!(
             out,
-            "{:<width$}  {:>7}  {:>7}  {:>8}  {:>11}  {:>8}",
-            "table", "read", "used", "rejected", "not carried", "warnings"
+            "{:<width$}  {:>7}  {:>7}  {:>7}  {:>8}  {:>11}  {:>8}",
+            "table", "lines", "records", "used", "rejected", "not carried", "warnings"
         );
         for t in &self.tables {
             if t.present {
+                let lines = t.lines.map_or_else(|| "-".to_string(), |l| l.to_string());
                 let _ = writeln!(
                     out,
-                    "{:<width$}  {:>7}  {:>7}  {:>8}  {:>11}  {:>8}",
-                    t.table, t.read, t.used, t.rejected, t.not_carried, t.warnings
+                    "{:<width$}  {:>7}  {:>7}  {:>7}  {:>8}  {:>11}  {:>8}",
+                    t.table, lines, t.read, t.used, t.rejected, t.not_carried, t.warnings
                 );
             } else {
                 let _ = writeln!(out, "{:<width$}  (not present)", t.table);
             }
         }
-        let mut groups: BTreeMap<(String, Level), Vec<&Issue>> = BTreeMap::new();
+        let mut groups: BTreeMap<(String, Handling), Vec<&Issue>> = BTreeMap::new();
         for i in &self.issues {
             groups
                 .entry((i.table.clone(), i.level))
@@ -228,10 +247,10 @@ impl ImportLog {
         }
         for ((table, level), issues) in &groups {
             let label = match level {
-                Level::Rejected => "rejected",
-                Level::NotCarried => "not carried",
-                Level::Warning => "warnings",
-                Level::Note => "notes",
+                Handling::Rejected => "rejected",
+                Handling::NotCarried => "not carried",
+                Handling::Warning => "warnings",
+                Handling::Note => "notes",
             };
             let _ = writeln!(out, "\n{table}: {label} ({})", issues.len());
             for i in issues.iter().take(per_group) {
@@ -240,12 +259,8 @@ impl ImportLog {
                     (false, Some(l)) => format!("{}:{l}: ", i.file),
                     (false, None) => format!("{}: ", i.file),
                 };
-                let child = i
-                    .child
-                    .as_deref()
-                    .map(|c| format!("child {c}: "))
-                    .unwrap_or_default();
-                let _ = writeln!(out, "  {at}{child}{}", i.reason);
+                // No child id and no value: both are in the log file.
+                let _ = writeln!(out, "  {at}{}", i.reason);
             }
             if issues.len() > per_group {
                 let _ = writeln!(

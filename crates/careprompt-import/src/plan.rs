@@ -1,6 +1,12 @@
 //! The part of the case plan (`schema/case-plan.schema.json`) that the
 //! returns can fill. Every field is optional and left out of the JSON when
 //! the return does not carry it, so that rules needing it report `unknown`.
+//!
+//! "None" is written only where the return says it: an empty list for a
+//! child the return covers and records nothing for. Every plan carries a
+//! [`Coverage`] naming the fields the return carries for that child
+//! (`docs/notes` pinned format: `{"source": ..., "records": [paths]}`), and
+//! no explicit none is written outside it.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,27 +33,24 @@ pub struct Plan {
     /// Voice: looked-after reviews and how the child took part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub voice: Option<Voice>,
-    /// Education: only an empty `pep`, because the rules read a plan with no
-    /// `education.pep` as "the child has no PEP"; the returns do not say,
-    /// so the PEP is written with `in_place` unknown.
+    /// What the return carries for this child (set by
+    /// [`Plan::declare_coverage`]). Education is never in it: neither
+    /// return says whether a child has a PEP, so `education` is left out
+    /// (not known), never written as none.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub education: Option<Education>,
+    pub coverage: Option<Coverage>,
 }
 
-/// Education.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Education {
-    /// The Personal Education Plan, whose details the returns do not carry.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pep: Option<Pep>,
-}
-
-/// A Personal Education Plan.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Pep {
-    /// Whether the child has a PEP: not carried by the returns.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub in_place: Option<bool>,
+/// The pinned source-coverage declaration: the schema paths (dotted, no
+/// list indices) whose every field the source records for this child. A
+/// covered field that is absent reads as its explicit none; anything
+/// outside stays unknown, "not in this source".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// `ssda903`, `cin` or `ssda903+cin`.
+    pub source: String,
+    /// The covered paths, sorted.
+    pub records: Vec<String>,
 }
 
 /// The child.
@@ -198,11 +201,64 @@ impl Plan {
                 id: child.to_string(),
                 ..Child::default()
             },
-            education: Some(Education {
-                pep: Some(Pep::default()),
-            }),
             ..Plan::default()
         }
+    }
+
+    /// The paths this plan holds a return's record for: each list the
+    /// importer wrote (empty or not) and each child fact it set. These are
+    /// exactly the places an explicit none may appear.
+    pub fn carried_paths(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let c = &self.child;
+        let facts = [
+            ("child.date_of_birth", c.date_of_birth.is_some()),
+            ("child.looked_after", c.looked_after.is_some()),
+            ("child.legal_status", c.legal_status.is_some()),
+            (
+                "child.home_local_authority",
+                c.home_local_authority.is_some(),
+            ),
+            ("child.mental_health_needs", c.mental_health_needs.is_some()),
+            ("child.neurodiversity", c.neurodiversity.is_some()),
+            ("child.disabilities", c.disabilities.is_some()),
+            ("placements", self.placements.is_some()),
+            (
+                "health.sdq_scores",
+                self.health.as_ref().is_some_and(|h| h.sdq_scores.is_some()),
+            ),
+            (
+                "crisis.missing_episodes",
+                self.crisis
+                    .as_ref()
+                    .is_some_and(|c| c.missing_episodes.is_some()),
+            ),
+            (
+                "people.worker_changes",
+                self.people
+                    .as_ref()
+                    .is_some_and(|p| p.worker_changes.is_some()),
+            ),
+            (
+                "voice.reviews",
+                self.voice.as_ref().is_some_and(|v| v.reviews.is_some()),
+            ),
+        ];
+        for (path, carried) in facts {
+            if carried {
+                out.push(path.to_string());
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Sets [`Plan::coverage`] to what the plan carries, from `source`.
+    pub fn declare_coverage(&mut self, source: &str) {
+        self.coverage = Some(Coverage {
+            source: source.to_string(),
+            records: self.carried_paths(),
+        });
     }
 
     /// The plan as pretty-printed JSON.

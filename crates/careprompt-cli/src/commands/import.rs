@@ -1,5 +1,6 @@
 //! `careprompt import`: SSDA903 and CIN census returns into case plans.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use careprompt::Date;
@@ -59,7 +60,7 @@ struct Common {
     /// The end of the SSDA903 collection year (YYYY-MM-DD, a 31 March). Default: worked out from the episodes.
     #[arg(long = "year-end", value_name = "DATE")]
     year_end: Option<String>,
-    /// Write into a non-empty OUT directory, or replace an existing .ndjson file.
+    /// Replace an earlier import: a directory of plans (as a whole, so no stale plan stays), an .ndjson file, and the import log.
     #[arg(long)]
     force: bool,
 }
@@ -77,30 +78,60 @@ fn ssda_options(common: &Common) -> Result<ssda903::Options, String> {
         as_of,
         la_code: common.la_code.clone(),
         year_end,
+        max_input_bytes: None,
     })
 }
 
+/// Writes an error to standard error; a failure to do so is ignored (there
+/// is nowhere left to say it), never a panic.
+fn say_error(message: &str) {
+    let _ = writeln!(std::io::stderr(), "error: {message}");
+}
+
+/// Writes the plans first (atomically), then the summary: a closed or full
+/// standard output never stops or spoils the import.
 fn finish(mut import: Import, out: &Path, force: bool) -> u8 {
-    print!("{}", import.log.render_summary(10));
-    match write_plans(&mut import, out, force) {
-        Ok(log) => {
-            println!(
-                "\nwrote {} plan(s) to {}; import log: {}",
-                import.plans.len(),
-                out.display(),
-                log.display()
-            );
-            0
-        }
+    let written = write_plans(&mut import, out, force);
+    let mut text = import.log.render_summary(10);
+    if let Ok(log) = &written {
+        text.push_str(&format!(
+            "\nwrote {} plan(s) to {}; import log: {} (it holds personal data: the values of the rows it reports)\n",
+            import.plans.len(),
+            out.display(),
+            log.display()
+        ));
+    }
+    let mut stdout = std::io::stdout().lock();
+    let shown = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+    let code = match &written {
+        Ok(_) => 0,
         Err(e) => {
-            eprintln!("error: {e}");
+            say_error(&e.to_string());
             2
         }
+    };
+    match shown {
+        // A closed pipe (`| head -1`): the reader wanted no more.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Err(e) => {
+            let done = if written.is_ok() {
+                "the plans and the import log were written"
+            } else {
+                "nothing was written"
+            };
+            say_error(&format!(
+                "cannot write the summary to standard output: {e} ({done})"
+            ));
+            2
+        }
+        Ok(()) => code,
     }
 }
 
 fn fail(e: &ImportError) -> u8 {
-    eprintln!("error: {e}");
+    say_error(&e.to_string());
     2
 }
 
@@ -111,7 +142,7 @@ pub fn run(kind: ImportKind) -> u8 {
             let options = match ssda_options(&a.common) {
                 Ok(o) => o,
                 Err(m) => {
-                    eprintln!("error: {m}");
+                    say_error(&m);
                     return 2;
                 }
             };
@@ -124,12 +155,14 @@ pub fn run(kind: ImportKind) -> u8 {
             let options = match ssda_options(&a.common) {
                 Ok(o) => o,
                 Err(m) => {
-                    eprintln!("error: {m}");
+                    say_error(&m);
                     return 2;
                 }
             };
             let cin_options = cin::Options {
                 la_code: a.common.la_code.clone(),
+                max_input_bytes: None,
+                as_of: options.as_of,
             };
             let census = match cin::import_file(&a.file, &cin_options) {
                 Ok(i) => i,
