@@ -180,14 +180,7 @@ fn every_imported_plan_is_a_valid_case_plan() {
     let opts = CheckOptions::new(as_of());
     for plan in imp.plans.values() {
         let report = rules.check_json(plan.to_json().as_bytes(), &opts).unwrap();
-        // Until the engine reads the pinned `coverage` key (the absence
-        // model's branch), it warns that the key is unknown: that warning
-        // alone is allowed.
-        let warnings: Vec<_> = report
-            .warnings
-            .iter()
-            .filter(|w| !w.to_string().contains("`coverage`"))
-            .collect();
+        let warnings: Vec<_> = report.warnings.iter().collect();
         assert!(warnings.is_empty(), "{}: {:?}", plan.plan_id, warnings);
     }
 }

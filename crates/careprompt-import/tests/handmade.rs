@@ -498,14 +498,7 @@ fn the_rules_read_the_imported_plans() {
         let report = rules
             .check_json(imp.plans[child].to_json().as_bytes(), &opts)
             .unwrap();
-        // Until the engine reads the pinned `coverage` key, its warning
-        // that the key is unknown is the one allowed.
-        let warnings: Vec<String> = report
-            .warnings
-            .iter()
-            .map(|w| w.to_string())
-            .filter(|w| !w.contains("`coverage`"))
-            .collect();
+        let warnings: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
         assert!(warnings.is_empty(), "{warnings:?}");
         report.outcome(rule).unwrap().outcome
     };
@@ -824,7 +817,6 @@ fn a_byte_that_is_not_utf8_does_not_stop_the_import() {
 }
 
 #[test]
-#[ignore = "needs the absence model (issue 13): until it lands the engine reads an absent education.pep as 'no PEP'"]
 fn an_imported_plan_leaves_the_pep_unknown() {
     let (_d, imp) = import_2025_26(None);
     let rules = RuleSet::builtin().unwrap();
