@@ -21,6 +21,7 @@ pub mod cin;
 pub mod codes;
 pub mod log;
 pub mod plan;
+pub mod ssd;
 pub mod ssda903;
 mod table;
 mod write;

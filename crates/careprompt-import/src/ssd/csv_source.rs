@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use super::source::{Opened, Source};
+use super::source::{Opened, RowSink, Source};
 use super::spec::Table;
 use super::SsdError;
 
@@ -102,7 +102,7 @@ impl Source for CsvDir {
         &mut self,
         table: &Table,
         _opened: &Opened,
-        row: &mut dyn FnMut(u64, &[String]) -> Result<(), SsdError>,
+        row: &mut RowSink,
     ) -> Result<(), SsdError> {
         let Some(path) = self.path(table).cloned() else {
             return Ok(());

@@ -155,9 +155,9 @@ pub fn import(
         .enumerate()
         .map(|(i, r)| (r.v.first().cloned().unwrap_or_default(), i as u32))
         .collect();
-    files[t::PERSON] = opened.file.clone();
-    present[t::PERSON] = opened.present.clone();
-    usable[t::PERSON] = true;
+    set(&mut files, t::PERSON, opened.file.clone());
+    set(&mut present, t::PERSON, opened.present.clone());
+    set(&mut usable, t::PERSON, true);
     let children = people.len() as u64;
     let group_size = options.group_size.max(1);
     let groups = people.len().div_ceil(group_size).max(1);
@@ -183,8 +183,8 @@ pub fn import(
         let Some(opened) = source.open(table)? else {
             continue;
         };
-        files[ti] = opened.file.clone();
-        present[ti] = opened.present.clone();
+        set(&mut files, ti, opened.file.clone());
+        set(&mut present, ti, opened.present.clone());
         if let Some(c) = counts.get_mut(ti) {
             c.present = true;
             c.file = opened.file.clone();
@@ -213,7 +213,7 @@ pub fn import(
         if read == 0 {
             issues.push(issue(table, &opened.file, None, None, Level::Note, "the table is empty: read as not populated, so the fields it feeds are left unknown (not as \"none\" for every child)".into()));
         } else {
-            usable[ti] = true;
+            set(&mut usable, ti, true);
         }
     }
     for w in &mut spill.writers {
@@ -289,6 +289,15 @@ pub fn import(
     Ok(log)
 }
 
+fn set<T>(v: &mut [T], i: usize, value: T) {
+    if let Some(slot) = v.get_mut(i) {
+        *slot = value;
+    }
+}
+
+/// A map from a linking column's values to the child's index.
+type Link<'a> = (usize, &'a HashMap<String, u32>);
+
 /// Whether rows of table `ti` can be linked to a child with the columns it has.
 fn links_possible(ti: usize, opened: &Opened) -> bool {
     let has = |i: usize| opened.present.get(i).copied().unwrap_or(false);
@@ -336,7 +345,7 @@ fn read_table(
         }
         // Which child: a person column, or a link through the care episode
         // or referral.
-        let (person_col, via): (usize, Vec<(usize, &HashMap<String, u32>)>) = match ti {
+        let (person_col, via): (usize, Vec<Link>) = match ti {
             t::CLA_EPISODES => (1, vec![]),
             t::CIN_EPISODES => (1, vec![]),
             t::PLACEMENT => (1, vec![(0, &links.placement), (2, &links.cla)]),

@@ -6,6 +6,9 @@
 use super::spec::Table;
 use super::SsdError;
 
+/// What receives each row: its position and its values.
+pub type RowSink<'a> = dyn FnMut(u64, &[String]) -> Result<(), SsdError> + 'a;
+
 /// A table as opened: where it is, and which of the importer's columns it has.
 #[derive(Clone, Debug)]
 pub struct Opened {
@@ -32,6 +35,6 @@ pub trait Source {
         &mut self,
         table: &Table,
         opened: &Opened,
-        row: &mut dyn FnMut(u64, &[String]) -> Result<(), SsdError>,
+        row: &mut RowSink,
     ) -> Result<(), SsdError>;
 }
