@@ -5,6 +5,7 @@
 
 mod cohort;
 mod import;
+mod import_ssd;
 mod inputs;
 mod output;
 mod rules;
