@@ -786,6 +786,11 @@ pub(crate) fn plan(env: &Env, sink: &mut Sink, rows: &ChildRows) -> Value {
         }
     }
 
+    // The SSD has no PEP table. Until the engine reads an absent
+    // `education.pep` as unknown outside the coverage, the PEP is written
+    // with `in_place` unknown (as the SSDA903 import does), so the PEP rule
+    // says unknown rather than "no PEP". Not in the coverage.
+    plan.insert("education".into(), json!({ "pep": {} }));
     plan.insert("child".into(), Value::Object(child));
     covered.sort_unstable();
     plan.insert(
