@@ -12,7 +12,11 @@ use clap::Args;
 #[derive(Args)]
 pub struct SsdArgs {
     /// The directory holding the SSD CSV extracts (`ssd_person.csv`, `ssd_cla_episodes.csv`, ...).
-    #[arg(value_name = "DIR", required_unless_present = "odbc", conflicts_with = "odbc")]
+    #[arg(
+        value_name = "DIR",
+        required_unless_present = "odbc",
+        conflicts_with = "odbc"
+    )]
     dir: Option<PathBuf>,
     /// Read the tables from a database through ODBC: a connection string, or `env:VAR` to take it from the environment variable VAR (keeps the password off the command line).
     #[arg(long, value_name = "CONNECTION")]
@@ -33,8 +37,9 @@ pub struct SsdArgs {
 
 fn connect(connection: &str, schema: &str) -> Result<Box<dyn Source>, String> {
     let connection = match connection.strip_prefix("env:") {
-        Some(var) => std::env::var(var)
-            .map_err(|_| format!("--odbc `env:{var}`: the environment variable `{var}` is not set"))?,
+        Some(var) => std::env::var(var).map_err(|_| {
+            format!("--odbc `env:{var}`: the environment variable `{var}` is not set")
+        })?,
         None => connection.to_string(),
     };
     #[cfg(feature = "odbc")]

@@ -332,9 +332,15 @@ const LEGAL_DESC: &[(&str, &str)] = &[
     ("C1", "Interim care order"),
     ("C2", "Full care order"),
     ("E1", "Placement order granted"),
-    ("V2", "Single period of accommodation under section 20 (Children Act 1989)"),
+    (
+        "V2",
+        "Single period of accommodation under section 20 (Children Act 1989)",
+    ),
     ("L2", "Emergency protection order (EPO)"),
-    ("J1", "Remanded to local authority accommodation or to youth detention accommodation"),
+    (
+        "J1",
+        "Remanded to local authority accommodation or to youth detention accommodation",
+    ),
 ];
 const PARTICIPATION_DESC: &[(&str, &str)] = &[
     ("PN1", "Child physically attends and speaks for him or herself (Attendance)."),
@@ -374,7 +380,12 @@ pub fn generate(
         let mut w = csv::WriterBuilder::new().from_writer(BufWriter::new(f));
         let cols: Vec<&'static str> = columns(t, config.system).iter().map(|c| c.name).collect();
         w.write_record(&cols).map_err(|e| werr(&path, &e))?;
-        outs.push(Out { cols, w, path, rows: 0 });
+        outs.push(Out {
+            cols,
+            w,
+            path,
+            rows: 0,
+        });
     }
     let mut rng = Rng::new(config.seed);
     let as_of = config.as_of;
@@ -404,7 +415,9 @@ pub fn generate(
         ])?;
         // Every child has a referral (so involvements can link to it).
         let ref_id = next("R");
-        let ref_date = window_start.add_days(rng.below(span as u64 / 2) as i64).max(dob);
+        let ref_date = window_start
+            .add_days(rng.below(span as u64 / 2) as i64)
+            .max(dob);
         cin.row(&[
             ("cine_referral_id", ref_id.clone()),
             ("cine_person_id", pid.clone()),
@@ -423,10 +436,18 @@ pub fn generate(
                 ("invo_professional_role_id", "CW".to_string()),
                 ("invo_person_id", pid.clone()),
                 ("invo_involvement_start_date", d(at)),
-                ("invo_involvement_end_date", if last { String::new() } else { d(end) }),
+                (
+                    "invo_involvement_end_date",
+                    if last { String::new() } else { d(end) },
+                ),
                 (
                     "invo_worker_change_reason",
-                    if k == 0 { String::new() } else { rng.pick(&["LEFTRL", "MANAGE", "ORGRST", "CHCHAN", "OTHERS"]).to_string() },
+                    if k == 0 {
+                        String::new()
+                    } else {
+                        rng.pick(&["LEFTRL", "MANAGE", "ORGRST", "CHCHAN", "OTHERS"])
+                            .to_string()
+                    },
                 ),
                 ("invo_referral_id", ref_id.clone()),
             ])?;
@@ -439,7 +460,10 @@ pub fn generate(
             disability.row(&[
                 ("disa_table_id", next("D")),
                 ("disa_person_id", pid.clone()),
-                ("disa_disability_code", rng.pick(&["AUT", "LD", "COMM", "BEH"]).to_string()),
+                (
+                    "disa_disability_code",
+                    rng.pick(&["AUT", "LD", "COMM", "BEH"]).to_string(),
+                ),
             ])?;
         }
         if rng.pct(10) {
@@ -450,8 +474,14 @@ pub fn generate(
                     ("cppl_cp_plan_id", next("CP")),
                     ("cppl_person_id", pid.clone()),
                     ("cppl_cp_plan_start_date", d(s)),
-                    ("cppl_cp_plan_end_date", if e <= as_of { d(e) } else { String::new() }),
-                    ("cppl_cp_plan_latest_category", rng.pick(&["NEG", "EMO", "PHY", "SAB", "MUL"]).to_string()),
+                    (
+                        "cppl_cp_plan_end_date",
+                        if e <= as_of { d(e) } else { String::new() },
+                    ),
+                    (
+                        "cppl_cp_plan_latest_category",
+                        rng.pick(&["NEG", "EMO", "PHY", "SAB", "MUL"]).to_string(),
+                    ),
                 ])?;
             }
         }
@@ -463,7 +493,10 @@ pub fn generate(
                     ("cinp_cin_plan_id", next("CN")),
                     ("cinp_person_id", pid.clone()),
                     ("cinp_cin_plan_start_date", d(s)),
-                    ("cinp_cin_plan_end_date", if e <= as_of { d(e) } else { String::new() }),
+                    (
+                        "cinp_cin_plan_end_date",
+                        if e <= as_of { d(e) } else { String::new() },
+                    ),
                 ])?;
             }
         }
@@ -491,16 +524,23 @@ pub fn generate(
             let len = 20 + rng.below(500) as i64;
             let end = at.add_days(len);
             let last = k + 1 == count || end >= care_end;
-            let end_text = if last { ceased.map(d).unwrap_or_default() } else { d(end) };
+            let end_text = if last {
+                ceased.map(d).unwrap_or_default()
+            } else {
+                d(end)
+            };
             let code = if at.ymd().0 < 2015 && rng.pct(50) {
                 rng.pick(&["F4", "F6", "H2", "Q2"])
             } else {
-                rng.pick(&["U4", "U6", "U3", "K2", "R1", "T0", "T4", "P1", "H5", "R2", "K1"])
+                rng.pick(&[
+                    "U4", "U6", "U3", "K2", "R1", "T0", "T4", "P1", "H5", "R2", "K1",
+                ])
             };
             let reason = if end_text.is_empty() {
                 String::new()
             } else {
-                rng.pick(&["CARPL", "CREQB", "CREQO", "LAREQ", "CHILD", "OTHER"]).to_string()
+                rng.pick(&["CARPL", "CREQB", "CREQO", "LAREQ", "CHILD", "OTHER"])
+                    .to_string()
             };
             placements.row(&[
                 ("clap_cla_placement_id", place_id),
@@ -508,7 +548,10 @@ pub fn generate(
                 ("clap_person_id", pid.clone()),
                 ("clap_cla_placement_start_date", d(at)),
                 ("clap_cla_placement_type", code.to_string()),
-                ("clap_cla_placement_distance", format!("{}.{}", rng.below(60), rng.below(10))),
+                (
+                    "clap_cla_placement_distance",
+                    format!("{}.{}", rng.below(60), rng.below(10)),
+                ),
                 ("clap_cla_placement_end_date", end_text),
                 ("clap_cla_placement_change_reason", reason),
             ])?;
@@ -523,11 +566,21 @@ pub fn generate(
             ("clae_cla_placement_id", first_placement),
             ("clae_cla_episode_start_date", d(start)),
             ("clae_cla_episode_start_reason", "S".to_string()),
-            ("clae_cla_primary_need_code", rng.pick(&["N1", "N2", "N4"]).to_string()),
-            ("clae_cla_episode_ceased_date", ceased.map(d).unwrap_or_default()),
+            (
+                "clae_cla_primary_need_code",
+                rng.pick(&["N1", "N2", "N4"]).to_string(),
+            ),
+            (
+                "clae_cla_episode_ceased_date",
+                ceased.map(d).unwrap_or_default(),
+            ),
             (
                 "clae_cla_episode_ceased_reason",
-                if ceased.is_some() { coded(&mut rng, CEASED_DESC, desc) } else { String::new() },
+                if ceased.is_some() {
+                    coded(&mut rng, CEASED_DESC, desc)
+                } else {
+                    String::new()
+                },
             ),
             ("clae_cla_id", cla_id.clone()),
         ])?;
@@ -539,7 +592,14 @@ pub fn generate(
             ("lega_person_id", pid.clone()),
             ("lega_legal_status", coded(&mut rng, LEGAL_DESC, desc)),
             ("lega_legal_status_start_date", d(start)),
-            ("lega_legal_status_end_date", if two { d(ls_change) } else { ceased.map(d).unwrap_or_default() }),
+            (
+                "lega_legal_status_end_date",
+                if two {
+                    d(ls_change)
+                } else {
+                    ceased.map(d).unwrap_or_default()
+                },
+            ),
         ])?;
         if two {
             legal.row(&[
@@ -547,7 +607,10 @@ pub fn generate(
                 ("lega_person_id", pid.clone()),
                 ("lega_legal_status", coded(&mut rng, LEGAL_DESC, desc)),
                 ("lega_legal_status_start_date", d(ls_change)),
-                ("lega_legal_status_end_date", ceased.map(d).unwrap_or_default()),
+                (
+                    "lega_legal_status_end_date",
+                    ceased.map(d).unwrap_or_default(),
+                ),
             ])?;
         }
         // Reviews: 20 days, 3 months, then every 6 months.
@@ -564,7 +627,10 @@ pub fn generate(
                 ("clar_cla_id", cla_id.clone()),
                 ("clar_cla_review_due_date", d(r)),
                 ("clar_cla_review_date", d(r.add_days(rng.below(10) as i64))),
-                ("clar_cla_review_cancelled", if rng.pct(3) { "Y" } else { "N" }.to_string()),
+                (
+                    "clar_cla_review_cancelled",
+                    if rng.pct(3) { "Y" } else { "N" }.to_string(),
+                ),
                 ("clar_cla_review_participation", part),
                 ("clar_cla_person_id", pid.clone()),
             ])?;
@@ -580,8 +646,14 @@ pub fn generate(
                 ("clav_cla_id", cla_id.clone()),
                 ("clav_person_id", pid.clone()),
                 ("clav_cla_visit_date", d(v)),
-                ("clav_cla_visit_seen", if seen { "Y" } else { "N" }.to_string()),
-                ("clav_cla_visit_seen_alone", if seen && rng.pct(55) { "Y" } else { "N" }.to_string()),
+                (
+                    "clav_cla_visit_seen",
+                    if seen { "Y" } else { "N" }.to_string(),
+                ),
+                (
+                    "clav_cla_visit_seen_alone",
+                    if seen && rng.pct(55) { "Y" } else { "N" }.to_string(),
+                ),
             ])?;
             v = v.add_days(35 + rng.below(20) as i64);
         }
@@ -590,7 +662,10 @@ pub fn generate(
             health.row(&[
                 ("clah_health_check_id", next("H")),
                 ("clah_person_id", pid.clone()),
-                ("clah_health_check_type", rng.pick(&["HEALTH", "DENTAL", "OPTICIAN"]).to_string()),
+                (
+                    "clah_health_check_type",
+                    rng.pick(&["HEALTH", "DENTAL", "OPTICIAN"]).to_string(),
+                ),
                 ("clah_health_check_date", d(h)),
                 ("clah_health_check_status", "Completed".to_string()),
             ])?;
@@ -599,7 +674,10 @@ pub fn generate(
                 sdq.row(&[
                     ("csdq_table_id", next("S")),
                     ("csdq_person_id", pid.clone()),
-                    ("csdq_sdq_completed_date", d(h.add_days(rng.below(20) as i64).min(as_of))),
+                    (
+                        "csdq_sdq_completed_date",
+                        d(h.add_days(rng.below(20) as i64).min(as_of)),
+                    ),
                     ("csdq_sdq_score", format!("{}", rng.below(36))),
                     ("csdq_sdq_reason", "SDQ0".to_string()),
                 ])?;
@@ -610,16 +688,30 @@ pub fn generate(
         if rng.pct(25) {
             let k = 1 + rng.below(5);
             for _ in 0..k {
-                let s = start.add_days(rng.below(i64::from(care_end.days() - start.days()).max(1) as u64) as i64);
+                let s = start.add_days(
+                    rng.below(i64::from(care_end.days() - start.days()).max(1) as u64) as i64,
+                );
                 let offered = rng.pct(75);
                 missing.row(&[
                     ("miss_table_id", next("M")),
                     ("miss_person_id", pid.clone()),
                     ("miss_missing_episode_start_date", d(s)),
-                    ("miss_missing_episode_type", rng.pick(&["M", "A"]).to_string()),
-                    ("miss_missing_episode_end_date", d(s.add_days(rng.below(3) as i64).min(as_of))),
-                    ("miss_missing_rhi_offered", if offered { "Y" } else { "N" }.to_string()),
-                    ("miss_missing_rhi_accepted", if offered && rng.pct(60) { "Y" } else { "N" }.to_string()),
+                    (
+                        "miss_missing_episode_type",
+                        rng.pick(&["M", "A"]).to_string(),
+                    ),
+                    (
+                        "miss_missing_episode_end_date",
+                        d(s.add_days(rng.below(3) as i64).min(as_of)),
+                    ),
+                    (
+                        "miss_missing_rhi_offered",
+                        if offered { "Y" } else { "N" }.to_string(),
+                    ),
+                    (
+                        "miss_missing_rhi_accepted",
+                        if offered && rng.pct(60) { "Y" } else { "N" }.to_string(),
+                    ),
                 ])?;
             }
         }
@@ -629,14 +721,26 @@ pub fn generate(
                 ("immi_person_id", pid.clone()),
                 ("immi_immigration_status_start_date", d(start)),
                 ("immi_immigration_status_end_date", String::new()),
-                ("immi_immigration_status", if desc { "Unaccompanied Asylum Seeking Child (UASC)" } else { "UASC" }.to_string()),
+                (
+                    "immi_immigration_status",
+                    if desc {
+                        "Unaccompanied Asylum Seeking Child (UASC)"
+                    } else {
+                        "UASC"
+                    }
+                    .to_string(),
+                ),
             ])?;
         }
         if dob.whole_years_until(as_of) >= 16 && rng.pct(50) {
             leavers.row(&[
                 ("clea_table_id", next("CL")),
                 ("clea_person_id", pid.clone()),
-                ("clea_care_leaver_eligibility", rng.pick(&["Eligible", "Relevant", "Former relevant"]).to_string()),
+                (
+                    "clea_care_leaver_eligibility",
+                    rng.pick(&["Eligible", "Relevant", "Former relevant"])
+                        .to_string(),
+                ),
                 ("clea_care_leaver_in_touch", "YES".to_string()),
             ])?;
         }
@@ -647,7 +751,13 @@ pub fn generate(
     let mut counts = Vec::new();
     for o in &mut outs {
         o.w.flush().map_err(|e| werr(&o.path, &e))?;
-        counts.push((o.path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default(), o.rows));
+        counts.push((
+            o.path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default(),
+            o.rows,
+        ));
     }
     drop(outs);
     if let Some((path, schema)) = sql {
@@ -727,19 +837,31 @@ fn write_sql(config: &Config, dir: &Path, path: &Path, schema: &str) -> Result<(
     let mut out = |s: &str| w.write_all(s.as_bytes()).map_err(|e| werr(path, &e));
     out("-- Synthetic SSD written by careprompt-ssdgen: no record describes a real child.\n")?;
     out("SET client_min_messages = warning;\n")?;
-    out(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE;\nCREATE SCHEMA {schema};\n"))?;
+    out(&format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE;\nCREATE SCHEMA {schema};\n"
+    ))?;
     for t in TABLES {
         let cols = columns(t, config.system);
         let defs: Vec<String> = cols
             .iter()
             .map(|c| {
-                let ty = if config.inject_errors && (c.sql == I) { "varchar(20)" } else { c.sql };
+                let ty = if config.inject_errors && (c.sql == I) {
+                    "varchar(20)"
+                } else {
+                    c.sql
+                };
                 format!("  {} {ty}", c.name)
             })
             .collect();
-        out(&format!("CREATE TABLE {schema}.{t} (\n{}\n);\n", defs.join(",\n")))?;
+        out(&format!(
+            "CREATE TABLE {schema}.{t} (\n{}\n);\n",
+            defs.join(",\n")
+        ))?;
         let names: Vec<&str> = cols.iter().map(|c| c.name).collect();
-        out(&format!("COPY {schema}.{t} ({}) FROM stdin WITH (FORMAT csv);\n", names.join(", ")))?;
+        out(&format!(
+            "COPY {schema}.{t} ({}) FROM stdin WITH (FORMAT csv);\n",
+            names.join(", ")
+        ))?;
         let csv_path = dir.join(format!("{t}.csv"));
         let f = File::open(&csv_path).map_err(|e| werr(&csv_path, &e))?;
         for (i, line) in BufReader::new(f).lines().enumerate() {
@@ -751,6 +873,5 @@ fn write_sql(config: &Config, dir: &Path, path: &Path, schema: &str) -> Result<(
         }
         out("\\.\n")?;
     }
-    drop(out);
     w.flush().map_err(|e| werr(path, &e))
 }

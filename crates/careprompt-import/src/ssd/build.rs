@@ -81,7 +81,8 @@ pub(crate) fn date(s: &str) -> Result<Option<Date>, ()> {
         return Ok(Some(d));
     }
     let mut parts = head.split('/');
-    let (Some(d), Some(m), Some(y), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(d), Some(m), Some(y), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(());
     };
@@ -437,7 +438,11 @@ pub(crate) fn plan(env: &Env, sink: &mut Sink, rows: &ChildRows) -> Value {
         let s = tri!(start(env, rec, 3));
         let e = tri!(end(env, rec, 4, s));
         let code = codes::legal_status(rec.get(2));
-        let w = if code.is_none() { vec![unmapped(2)] } else { Vec::new() };
+        let w = if code.is_none() {
+            vec![unmapped(2)]
+        } else {
+            Vec::new()
+        };
         Parsed::Item((code, s, e), w)
     });
     if let Some(ls) = &legal {
@@ -595,7 +600,10 @@ pub(crate) fn plan(env: &Env, sink: &mut Sink, rows: &ChildRows) -> Value {
         }
         Parsed::Item((m, s, e), w)
     }) {
-        let list: Vec<Value> = missing.into_iter().map(|m| Value::Object(m.value)).collect();
+        let list: Vec<Value> = missing
+            .into_iter()
+            .map(|m| Value::Object(m.value))
+            .collect();
         plan.insert("crisis".into(), json!({ "missing_episodes": list }));
         covered.push("crisis.missing_episodes");
     }
@@ -722,18 +730,26 @@ pub(crate) fn plan(env: &Env, sink: &mut Sink, rows: &ChildRows) -> Value {
         }
         Parsed::Item((r, d, Some(d)), w)
     }) {
-        let list: Vec<Value> = reviews.into_iter().map(|r| Value::Object(r.value)).collect();
+        let list: Vec<Value> = reviews
+            .into_iter()
+            .map(|r| Value::Object(r.value))
+            .collect();
         plan.insert("voice".into(), json!({ "reviews": list }));
         covered.push("voice.reviews");
     }
 
     // Disabilities (a child with no rows: not known, left out).
-    if let Some(dis) = list(env, sink, rows, t::DISABILITY, false, |rec| {
-        match codes::disability(rec.get(2)) {
+    if let Some(dis) = list(
+        env,
+        sink,
+        rows,
+        t::DISABILITY,
+        false,
+        |rec| match codes::disability(rec.get(2)) {
             Some(word) => Parsed::Item((word, env.as_of, Some(env.as_of)), Vec::new()),
             None => Parsed::Item((None, env.as_of, Some(env.as_of)), vec![unmapped(2)]),
-        }
-    }) {
+        },
+    ) {
         if !dis.is_empty() {
             let mut words: Vec<&str> = dis.iter().filter_map(|d| d.value).collect();
             words.sort_unstable();
@@ -751,13 +767,15 @@ pub(crate) fn plan(env: &Env, sink: &mut Sink, rows: &ChildRows) -> Value {
         let s = tri!(start(env, rec, 3));
         let e = tri!(end(env, rec, 4, s));
         let u = codes::uasc(rec.get(2));
-        let w = if u.is_none() { vec![unmapped(2)] } else { Vec::new() };
-        Parsed::Item(((rec.get(2).to_string(), u), s, e), w)
+        let w = if u.is_none() {
+            vec![unmapped(2)]
+        } else {
+            Vec::new()
+        };
+        Parsed::Item((u, s, e), w)
     }) {
         if let Some(current) = immi.iter().rev().find(|i| i.end.is_none()) {
-            child.insert("immigration_status".into(), json!(current.value.0));
-            covered.push("child.immigration_status");
-            if let Some(u) = current.value.1 {
+            if let Some(u) = current.value {
                 child.insert("uasc".into(), json!(u));
                 covered.push("child.uasc");
             }
@@ -768,7 +786,11 @@ pub(crate) fn plan(env: &Env, sink: &mut Sink, rows: &ChildRows) -> Value {
     // row is not one.
     if let Some(cl) = list(env, sink, rows, t::CARE_LEAVERS, false, |rec| {
         let v = codes::care_leaver(rec.get(2));
-        let w = if v.is_none() { vec![unmapped(2)] } else { Vec::new() };
+        let w = if v.is_none() {
+            vec![unmapped(2)]
+        } else {
+            Vec::new()
+        };
         Parsed::Item((v, env.as_of, Some(env.as_of)), w)
     }) {
         let value = if cl.is_empty() {

@@ -348,7 +348,10 @@ mod tests {
         assert_eq!(flag("maybe"), None);
         assert_eq!(missing_type("M"), Some("missing"));
         assert_eq!(missing_type("Away"), Some("away"));
-        assert_eq!(uasc("Unaccompanied Asylum Seeking Child (UASC)"), Some(true));
+        assert_eq!(
+            uasc("Unaccompanied Asylum Seeking Child (UASC)"),
+            Some(true)
+        );
         assert_eq!(uasc("British citizen"), Some(false));
         assert_eq!(uasc("Something"), None);
         assert_eq!(care_leaver("Former relevant"), Some(true));

@@ -98,12 +98,7 @@ impl Source for CsvDir {
         }))
     }
 
-    fn rows(
-        &mut self,
-        table: &Table,
-        _opened: &Opened,
-        row: &mut RowSink,
-    ) -> Result<(), SsdError> {
+    fn rows(&mut self, table: &Table, _opened: &Opened, row: &mut RowSink) -> Result<(), SsdError> {
         let Some(path) = self.path(table).cloned() else {
             return Ok(());
         };

@@ -51,7 +51,9 @@ pub enum SsdError {
         table: String,
     },
     /// A required table lacks a column it must have.
-    #[error("`{file}`: the `{table}` table has no `{column}` column (export it under its SSD name)")]
+    #[error(
+        "`{file}`: the `{table}` table has no `{column}` column (export it under its SSD name)"
+    )]
     MissingColumn {
         /// The file or schema.table.
         file: String,

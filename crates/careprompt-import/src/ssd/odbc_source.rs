@@ -34,7 +34,12 @@ fn secrets(connection_string: &str) -> Vec<String> {
         .split(';')
         .filter_map(|part| part.split_once('='))
         .filter(|(k, _)| SECRET_KEYS.contains(&k.trim().to_ascii_lowercase().as_str()))
-        .map(|(_, v)| v.trim().trim_start_matches('{').trim_end_matches('}').to_string())
+        .map(|(_, v)| {
+            v.trim()
+                .trim_start_matches('{')
+                .trim_end_matches('}')
+                .to_string()
+        })
         .filter(|v| !v.is_empty())
         .collect()
 }
@@ -98,7 +103,11 @@ impl OdbcSource {
 
 impl Source for OdbcSource {
     fn input(&self) -> String {
-        format!("odbc:{} (schema {})", describe(&self.connection_string), self.schema)
+        format!(
+            "odbc:{} (schema {})",
+            describe(&self.connection_string),
+            self.schema
+        )
     }
 
     fn open(&mut self, table: &Table) -> Result<Option<Opened>, SsdError> {
@@ -145,12 +154,7 @@ impl Source for OdbcSource {
         }))
     }
 
-    fn rows(
-        &mut self,
-        table: &Table,
-        _opened: &Opened,
-        row: &mut RowSink,
-    ) -> Result<(), SsdError> {
+    fn rows(&mut self, table: &Table, _opened: &Opened, row: &mut RowSink) -> Result<(), SsdError> {
         if self.selected.is_empty() {
             return Ok(());
         }
@@ -160,7 +164,11 @@ impl Source for OdbcSource {
             .filter_map(|&i| table.columns.get(i))
             .map(|c| quote(c.name))
             .collect();
-        let query = format!("SELECT {} FROM {}", columns.join(", "), self.qualified(table));
+        let query = format!(
+            "SELECT {} FROM {}",
+            columns.join(", "),
+            self.qualified(table)
+        );
         let Some(mut cursor) = self
             .connection
             .execute(&query, (), None)

@@ -61,7 +61,14 @@ fn hash(s: &str) -> u64 {
     h.finish()
 }
 
-fn issue(table: &Table, file: &str, line: Option<u64>, child: Option<&str>, level: Level, reason: String) -> Issue {
+fn issue(
+    table: &Table,
+    file: &str,
+    line: Option<u64>,
+    child: Option<&str>,
+    level: Level,
+    reason: String,
+) -> Issue {
     Issue {
         table: table.name.to_string(),
         file: file.to_string(),
@@ -108,14 +115,19 @@ pub fn import(
     let mut issues: Vec<Issue> = Vec::new();
 
     // The person table: required, with its id column.
-    let person = TABLES.get(t::PERSON).copied().ok_or_else(|| SsdError::MissingTable {
-        source_name: source.input(),
-        table: "ssd_person".into(),
-    })?;
-    let opened = source.open(&person)?.ok_or_else(|| SsdError::MissingTable {
-        source_name: source.input(),
-        table: person.name.to_string(),
-    })?;
+    let person = TABLES
+        .get(t::PERSON)
+        .copied()
+        .ok_or_else(|| SsdError::MissingTable {
+            source_name: source.input(),
+            table: "ssd_person".into(),
+        })?;
+    let opened = source
+        .open(&person)?
+        .ok_or_else(|| SsdError::MissingTable {
+            source_name: source.input(),
+            table: person.name.to_string(),
+        })?;
     if !opened.present.first().copied().unwrap_or(false) {
         return Err(SsdError::MissingColumn {
             file: opened.file.clone(),
@@ -126,7 +138,9 @@ pub fn import(
     let mut people: Vec<Rec> = Vec::new();
     let mut seen_people: HashSet<String> = HashSet::new();
     {
-        let c = counts.get_mut(t::PERSON).ok_or_else(|| spill_err(out, &"no counts"))?;
+        let c = counts
+            .get_mut(t::PERSON)
+            .ok_or_else(|| spill_err(out, &"no counts"))?;
         c.present = true;
         c.file = opened.file.clone();
         let file = opened.file.clone();
@@ -135,15 +149,37 @@ pub fn import(
             let id = values.first().map(String::as_str).unwrap_or("");
             if id.is_empty() {
                 c.rejected += 1;
-                issues.push(issue(&person, &file, Some(line), None, Level::Rejected, "`pers_person_id` is empty".into()));
+                issues.push(issue(
+                    &person,
+                    &file,
+                    Some(line),
+                    None,
+                    Level::Rejected,
+                    "`pers_person_id` is empty".into(),
+                ));
             } else if !seen_people.insert(id.to_string()) {
                 c.rejected += 1;
-                issues.push(issue(&person, &file, Some(line), Some(id), Level::Rejected, format!("row `{id}`: `pers_person_id` is a duplicate: the first row is used")));
+                issues.push(issue(
+                    &person,
+                    &file,
+                    Some(line),
+                    Some(id),
+                    Level::Rejected,
+                    format!("row `{id}`: `pers_person_id` is a duplicate: the first row is used"),
+                ));
             } else {
-                people.push(Rec { line, v: values.to_vec() });
+                people.push(Rec {
+                    line,
+                    v: values.to_vec(),
+                });
             }
             if c.read % 10_000 == 0 {
-                progress(&Progress { table: person.name, rows: c.read, plans: 0, children: 0 });
+                progress(&Progress {
+                    table: person.name,
+                    rows: c.read,
+                    plans: 0,
+                    children: 0,
+                });
             }
             Ok(())
         })?;
@@ -163,11 +199,17 @@ pub fn import(
     let groups = people.len().div_ceil(group_size).max(1);
 
     // Spill files, beside the output so they are on the same disk.
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let dir = parent.join(format!(".ssd-spill-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| spill_err(&dir, &e))?;
-    let mut spill = Spill { dir, writers: Vec::with_capacity(groups) };
+    let mut spill = Spill {
+        dir,
+        writers: Vec::with_capacity(groups),
+    };
     for g in 0..groups {
         let path = spill.file(g);
         let f = File::create(&path).map_err(|e| spill_err(&path, &e))?;
@@ -203,11 +245,28 @@ pub fn import(
             } else {
                 format!("no `{}` column", missing.join("`, `"))
             };
-            issues.push(issue(table, &opened.file, None, None, Level::Rejected, format!("the table has {what}: not read, and the fields it feeds are left unknown")));
+            issues.push(issue(
+                table,
+                &opened.file,
+                None,
+                None,
+                Level::Rejected,
+                format!("the table has {what}: not read, and the fields it feeds are left unknown"),
+            ));
             continue;
         }
         read_table(
-            source, ti, table, &opened, &ids, &mut links, &mut spill, counts.get_mut(ti), &mut issues, progress, children,
+            source,
+            ti,
+            table,
+            &opened,
+            &ids,
+            &mut links,
+            &mut spill,
+            counts.get_mut(ti),
+            &mut issues,
+            progress,
+            children,
         )?;
         let read = counts.get(ti).map(|c| c.read).unwrap_or(0);
         if read == 0 {
@@ -222,12 +281,19 @@ pub fn import(
     spill.writers.clear();
 
     // Build, group by group.
-    let env = Env { as_of: options.as_of, usable: &usable, present: &present, files: &files };
+    let env = Env {
+        as_of: options.as_of,
+        usable: &usable,
+        present: &present,
+        files: &files,
+    };
     let mut unmapped: BTreeMap<String, u64> = BTreeMap::new();
     let mut file_names = BTreeMap::new();
     for g in 0..groups {
         let first = g * group_size;
-        let these = people.get(first..(first + group_size).min(people.len())).unwrap_or(&[]);
+        let these = people
+            .get(first..(first + group_size).min(people.len()))
+            .unwrap_or(&[]);
         let mut tables: Vec<Vec<Vec<Rec>>> = vec![vec![Vec::new(); n]; these.len()];
         let mut incomplete = vec![0u32; these.len()];
         let path = spill.file(g);
@@ -239,7 +305,9 @@ pub fn import(
         for record in reader.records() {
             let record = record.map_err(|e| spill_err(&path, &e))?;
             let mut it = record.iter();
-            let (Some(kind), Some(ti), Some(line), Some(who)) = (it.next(), it.next(), it.next(), it.next()) else {
+            let (Some(kind), Some(ti), Some(line), Some(who)) =
+                (it.next(), it.next(), it.next(), it.next())
+            else {
                 continue;
             };
             let ti: usize = ti.parse().unwrap_or(0);
@@ -252,10 +320,17 @@ pub fn import(
                 continue;
             }
             if let Some(slot) = tables.get_mut(who).and_then(|t| t.get_mut(ti)) {
-                slot.push(Rec { line, v: it.map(str::to_string).collect() });
+                slot.push(Rec {
+                    line,
+                    v: it.map(str::to_string).collect(),
+                });
             }
         }
-        let mut sink = Sink { counts: &mut counts, issues: &mut issues, unmapped: &mut unmapped };
+        let mut sink = Sink {
+            counts: &mut counts,
+            issues: &mut issues,
+            unmapped: &mut unmapped,
+        };
         for (i, person) in these.iter().enumerate() {
             let id = person.v.first().map(String::as_str).unwrap_or("");
             let rows = ChildRows {
@@ -269,7 +344,12 @@ pub fn import(
                 file_names.insert(id.to_string(), name);
             }
         }
-        progress(&Progress { table: "", rows: 0, plans: writer.count, children });
+        progress(&Progress {
+            table: "",
+            rows: 0,
+            plans: writer.count,
+            children,
+        });
     }
     for (column, count) in &unmapped {
         let (table, _) = column.split_once('.').unwrap_or((column, ""));
@@ -328,19 +408,38 @@ fn read_table(
     let mut seen: HashSet<u64> = HashSet::new();
     let has = |i: usize| opened.present.get(i).copied().unwrap_or(false);
     let file = opened.file.clone();
-    let group_size = if spill.writers.is_empty() { 1 } else { ids.len().div_ceil(spill.writers.len()).max(1) };
+    let group_size = if spill.writers.is_empty() {
+        1
+    } else {
+        ids.len().div_ceil(spill.writers.len()).max(1)
+    };
     let mut new_links: Vec<(u8, String, u32)> = Vec::new();
     let mut record: Vec<String> = Vec::with_capacity(table.columns.len() + 4);
     source.rows(table, opened, &mut |line, v| {
         c.read += 1;
         if c.read % 10_000 == 0 {
-            progress(&Progress { table: table.name, rows: c.read, plans: 0, children });
+            progress(&Progress {
+                table: table.name,
+                rows: c.read,
+                plans: 0,
+                children,
+            });
         }
         let get = |i: usize| v.get(i).map(String::as_str).unwrap_or("");
         let id = get(0);
         if id.is_empty() {
             c.rejected += 1;
-            issues.push(issue(table, &file, Some(line), None, Level::Rejected, format!("`{}` is empty", table.columns.first().map(|c| c.name).unwrap_or(""))));
+            issues.push(issue(
+                table,
+                &file,
+                Some(line),
+                None,
+                Level::Rejected,
+                format!(
+                    "`{}` is empty",
+                    table.columns.first().map(|c| c.name).unwrap_or("")
+                ),
+            ));
             return Ok(());
         }
         // Which child: a person column, or a link through the care episode
@@ -377,15 +476,38 @@ fn read_table(
             } else {
                 "no person id, and no care episode or referral linking it to a child"
             };
-            issues.push(issue(table, &file, Some(line), None, Level::Rejected, format!("row `{id}`: {why}")));
+            issues.push(issue(
+                table,
+                &file,
+                Some(line),
+                None,
+                Level::Rejected,
+                format!("row `{id}`: {why}"),
+            ));
             return Ok(());
         };
         let g = (who as usize) / group_size;
-        let w = spill.writers.get_mut(g).ok_or_else(|| spill_err(&spill.dir, &"no spill group"))?;
+        let w = spill
+            .writers
+            .get_mut(g)
+            .ok_or_else(|| spill_err(&spill.dir, &"no spill group"))?;
         if !seen.insert(hash(id)) {
             c.rejected += 1;
-            let child = ids.iter().find(|(_, v)| **v == who).map(|(k, _)| k.as_str());
-            issues.push(issue(table, &file, Some(line), child, Level::Rejected, format!("row `{id}`: `{}` is a duplicate (another row has the same id)", table.columns.first().map(|c| c.name).unwrap_or(""))));
+            let child = ids
+                .iter()
+                .find(|(_, v)| **v == who)
+                .map(|(k, _)| k.as_str());
+            issues.push(issue(
+                table,
+                &file,
+                Some(line),
+                child,
+                Level::Rejected,
+                format!(
+                    "row `{id}`: `{}` is a duplicate (another row has the same id)",
+                    table.columns.first().map(|c| c.name).unwrap_or("")
+                ),
+            ));
             w.write_record(["x", &ti.to_string(), &line.to_string(), &who.to_string()])
                 .map_err(|e| spill_err(&spill.dir, &e))?;
             return Ok(());
@@ -412,7 +534,8 @@ fn read_table(
         record.push(line.to_string());
         record.push(who.to_string());
         record.extend(v.iter().cloned());
-        w.write_record(&record).map_err(|e| spill_err(&spill.dir, &e))?;
+        w.write_record(&record)
+            .map_err(|e| spill_err(&spill.dir, &e))?;
         Ok(())
     })?;
     for (kind, key, who) in new_links {

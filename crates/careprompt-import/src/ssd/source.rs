@@ -31,10 +31,5 @@ pub trait Source {
     /// the row's position (its line in a CSV file, its row number in a
     /// database table) and its values in the spec's column order, `""` for
     /// a null or a column the source does not have.
-    fn rows(
-        &mut self,
-        table: &Table,
-        opened: &Opened,
-        row: &mut RowSink,
-    ) -> Result<(), SsdError>;
+    fn rows(&mut self, table: &Table, opened: &Opened, row: &mut RowSink) -> Result<(), SsdError>;
 }
