@@ -16,7 +16,7 @@ if ! dpkg -s odbc-postgresql unixodbc-dev >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq odbc-postgresql unixodbc-dev >/dev/null
 fi
 DRIVER=$(find /usr/lib -name psqlodbcw.so | head -n1)
-cargo build --quiet --release -p careprompt-cli --features odbc -p careprompt-ssdgen
+[ -n "${SKIP_BUILD:-}" ] || cargo build --quiet --release -p careprompt-cli --features odbc -p careprompt-ssdgen
 CP=target/release/careprompt
 GEN=target/release/careprompt-ssdgen
 

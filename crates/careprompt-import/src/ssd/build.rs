@@ -835,3 +835,29 @@ fn person_warn(env: &Env, sink: &mut Sink, rows: &ChildRows, why: &str) {
         format!("row `{}`: `pers_dob` {why}", rows.id),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_the_forms_exports_use() {
+        let d = Date::parse("2024-03-05").ok();
+        assert_eq!(date("2024-03-05"), Ok(d));
+        assert_eq!(date("2024-03-05 00:00:00"), Ok(d));
+        assert_eq!(date("2024-03-05T10:30:00.000"), Ok(d));
+        assert_eq!(date("05/03/2024"), Ok(d));
+        assert_eq!(date(""), Ok(None));
+        assert_eq!(date("2024-03-05x"), Err(()));
+        assert_eq!(date("31/02/2024"), Err(()));
+        assert_eq!(date("soon"), Err(()));
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(number("12.5"), Ok(Some(12.5)));
+        assert_eq!(number(""), Ok(None));
+        assert_eq!(number("far"), Err(()));
+        assert_eq!(number("NaN"), Err(()));
+    }
+}
