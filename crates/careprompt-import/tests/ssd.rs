@@ -603,3 +603,64 @@ fn the_plans_do_not_depend_on_the_group_size() {
     assert_eq!(a, b);
     assert_eq!(log.plans, 150);
 }
+
+/// A source that fails like a dropped connection after some rows of one table.
+struct Dropping {
+    inner: CsvDir,
+    table: &'static str,
+    after: u64,
+}
+
+impl ssd::Source for Dropping {
+    fn input(&self) -> String {
+        self.inner.input()
+    }
+    fn open(&mut self, table: &ssd::spec::Table) -> Result<Option<ssd::Opened>, ssd::SsdError> {
+        self.inner.open(table)
+    }
+    fn rows(
+        &mut self,
+        table: &ssd::spec::Table,
+        opened: &ssd::Opened,
+        row: &mut ssd::source::RowSink,
+    ) -> Result<(), ssd::SsdError> {
+        let (name, after) = (self.table, self.after);
+        let mut n = 0;
+        self.inner.rows(table, opened, &mut |line, values| {
+            n += 1;
+            if table.name == name && n > after {
+                return Err(ssd::SsdError::Connection {
+                    message: "server closed the connection unexpectedly".into(),
+                });
+            }
+            row(line, values)
+        })
+    }
+}
+
+#[test]
+fn a_connection_that_drops_midway_fails_and_leaves_the_output_as_it_was() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("plans");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("100000.json"), "previous").unwrap();
+    let mut source = Dropping {
+        inner: CsvDir::new(&fixture("systemc")).unwrap(),
+        table: "ssd_cla_visits",
+        after: 100,
+    };
+    let err =
+        ssd::import(&mut source, &Options::new(as_of()), &out, true, &mut |_| {}).unwrap_err();
+    assert!(matches!(err, ssd::SsdError::Connection { .. }), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("100000.json")).unwrap(),
+        "previous"
+    );
+    // Nothing else is left behind: no partial output, spill files or log.
+    let names: Vec<String> = std::fs::read_dir(out_dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names, ["plans"]);
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+}
