@@ -910,6 +910,8 @@ pub fn pack(p: &Value, c: &Cutoffs) -> Vec<OutcomeKind> {
         kind(med_04(p, c)),
         kind(pla_01(p, c)),
         kind(pla_02(p, c)),
+        kind(rec_01(p, c)),
+        kind(rec_02(p, c)),
         kind(rel_01(p, c)),
         kind(rel_02(p, c)),
         kind(rel_03(p, c)),
