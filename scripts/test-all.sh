@@ -35,6 +35,9 @@ if [ -x wasm/scripts/test.sh ]; then
   wasm/scripts/test.sh 2>&1 | tee -a "$log"
 fi
 
+step "SSD database test (throwaway PostgreSQL, ODBC import equals CSV import)"
+scripts/test-ssd-db.sh 2>&1 | tee -a "$log"
+
 if [ -x fuzz/run-ci.sh ]; then
   step "fuzz targets (short runs)"
   fuzz/run-ci.sh
@@ -45,6 +48,6 @@ step "all tests passed"
 # and the `N passed, M failed` lines of the rule pack and the WASM tests.
 awk '
   /^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
-  /^[a-z]*:? ?[0-9]+ passed, [0-9]+ failed/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed,?$/) p += $(i-1); if ($i ~ /^failed,?$/) f += $(i-1) } }
+  /^[a-z-]*:? ?[0-9]+ passed, [0-9]+ failed/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed,?$/) p += $(i-1); if ($i ~ /^failed,?$/) f += $(i-1) } }
   END { printf "all: %d passed, %d failed\n", p, f }
 ' "$log"

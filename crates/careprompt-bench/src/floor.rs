@@ -793,6 +793,37 @@ pub fn voi_04(p: &Value, _c: &Cutoffs) -> Truth {
     beq(at(p, &["voice", "views_considered_in_plan"]), false)
 }
 
+/// CMH-REC-01.
+pub fn rec_01(p: &Value, c: &Cutoffs) -> Truth {
+    any(at(p, &["crisis", "missing_episodes"]), |x| {
+        all!(
+            within(get(x, "start_date"), &c.m3, &c.as_of),
+            either!(
+                beq(get(x, "return_interview_offered"), false),
+                beq(get(x, "return_interview_accepted"), false)
+            )
+        )
+    })
+}
+
+/// CMH-REC-02.
+pub fn rec_02(p: &Value, c: &Cutoffs) -> Truth {
+    all!(
+        looked_after(p),
+        any(at(p, &["statutory", "visits"]), |x| within(
+            get(x, "date"),
+            &c.m6,
+            &c.as_of
+        )),
+        none(at(p, &["statutory", "visits"]), |x| {
+            all!(
+                within(get(x, "date"), &c.m6, &c.as_of),
+                beq(get(x, "seen_alone"), true)
+            )
+        }),
+    )
+}
+
 /// A rule of the floor.
 pub type Rule = fn(&Value, &Cutoffs) -> Truth;
 
@@ -823,6 +854,8 @@ pub const PACK: &[(&str, Rule)] = &[
     ("CMH-MED-04", med_04),
     ("CMH-PLA-01", pla_01),
     ("CMH-PLA-02", pla_02),
+    ("CMH-REC-01", rec_01),
+    ("CMH-REC-02", rec_02),
     ("CMH-REL-01", rel_01),
     ("CMH-REL-02", rel_02),
     ("CMH-REL-03", rel_03),
@@ -877,6 +910,8 @@ pub fn pack(p: &Value, c: &Cutoffs) -> Vec<OutcomeKind> {
         kind(med_04(p, c)),
         kind(pla_01(p, c)),
         kind(pla_02(p, c)),
+        kind(rec_01(p, c)),
+        kind(rec_02(p, c)),
         kind(rel_01(p, c)),
         kind(rel_02(p, c)),
         kind(rel_03(p, c)),

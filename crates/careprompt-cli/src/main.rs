@@ -10,6 +10,7 @@ mod commands;
 mod console;
 mod csv;
 mod exit;
+mod import_ssd;
 mod inputs;
 mod output;
 mod rules;

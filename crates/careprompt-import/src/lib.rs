@@ -24,6 +24,7 @@ mod lines;
 pub mod log;
 pub mod plan;
 mod read;
+pub mod ssd;
 pub mod ssda903;
 mod table;
 mod write;

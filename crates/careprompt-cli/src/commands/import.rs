@@ -20,6 +20,8 @@ pub enum ImportKind {
         after_help = "Example:\n  careprompt import cin census.xml --ssda903 returns/2024-25/ --out plans/"
     )]
     Cin(CinArgs),
+    /// Import the Standard Safeguarding Dataset (CSV extracts in DIR, or --odbc CONNECTION): one plan per child. See docs/ssd.md.
+    Ssd(crate::import_ssd::SsdArgs),
 }
 
 /// Arguments of `import ssda903`.
@@ -138,6 +140,7 @@ fn fail(e: &ImportError) -> u8 {
 /// Runs `careprompt import`; returns the exit code.
 pub fn run(kind: ImportKind) -> u8 {
     match kind {
+        ImportKind::Ssd(a) => crate::import_ssd::run(a),
         ImportKind::Ssda903(a) => {
             let options = match ssda_options(&a.common) {
                 Ok(o) => o,
