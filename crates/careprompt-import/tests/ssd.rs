@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use careprompt::{CheckOptions, Date, OutcomeKind, RuleSet};
 use careprompt_import::ssd::{self, CsvDir, Options};
-use careprompt_import::{ImportLog, Level};
+use careprompt_import::{Handling, ImportLog};
 use serde_json::Value;
 
 fn fixture(name: &str) -> PathBuf {
@@ -134,7 +134,7 @@ fn the_systemc_fixture_imports_with_every_row_accounted_for() {
         .filter(|r| ["F4", "F6", "H2", "Q2"].contains(&r["clap_cla_placement_type"].as_str()))
         .count();
     let warned = log
-        .issues_at("ssd_cla_placement", Level::Warning)
+        .issues_at("ssd_cla_placement", Handling::Warning)
         .filter(|i| i.reason.contains("retired in 2015"))
         .count();
     assert_eq!(pre2015, warned);
@@ -402,17 +402,17 @@ fn mosaic_links_placements_reviews_and_involvements_without_person_columns() {
 fn bad_input_is_reported_by_table_row_and_column_and_the_rest_imported() {
     let (plans, log) = import_dir(&fixture("bad"));
     assert_eq!(plans.len(), 30);
-    let reasons = |table: &str, level: Level| -> Vec<String> {
+    let reasons = |table: &str, level: Handling| -> Vec<String> {
         log.issues_at(table, level)
             .map(|i| i.reason.clone())
             .collect()
     };
     // An orphan row.
-    assert!(reasons("ssd_missing", Level::Rejected)
+    assert!(reasons("ssd_missing", Handling::Rejected)
         .iter()
         .any(|r| r.contains("`BAD-ORPHAN`") && r.contains("orphan")));
     // A duplicate id: the child's missing list is left out (unknown).
-    assert!(reasons("ssd_missing", Level::Rejected)
+    assert!(reasons("ssd_missing", Handling::Rejected)
         .iter()
         .any(|r| r.contains("`BAD-DUP`") && r.contains("duplicate")));
     assert!(plans["100000"]["crisis"].get("missing_episodes").is_none());
@@ -422,27 +422,27 @@ fn bad_input_is_reported_by_table_row_and_column_and_the_rest_imported() {
         .iter()
         .any(|v| v == "crisis.missing_episodes"));
     // Overlapping placements: the child's placements are left out.
-    assert!(reasons("ssd_cla_placement", Level::Rejected)
+    assert!(reasons("ssd_cla_placement", Handling::Rejected)
         .iter()
         .any(|r| r.contains("`BAD-OVERLAP-2`") && r.contains("overlapping")));
     assert!(plans["100001"].get("placements").is_none());
     // A row after the evaluation date: not carried, the list complete.
-    assert!(reasons("ssd_sdq_scores", Level::NotCarried)
+    assert!(reasons("ssd_sdq_scores", Handling::NotCarried)
         .iter()
         .any(|r| r.contains("`BAD-FUTURE`") && r.contains("after the evaluation date")));
     assert!(plans["100002"]["health"]["sdq_scores"].is_array());
     // A value of the wrong type: reported by column, never by value.
-    let wrong: Vec<String> = reasons("ssd_sdq_scores", Level::Rejected);
+    let wrong: Vec<String> = reasons("ssd_sdq_scores", Handling::Rejected);
     assert!(wrong
         .iter()
         .any(|r| r.contains("`BAD-TYPE`") && r.contains("`csdq_sdq_score`")));
     assert!(plans["100003"]["health"].get("sdq_scores").is_none());
     // A review linked to no care episode.
-    assert!(reasons("ssd_cla_reviews", Level::Rejected)
+    assert!(reasons("ssd_cla_reviews", Handling::Rejected)
         .iter()
         .any(|r| r.contains("`BAD-NOLINK`")));
     // An unmapped description: counted per column, the value never shown.
-    assert!(log.issues.iter().any(|i| i.level == Level::Note
+    assert!(log.issues.iter().any(|i| i.level == Handling::Note
         && i.reason
             .starts_with("`ssd_legal_status.lega_legal_status`: 1 value(s)")));
     for i in &log.issues {
@@ -522,7 +522,7 @@ fn an_empty_table_is_read_as_not_populated() {
     std::fs::write(&path, head + "\n").unwrap();
     let (plans, log) = import_dir(tmp.path());
     assert!(log
-        .issues_at("ssd_sdq_scores", Level::Note)
+        .issues_at("ssd_sdq_scores", Handling::Note)
         .any(|i| i.reason.contains("empty")));
     for p in plans.values() {
         assert!(p["health"].get("sdq_scores").is_none());
@@ -538,7 +538,7 @@ fn a_table_without_a_required_column_is_not_read() {
     );
     let (plans, log) = import_dir(tmp.path());
     assert!(log
-        .issues_at("ssd_cla_placement", Level::Rejected)
+        .issues_at("ssd_cla_placement", Handling::Rejected)
         .any(|i| i.reason.contains("`clap_cla_placement_start_date`")));
     assert!(plans.values().all(|p| p.get("placements").is_none()));
 }

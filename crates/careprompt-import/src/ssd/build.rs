@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 
 use super::codes;
 use super::spec::{t, TABLES};
-use crate::log::{Issue, Level, TableCounts};
+use crate::log::{Handling, Issue, TableCounts};
 
 /// One spilled row: where it came from and its values in spec order.
 #[derive(Clone, Debug)]
@@ -138,7 +138,7 @@ impl Sink<'_> {
         table: usize,
         line: u64,
         child: &str,
-        level: Level,
+        level: Handling,
         reason: String,
     ) {
         let name = TABLES.get(table).map(|t| t.name).unwrap_or("");
@@ -149,6 +149,7 @@ impl Sink<'_> {
             child: Some(child.to_string()),
             level,
             reason,
+            value: None,
         });
     }
 }
@@ -201,7 +202,7 @@ fn list<T>(
                     table,
                     rec.line,
                     rows.id,
-                    Level::Rejected,
+                    Handling::Rejected,
                     format!("row `{}`: `{}` {why}", rec.get(0), col_name(table, col)),
                 );
             }
@@ -237,7 +238,7 @@ fn list<T>(
                     table,
                     item.line,
                     rows.id,
-                    Level::Rejected,
+                    Handling::Rejected,
                     format!(
                         "row `{}`: `{}` is before the end of the child's previous row (overlapping periods)",
                         item.row_id,
@@ -270,7 +271,7 @@ fn list<T>(
                 table,
                 line,
                 rows.id,
-                Level::NotCarried,
+                Handling::NotCarried,
                 format!("{left} other row(s) of the child not carried: the child's list from this table is incomplete, so it is left out (unknown)"),
             );
         }
@@ -285,7 +286,7 @@ fn list<T>(
             table,
             rec.line,
             rows.id,
-            Level::NotCarried,
+            Handling::NotCarried,
             format!("row `{}`: {why}", rec.get(0)),
         );
     }
@@ -307,7 +308,7 @@ fn list<T>(
                 table,
                 item.line,
                 rows.id,
-                Level::Warning,
+                Handling::Warning,
                 format!("row `{}`: `{column}` {}", item.row_id, w.why),
             );
         }
@@ -828,7 +829,7 @@ fn person_warn(env: &Env, sink: &mut Sink, rows: &ChildRows, why: &str) {
         t::PERSON,
         rows.person.line,
         rows.id,
-        Level::Warning,
+        Handling::Warning,
         format!("row `{}`: `pers_dob` {why}", rows.id),
     );
 }

@@ -14,7 +14,7 @@ use super::output::Writer;
 use super::source::{Opened, Source};
 use super::spec::{t, Table, TABLES};
 use super::{Options, SsdError};
-use crate::log::{ImportLog, Issue, Level, TableCounts};
+use crate::log::{Handling, ImportLog, Issue, TableCounts};
 
 /// How far an import has got, for a progress bar.
 #[derive(Clone, Copy, Debug)]
@@ -66,7 +66,7 @@ fn issue(
     file: &str,
     line: Option<u64>,
     child: Option<&str>,
-    level: Level,
+    level: Handling,
     reason: String,
 ) -> Issue {
     Issue {
@@ -76,6 +76,7 @@ fn issue(
         child: child.map(str::to_string),
         level,
         reason,
+        value: None,
     }
 }
 
@@ -154,7 +155,7 @@ pub fn import(
                     &file,
                     Some(line),
                     None,
-                    Level::Rejected,
+                    Handling::Rejected,
                     "`pers_person_id` is empty".into(),
                 ));
             } else if !seen_people.insert(id.to_string()) {
@@ -164,7 +165,7 @@ pub fn import(
                     &file,
                     Some(line),
                     Some(id),
-                    Level::Rejected,
+                    Handling::Rejected,
                     format!("row `{id}`: `pers_person_id` is a duplicate: the first row is used"),
                 ));
             } else {
@@ -250,7 +251,7 @@ pub fn import(
                 &opened.file,
                 None,
                 None,
-                Level::Rejected,
+                Handling::Rejected,
                 format!("the table has {what}: not read, and the fields it feeds are left unknown"),
             ));
             continue;
@@ -270,7 +271,7 @@ pub fn import(
         )?;
         let read = counts.get(ti).map(|c| c.read).unwrap_or(0);
         if read == 0 {
-            issues.push(issue(table, &opened.file, None, None, Level::Note, "the table is empty: read as not populated, so the fields it feeds are left unknown (not as \"none\" for every child)".into()));
+            issues.push(issue(table, &opened.file, None, None, Handling::Note, "the table is empty: read as not populated, so the fields it feeds are left unknown (not as \"none\" for every child)".into()));
         } else {
             set(&mut usable, ti, true);
         }
@@ -358,8 +359,9 @@ pub fn import(
             file: String::new(),
             line: None,
             child: None,
-            level: Level::Note,
+            level: Handling::Note,
             reason: format!("`{column}`: {count} value(s) not recognised and left out (the rows are listed as warnings in the import log)"),
+            value: None,
         });
     }
     log.tables = counts;
@@ -434,7 +436,7 @@ fn read_table(
                 &file,
                 Some(line),
                 None,
-                Level::Rejected,
+                Handling::Rejected,
                 format!(
                     "`{}` is empty",
                     table.columns.first().map(|c| c.name).unwrap_or("")
@@ -481,7 +483,7 @@ fn read_table(
                 &file,
                 Some(line),
                 None,
-                Level::Rejected,
+                Handling::Rejected,
                 format!("row `{id}`: {why}"),
             ));
             return Ok(());
@@ -502,7 +504,7 @@ fn read_table(
                 &file,
                 Some(line),
                 child,
-                Level::Rejected,
+                Handling::Rejected,
                 format!(
                     "row `{id}`: `{}` is a duplicate (another row has the same id)",
                     table.columns.first().map(|c| c.name).unwrap_or("")
