@@ -184,6 +184,9 @@ enum Command {
     /// Print the case-plan JSON Schema.
     #[command(after_help = "Example:\n  careprompt schema > case-plan.schema.json")]
     Schema,
+    /// Run the language server for editors (LSP over standard input and output).
+    #[command(after_help = "Editors start it themselves; see docs/editors.md.")]
+    Lsp,
 }
 
 fn main() -> ExitCode {
@@ -238,6 +241,13 @@ fn main() -> ExitCode {
             emit(&format!("{}\n", careprompt::case_plan_schema().trim_end()));
             OK
         }
+        Command::Lsp => match careprompt_lsp::run_stdio() {
+            Ok(()) => OK,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ERROR
+            }
+        },
     };
     ExitCode::from(code)
 }

@@ -131,7 +131,8 @@ pub fn request(packs: &Packs, req: Request) -> Response {
 type Answer = Result<Value, (ErrorCode, String)>;
 
 fn params<P: serde::de::DeserializeOwned>(v: Value) -> Result<P, (ErrorCode, String)> {
-    serde_json::from_value(v).map_err(|e| (ErrorCode::InvalidParams, format!("invalid parameters: {e}")))
+    serde_json::from_value(v)
+        .map_err(|e| (ErrorCode::InvalidParams, format!("invalid parameters: {e}")))
 }
 
 fn json(v: impl serde::Serialize) -> Answer {
@@ -283,8 +284,7 @@ pub fn notification(packs: &mut Packs, n: Notification) -> Vec<Notification> {
             name
         }
         lsp::notification::DidChangeTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params)
-            else {
+            let Ok(p) = serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params) else {
                 return Vec::new();
             };
             let name = convert::uri_to_name(p.text_document.uri.as_str());
@@ -296,8 +296,7 @@ pub fn notification(packs: &mut Packs, n: Notification) -> Vec<Notification> {
             name
         }
         lsp::notification::DidCloseTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params)
-            else {
+            let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params) else {
                 return Vec::new();
             };
             let name = convert::uri_to_name(p.text_document.uri.as_str());

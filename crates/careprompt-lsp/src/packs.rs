@@ -120,7 +120,13 @@ fn read(path: &str) -> Option<String> {
 /// files and plans under its `tests` directory, and the files they import.
 fn read_pack(dir: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
-    let join = |d: &str, n: &str| if d.is_empty() { n.to_string() } else { format!("{d}/{n}") };
+    let join = |d: &str, n: &str| {
+        if d.is_empty() {
+            n.to_string()
+        } else {
+            format!("{d}/{n}")
+        }
+    };
     let list = |d: &str| -> Vec<(String, bool)> {
         let path = if d.is_empty() { "." } else { d };
         let Ok(entries) = std::fs::read_dir(path) else {
@@ -170,7 +176,11 @@ fn read_pack(dir: &str) -> Vec<(String, String)> {
             let Some(rest) = line.trim_start().strip_prefix("import") else {
                 continue;
             };
-            let Some(path) = rest.trim().strip_prefix('"').and_then(|r| r.split('"').next()) else {
+            let Some(path) = rest
+                .trim()
+                .strip_prefix('"')
+                .and_then(|r| r.split('"').next())
+            else {
                 continue;
             };
             let target = resolve_import(&name, path);
@@ -203,7 +213,10 @@ mod tests {
         let mut p = Packs::in_memory();
         p.open("/p/a.cpr", "const a = 1\n");
         p.open("/q/b.cpr", "const b = 1\n");
-        assert_eq!(p.get("/p/a.cpr").map(|w| w.file_names()), Some(vec!["/p/a.cpr"]));
+        assert_eq!(
+            p.get("/p/a.cpr").map(|w| w.file_names()),
+            Some(vec!["/p/a.cpr"])
+        );
         assert_eq!(p.open_in_pack_of("/p/a.cpr"), ["/p/a.cpr"]);
         p.close("/p/a.cpr");
         assert_eq!(p.get("/p/a.cpr").map(|w| w.file_names().len()), Some(0));
