@@ -29,6 +29,11 @@ if [ -x wasm/scripts/test.sh ]; then
   wasm/scripts/test.sh 2>&1 | tee -a "$log"
 fi
 
+if [ -x editors/vscode/scripts/test.sh ]; then
+  step "VS Code extension (grammar, bundle, careprompt lsp over stdio, .vsix)"
+  CAREPROMPT_BIN="$PWD/target/debug/careprompt" editors/vscode/scripts/test.sh 2>&1 | tee -a "$log"
+fi
+
 if [ -x fuzz/run-ci.sh ]; then
   step "fuzz targets (short runs)"
   fuzz/run-ci.sh

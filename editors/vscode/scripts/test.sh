@@ -24,7 +24,8 @@ counted() {
   local out
   out=$("$@" 2>&1)
   local rc=$?
-  echo "$out"
+  # The script's own count line is added into the closing line, not repeated.
+  printf '%s\n' "$out" | grep -vE '^[a-z]+: [0-9]+ passed, [0-9]+ failed$'
   local line
   line=$(printf '%s\n' "$out" | grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed$' | tail -1)
   if [ -n "$line" ]; then
