@@ -1,6 +1,13 @@
 //! Every analysis request on the built-in pack, as the language server and
 //! the browser workbench make them. Target: each under 10 ms.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use careprompt::analysis::{At, Position, Range, Workspace};
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -12,7 +19,11 @@ fn at(ws: &Workspace, file: &str, needle: &str, delta: usize) -> At {
         file: file.to_string(),
         position: Position {
             line: before.matches('\n').count() as u32,
-            character: before.rsplit('\n').next().map(|l| l.encode_utf16().count()).unwrap_or(0) as u32,
+            character: before
+                .rsplit('\n')
+                .next()
+                .map(|l| l.encode_utf16().count())
+                .unwrap_or(0) as u32,
         },
     }
 }
@@ -35,6 +46,9 @@ fn bench(c: &mut Criterion) {
         .replacen("title \"", "title ", 3)
         .replacen("severity high", "severity", 1);
     let mut g = c.benchmark_group("analysis");
+    g.bench_function("reference: RuleSet::compile of the pack alone", |b| {
+        b.iter(careprompt::RuleSet::builtin)
+    });
     g.bench_function("open: the whole pack (parse, compile, lint)", |b| {
         b.iter(Workspace::builtin)
     });
@@ -47,8 +61,10 @@ fn bench(c: &mut Criterion) {
         })
     });
     ws.set_file(&edu, &text);
-    g.bench_function("diagnostics: rules file", |b| b.iter(|| ws.diagnostics(&edu)));
-    g.bench_function("diagnostics: test file (runs its cases)", |b| {
+    g.bench_function("diagnostics: rules file", |b| {
+        b.iter(|| ws.diagnostics(&edu))
+    });
+    g.bench_function("diagnostics: test file (checked, not run)", |b| {
         b.iter(|| ws.diagnostics(&tests))
     });
     let hover_const = at(&ws, &edu, "education_plan_change_window", 3);
@@ -57,7 +73,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function("hover: field", |b| b.iter(|| ws.hover(&hover_field)));
     let def = at(&ws, &edu, "looked_after_with_mental_health_needs", 3);
     g.bench_function("definition: definition", |b| b.iter(|| ws.definition(&def)));
-    g.bench_function("references: definition", |b| b.iter(|| ws.references(&def, true)));
+    g.bench_function("references: definition", |b| {
+        b.iter(|| ws.references(&def, true))
+    });
     let rule = at(&ws, &edu, "CMH-EDU-01", 3);
     g.bench_function("references: rule id (rules and tests)", |b| {
         b.iter(|| ws.references(&rule, true))
@@ -66,9 +84,14 @@ fn bench(c: &mut Criterion) {
     g.bench_function("format", |b| b.iter(|| ws.format(&defs)));
     let whole = Range {
         start: Position::default(),
-        end: Position { line: 10_000, character: 0 },
+        end: Position {
+            line: 10_000,
+            character: 0,
+        },
     };
-    g.bench_function("code actions: whole file", |b| b.iter(|| ws.code_actions(&edu, whole)));
+    g.bench_function("code actions: whole file", |b| {
+        b.iter(|| ws.code_actions(&edu, whole))
+    });
     let typing = text.replacen(
         "and education.virtual_school.involved = false",
         "and education.",
@@ -76,13 +99,18 @@ fn bench(c: &mut Criterion) {
     );
     ws.set_file(&edu, &typing);
     let dot = at(&ws, &edu, "and education.", 14);
-    g.bench_function("completion: after `education.`", |b| b.iter(|| ws.completion(&dot)));
-    let when = at(&ws, &edu, "and education.", 4);
-    g.bench_function("completion: in a condition (fields, names, keywords)", |b| {
-        b.iter(|| ws.completion(&when))
+    g.bench_function("completion: after `education.`", |b| {
+        b.iter(|| ws.completion(&dot))
     });
+    let when = at(&ws, &edu, "and education.", 4);
+    g.bench_function(
+        "completion: in a condition (fields, names, keywords)",
+        |b| b.iter(|| ws.completion(&when)),
+    );
     ws.set_file(&edu, &text);
-    g.bench_function("rule tests: the whole pack with coverage", |b| b.iter(|| ws.run_tests()));
+    g.bench_function("rule tests: the whole pack with coverage", |b| {
+        b.iter(|| ws.run_tests())
+    });
     g.finish();
 }
 

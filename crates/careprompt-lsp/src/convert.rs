@@ -168,6 +168,9 @@ pub fn text_edit(e: &analysis::TextEdit) -> lsp::TextEdit {
     }
 }
 
+// `WorkspaceEdit::changes` is keyed by `Uri` (lsp-types' choice); the keys
+// are never changed while in the map.
+#[allow(clippy::mutable_key_type)]
 pub fn code_action(a: &analysis::CodeAction) -> Option<lsp::CodeActionOrCommand> {
     let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
     for e in &a.edits {

@@ -3,6 +3,13 @@
 //! formatting, code actions, shutdown) over in-memory channels, on a small
 //! pack written to a temporary directory, and snapshot-tests the answers.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use std::time::Duration;
 
 use careprompt_lsp::{run, Packs};
@@ -382,16 +389,31 @@ fn rule_tests_run_from_the_editor_with_coverage_per_rule() {
         .collect();
     assert_eq!(per_rule, [("T-01", true), ("T-02", false)]);
 
-    // A failing case shows in the test file, at the case's name.
+    // A misspelt rule id shows in the test file as it is typed, with its fix.
     let tests = c.uri("tests/rules.test.toml");
-    let failing = TESTS.replace("\"T-01\" = \"clear\"", "\"T-01\" = \"fires\"");
+    let misspelt = TESTS.replace("\"T-01\" = \"clear\"", "\"T-0l\" = \"clear\"");
     c.notify(
         "textDocument/didOpen",
-        json!({"textDocument": {"uri": tests, "languageId": "careprompt-test", "version": 1, "text": failing}}),
+        json!({"textDocument": {"uri": tests, "languageId": "careprompt-test", "version": 1, "text": misspelt}}),
     );
     let diags = c.diagnostics(&tests);
     assert_eq!(diags.as_array().unwrap().len(), 1, "{diags:#}");
-    assert_eq!(diags[0]["range"]["start"]["line"], 3);
-    insta::assert_json_snapshot!("test_file_failure", diags);
+    assert_eq!(diags[0]["code"], "unknown-rule");
+    insta::assert_json_snapshot!("test_file_unknown_rule", diags);
+
+    // A failing case: the run names it, at its name in the test file.
+    let failing = TESTS.replace("\"T-01\" = \"clear\"", "\"T-01\" = \"fires\"");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": tests, "version": 2}, "contentChanges": [{"text": failing}]}),
+    );
+    let diags = c.diagnostics(&tests);
+    assert_eq!(diags, json!([]));
+    let answer = c.request(
+        "workspace/executeCommand",
+        json!({"command": "careprompt.runTests", "arguments": [rules]}),
+    );
+    assert_eq!(answer["run"]["failed"], 1, "{answer:#}");
+    insta::assert_json_snapshot!("run_tests_failure", c.redact(&answer["failures"]));
     c.stop();
 }

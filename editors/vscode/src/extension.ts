@@ -48,6 +48,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         output.appendLine(answer.error);
       } else if (answer?.run) {
         output.appendLine(`${answer.run.passed} passed, ${answer.run.failed} failed`);
+        for (const f of answer.failures ?? []) {
+          output.appendLine(`${f.location.file}:${f.location.range.start.line + 1}: ${f.name}: ${f.message}`);
+        }
         for (const rule of answer.rules ?? []) {
           const gaps = rule.uncovered_conditions.length;
           const state = rule.exercised ? (gaps ? `${gaps} conditions not covered` : "covered") : "no test";

@@ -239,6 +239,12 @@ fn in_rules(ws: &Workspace, text: &str, offset: usize) -> Vec<Completion> {
                 .collect()
         } else {
             let mut v = Vec::new();
+            if !cx.in_rule_body && cx.line_start {
+                // A new line after an item: perhaps the next item.
+                v.extend(ITEM_KEYWORDS.iter().map(|(k, d)| {
+                    Completion::new(*k, CompletionKind::Keyword).doc(Some((*d).into()))
+                }));
+            }
             if cx.in_rule_body && cx.line_start {
                 v.extend(FIELD_KEYWORDS.iter().map(|(k, d)| {
                     Completion::new(*k, CompletionKind::Keyword).doc(Some((*d).into()))

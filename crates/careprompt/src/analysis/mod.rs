@@ -36,7 +36,7 @@ pub use actions::{CodeAction, TextEdit};
 pub use completion::{Completion, CompletionKind};
 pub use hover::Hover;
 pub use navigation::Location;
-pub use rule_tests::{RuleCoverage, TestsAnswer};
+pub use rule_tests::{CaseFailure, RuleCoverage, TestsAnswer};
 pub use symbols::{Symbol, SymbolKind};
 pub use text::{Position, Range};
 
@@ -193,8 +193,9 @@ impl Workspace {
     }
 
     /// Every problem in one file: each syntax error, and the compile errors
-    /// and warnings of the items that parsed (rules files); the test file's
-    /// own errors (rule test files).
+    /// and warnings of the items that parsed (rules files); TOML errors,
+    /// unknown rule ids and outcomes (rule test files; failing cases come
+    /// from [`Workspace::run_tests`]).
     pub fn diagnostics(&self, file: &str) -> Vec<Located> {
         let Some(doc) = self.files.get(file) else {
             return Vec::new();

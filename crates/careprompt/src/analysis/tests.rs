@@ -162,6 +162,8 @@ fn completion_offers_allowed_values_element_fields_names_and_units() {
         labels(&ws.completion(&at(&ws, "x.cpr", "kind ", 5))),
         ["risk", "practice", "strength"]
     );
+    ws.set_file("x.cpr", "define d = child.looked_after\nru\n");
+    assert_eq!(labels(&ws.completion(&at(&ws, "x.cpr", "ru", 2))), ["rule"]);
     ws.set_file("x.cpr", "# comment child.\n");
     assert!(ws.completion(&at(&ws, "x.cpr", "child.", 6)).is_empty());
 }
@@ -363,17 +365,41 @@ fn rule_tests_run_with_coverage_per_rule() {
         "pack/tests/a.test.toml",
         "as_of = 2026-11-26\n\n[[case]]\nname = \"wrong\"\nplan_json = '{\"child\": {\"looked_after\": false}}'\n[case.expect]\n\"A-01\" = \"fires\"\n",
     );
-    let d = ws.diagnostics("pack/tests/a.test.toml");
-    assert_eq!(d.len(), 1, "{d:?}");
-    assert_eq!(d[0].range.start.line, 3);
-    assert!(
-        d[0].diagnostic
-            .message
-            .contains("`A-01` is clear, not fires"),
-        "{}",
-        d[0].diagnostic.message
+    assert!(ws.diagnostics("pack/tests/a.test.toml").is_empty());
+    let answer = ws.run_tests();
+    assert_eq!(answer.failures.len(), 1, "{:?}", answer.failures);
+    let f = &answer.failures[0];
+    assert_eq!(
+        (f.location.file.as_str(), f.location.range.start.line),
+        ("pack/tests/a.test.toml", 3)
     );
-    assert_eq!(d[0].diagnostic.code, "test-failed");
+    assert!(
+        f.message.contains("`A-01` is clear, not fires"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn test_files_are_checked_without_running_them() {
+    let mut ws = workspace();
+    ws.set_file(
+        "pack/tests/a.test.toml",
+        "as_of = 2026-11-26\n\n[[case]]\nname = \"c\"\nplan_json = '{}'\n[case.expect]\n\"A-0l\" = \"fires\"\n\"A-01\" = \"fire\"\n",
+    );
+    let d = ws.diagnostics("pack/tests/a.test.toml");
+    let codes: Vec<(&str, u32)> = d
+        .iter()
+        .map(|d| (d.diagnostic.code, d.range.start.line))
+        .collect();
+    assert_eq!(codes, [("unknown-rule", 6), ("test-file", 7)], "{d:#?}");
+    let actions = ws.code_actions("pack/tests/a.test.toml", d[0].range);
+    assert_eq!(actions.len(), 1);
+    assert_eq!(actions[0].edits[0].new_text, "A-01");
+    ws.set_file("pack/tests/a.test.toml", "[[case]\n");
+    let d = ws.diagnostics("pack/tests/a.test.toml");
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].diagnostic.code, "test-file");
 }
 
 #[test]
