@@ -422,3 +422,17 @@ fn requests_on_unknown_files_and_positions_answer_nothing() {
     let _ = ws.completion(&far);
     assert!(ws.hover(&far).is_none());
 }
+
+#[test]
+fn a_name_declared_by_a_broken_item_is_reported_once() {
+    let mut ws = Workspace::new();
+    ws.set_file(
+        "x.cpr",
+        "define needs = child.looked_after and\n\nrule X {\n  title \"T\"\n  theme \"T\"\n  kind practice\n  severity low\n  when needs and chld.looked_after\n  prompt \"P\"\n}\n",
+    );
+    let d = ws.diagnostics("x.cpr");
+    let codes: Vec<&str> = d.iter().map(|d| d.diagnostic.code).collect();
+    // The broken definition, and the misspelt field; not "unknown name `needs`".
+    assert_eq!(codes, ["syntax", "unknown-field"], "{d:#?}");
+    assert!(d[1].diagnostic.message.contains("chld"));
+}
