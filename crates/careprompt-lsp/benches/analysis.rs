@@ -42,9 +42,13 @@ fn bench(c: &mut Criterion) {
     let defs = find(&ws, "definitions.cpr");
     let tests = find(&ws, "tests/education.test.toml");
     let text = ws.text(&edu).expect("present").to_string();
-    let broken = text
-        .replacen("title \"", "title ", 3)
-        .replacen("severity high", "severity", 1);
+    // Three syntax errors (titles without their opening quote) and a
+    // misspelt field.
+    let broken = text.replacen("title \"", "title ", 3).replacen(
+        "virtual_school.involved",
+        "virtual_shool.involved",
+        1,
+    );
     let mut g = c.benchmark_group("analysis");
     g.bench_function("reference: RuleSet::compile of the pack alone", |b| {
         b.iter(careprompt::RuleSet::builtin)
@@ -60,8 +64,22 @@ fn bench(c: &mut Criterion) {
             ws.set_file(&edu, &broken);
         })
     });
+    g.bench_function(
+        "diagnostics: three syntax errors and a misspelt field",
+        |b| b.iter(|| ws.diagnostics(&edu)),
+    );
+    let whole = Range {
+        start: Position::default(),
+        end: Position {
+            line: 10_000,
+            character: 0,
+        },
+    };
+    g.bench_function("code actions: whole file with a misspelt field", |b| {
+        b.iter(|| ws.code_actions(&edu, whole))
+    });
     ws.set_file(&edu, &text);
-    g.bench_function("diagnostics: rules file", |b| {
+    g.bench_function("diagnostics: rules file without problems", |b| {
         b.iter(|| ws.diagnostics(&edu))
     });
     g.bench_function("diagnostics: test file (checked, not run)", |b| {
@@ -82,13 +100,6 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("symbols", |b| b.iter(|| ws.symbols(&edu)));
     g.bench_function("format", |b| b.iter(|| ws.format(&defs)));
-    let whole = Range {
-        start: Position::default(),
-        end: Position {
-            line: 10_000,
-            character: 0,
-        },
-    };
     g.bench_function("code actions: whole file", |b| {
         b.iter(|| ws.code_actions(&edu, whole))
     });
