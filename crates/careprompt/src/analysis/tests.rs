@@ -436,3 +436,42 @@ fn a_name_declared_by_a_broken_item_is_reported_once() {
     assert_eq!(codes, ["syntax", "unknown-field"], "{d:#?}");
     assert!(d[1].diagnostic.message.contains("chld"));
 }
+
+#[test]
+fn every_request_answers_on_every_prefix_of_a_rules_file() {
+    // A file being typed is every prefix of a finished one: no request may
+    // fail on any of them, and the syntax errors never hide the items that
+    // parse before them.
+    let mut ws = Workspace::builtin();
+    let name = ws
+        .file_names()
+        .into_iter()
+        .find(|n| n.ends_with("education.cpr"))
+        .unwrap()
+        .to_string();
+    let full = ws.text(&name).unwrap().to_string();
+    let mut cut = 0;
+    while cut < full.len() {
+        let prefix = &full[..cut];
+        ws.set_file(&name, prefix);
+        let lines = text::Lines::new(prefix);
+        let end = lines.position(prefix, prefix.len());
+        for pos in [end, Position { line: end.line, character: 0 }, Position { line: end.line / 2, character: 7 }] {
+            let at = At { file: name.clone(), position: pos };
+            let _ = ws.completion(&at);
+            let _ = ws.hover(&at);
+            let _ = ws.definition(&at);
+            let _ = ws.references(&at, true);
+        }
+        let _ = ws.symbols(&name);
+        let _ = ws.format(&name);
+        let diags = ws.diagnostics(&name);
+        let _ = ws.code_actions(&name, Range { start: Position::default(), end });
+        let syntax = diags.iter().filter(|d| d.diagnostic.code == "syntax").count();
+        assert!(syntax <= 1, "a prefix breaks at most its last item: {syntax} at {cut}");
+        cut = (cut + 211).min(full.len());
+        while !full.is_char_boundary(cut) {
+            cut += 1;
+        }
+    }
+}
