@@ -185,7 +185,9 @@ enum Command {
     #[command(after_help = "Example:\n  careprompt schema > case-plan.schema.json")]
     Schema,
     /// Run the language server for editors (LSP over standard input and output).
-    #[command(after_help = "Editors start it themselves; see docs/editors.md.")]
+    #[command(
+        after_help = "Example (editors start it themselves; see docs/editors.md):\n  careprompt lsp"
+    )]
     Lsp,
 }
 
