@@ -456,8 +456,21 @@ fn every_request_answers_on_every_prefix_of_a_rules_file() {
         ws.set_file(&name, prefix);
         let lines = text::Lines::new(prefix);
         let end = lines.position(prefix, prefix.len());
-        for pos in [end, Position { line: end.line, character: 0 }, Position { line: end.line / 2, character: 7 }] {
-            let at = At { file: name.clone(), position: pos };
+        for pos in [
+            end,
+            Position {
+                line: end.line,
+                character: 0,
+            },
+            Position {
+                line: end.line / 2,
+                character: 7,
+            },
+        ] {
+            let at = At {
+                file: name.clone(),
+                position: pos,
+            };
             let _ = ws.completion(&at);
             let _ = ws.hover(&at);
             let _ = ws.definition(&at);
@@ -466,9 +479,21 @@ fn every_request_answers_on_every_prefix_of_a_rules_file() {
         let _ = ws.symbols(&name);
         let _ = ws.format(&name);
         let diags = ws.diagnostics(&name);
-        let _ = ws.code_actions(&name, Range { start: Position::default(), end });
-        let syntax = diags.iter().filter(|d| d.diagnostic.code == "syntax").count();
-        assert!(syntax <= 1, "a prefix breaks at most its last item: {syntax} at {cut}");
+        let _ = ws.code_actions(
+            &name,
+            Range {
+                start: Position::default(),
+                end,
+            },
+        );
+        let syntax = diags
+            .iter()
+            .filter(|d| d.diagnostic.code == "syntax")
+            .count();
+        assert!(
+            syntax <= 1,
+            "a prefix breaks at most its last item: {syntax} at {cut}"
+        );
         cut = (cut + 211).min(full.len());
         while !full.is_char_boundary(cut) {
             cut += 1;
