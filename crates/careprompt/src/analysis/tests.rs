@@ -500,3 +500,19 @@ fn every_request_answers_on_every_prefix_of_a_rules_file() {
         }
     }
 }
+
+#[test]
+fn completion_in_rule_tests_offers_rule_ids_outcomes_and_paths() {
+    let mut ws = workspace();
+    ws.set_file("pack/b.cpr", "import \"a.cpr\"\n");
+    let text = "[[case]]\nname = \"c\"\n[case.set]\n\"child.looked_\" = true\n[case.expect]\n\"A-\" = \"fi\"\n";
+    ws.set_file("pack/tests/a.test.toml", text);
+    let f = "pack/tests/a.test.toml";
+    let ids = ws.completion(&at(&ws, f, "\"A-\"", 3));
+    assert_eq!(labels(&ids), ["A-01"]);
+    assert_eq!(ids[0].kind, CompletionKind::Rule);
+    assert_eq!(ids[0].detail.as_deref(), Some("Review overdue"));
+    assert_eq!(labels(&ws.completion(&at(&ws, f, "\"fi\"", 3))), ["fires"]);
+    let paths = ws.completion(&at(&ws, f, "child.looked_", 13));
+    assert_eq!(labels(&paths), ["child.looked_after"]);
+}
