@@ -13,8 +13,12 @@ const MAX_PACK_FILES: usize = 2000;
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// The pack a file belongs to: the directory of a rules file; for a file
-/// under a `tests` directory, the directory above it.
+/// under a `tests` directory, the directory above it. A name without a
+/// directory (an untitled buffer) is a pack of its own.
 pub fn pack_of(name: &str) -> String {
+    if !name.contains('/') {
+        return name.to_string();
+    }
     let parts: Vec<&str> = name.split('/').collect();
     let dir = parts.len().saturating_sub(1);
     if let Some(t) = parts
@@ -58,7 +62,9 @@ impl Packs {
         let key = pack_of(name);
         if !self.packs.contains_key(&key) {
             let mut ws = Workspace::new();
-            if self.disk {
+            // Only files (absolute paths, from `file:` URIs) have a pack on
+            // disk; an untitled buffer is a pack of its own.
+            if self.disk && name.starts_with('/') {
                 ws.set_files(read_pack(&key));
             }
             self.packs.insert(key.clone(), ws);
@@ -87,7 +93,7 @@ impl Packs {
         self.open.remove(name);
         let disk = self.disk;
         if let Some(ws) = self.packs.get_mut(&pack_of(name)) {
-            match read(name).filter(|_| disk) {
+            match read(name).filter(|_| disk && name.starts_with('/')) {
                 Some(text) => ws.set_file(name, &text),
                 None => ws.remove_file(name),
             }
@@ -205,7 +211,7 @@ mod tests {
         assert_eq!(pack_of("/a/pack/x.cpr"), "/a/pack");
         assert_eq!(pack_of("/a/pack/tests/x.test.toml"), "/a/pack");
         assert_eq!(pack_of("/a/pack/tests/fixtures/p.json"), "/a/pack");
-        assert_eq!(pack_of("x.cpr"), "");
+        assert_eq!(pack_of("untitled:Untitled-1"), "untitled:Untitled-1");
     }
 
     #[test]
