@@ -7,7 +7,8 @@
 //! A [`Workspace`] holds the files (rules `.cpr`, rule tests `.test.toml`
 //! and the plans they read); each request is one method taking a
 //! serde-deserialisable request and returning a serialisable answer, so a
-//! binding can expose it as JSON in and JSON out. Positions are 0-based
+//! binding can expose it as JSON in and JSON out ([`json::handle`] does
+//! that for one request object at a time). Positions are 0-based
 //! lines and UTF-16 columns, as LSP and JavaScript count them. Nothing here
 //! reads files or the clock: the host passes every file in.
 
@@ -16,6 +17,7 @@ mod completion;
 mod context;
 mod hover;
 mod index;
+pub mod json;
 mod navigation;
 mod rule_tests;
 mod symbols;
