@@ -309,8 +309,6 @@ fn symbols_format_and_code_actions() {
     ws2.set_file("x.cpr", "const   a =   1\n");
     let edit = ws2.format("x.cpr").unwrap();
     assert_eq!(edit.new_text, "const a = 1\n");
-    let ws3 = ws2;
-    let _ = ws3;
 
     let line = ws
         .text("pack/b.cpr")
