@@ -37,6 +37,10 @@ fi
 
 step "SSD database test (throwaway PostgreSQL, ODBC import equals CSV import)"
 scripts/test-ssd-db.sh 2>&1 | tee -a "$log"
+if [ -x editors/vscode/scripts/test.sh ]; then
+  step "VS Code extension (grammar, bundle, careprompt lsp over stdio, .vsix)"
+  CAREPROMPT_BIN="$PWD/target/debug/careprompt" editors/vscode/scripts/test.sh 2>&1 | tee -a "$log"
+fi
 
 if [ -x fuzz/run-ci.sh ]; then
   step "fuzz targets (short runs)"

@@ -144,6 +144,11 @@ enum Command {
     /// Print the case-plan JSON Schema.
     #[command(after_help = "Example:\n  careprompt schema > case-plan.schema.json")]
     Schema,
+    /// Run the language server for editors (LSP over standard input and output).
+    #[command(
+        after_help = "Example (editors start it themselves; see docs/editors.md):\n  careprompt lsp"
+    )]
+    Lsp,
 }
 
 fn main() -> ExitCode {
@@ -203,6 +208,7 @@ fn main() -> ExitCode {
         ),
         Command::Import(kind) => exit::Exit::from_code(import::run(kind)),
         Command::Schema => commands::schema::run(),
+        Command::Lsp => commands::lsp::run(),
     };
     exit.into()
 }

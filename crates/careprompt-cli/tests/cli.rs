@@ -613,7 +613,7 @@ fn schema_prints_json_schema_that_every_example_validates_against() {
 
 #[test]
 fn help_on_every_command_has_an_example() {
-    for cmd in ["check", "test", "lint", "fmt", "explain", "schema"] {
+    for cmd in ["check", "test", "lint", "fmt", "explain", "schema", "lsp"] {
         cp().args([cmd, "--help"])
             .assert()
             .code(0)

@@ -15,7 +15,6 @@
 //! "not in this source" in the report.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use serde_json::Value as Json;
 

@@ -61,7 +61,8 @@ pub mod plan;
 pub mod report;
 
 // Built on checking: explanations, rule tests, lint, and the host layer
-// every binding shares.
+// every binding shares; the editor analysis on top.
+pub mod analysis;
 pub mod explain;
 pub mod host;
 pub mod lint;
@@ -76,7 +77,7 @@ pub use date::{Date, DateError};
 pub use diagnostic::{CompileError, Diagnostic, Level};
 pub use eval::{EvidenceValue, Truth, EVAL_STEPS_PER_PLAN_NODE};
 pub use load::{resolve_import, Loader, Source, MAX_RULES_FILES};
-pub use parser::{MAX_NESTING, MAX_NOTS, MAX_RULES_BYTES};
+pub use parser::{parse_source, MAX_NESTING, MAX_NOTS, MAX_RULES_BYTES};
 pub use plan::{PlanError, PlanErrorKind, MAX_LIST_LEN, MAX_PLAN_BYTES};
 pub use program::Learning;
 pub use report::{
@@ -92,11 +93,5 @@ pub fn case_plan_schema() -> &'static str {
 
 /// Formats a rules file in canonical form.
 pub fn format_source(name: &str, text: &str) -> Result<String, CompileError> {
-    let file = parser::parse(name, text).map_err(|d| CompileError::one(*d))?;
-    Ok(format::print_file(&file))
-}
-
-/// Parses a rules file into its syntax tree.
-pub fn parse_source(name: &str, text: &str) -> Result<ast::File, CompileError> {
-    parser::parse(name, text).map_err(|d| CompileError::one(*d))
+    Ok(format::print_file(&parse_source(name, text)?))
 }

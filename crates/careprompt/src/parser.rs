@@ -20,6 +20,11 @@ pub const MAX_NESTING: usize = 64;
 /// The most `not`s accepted in a row.
 pub const MAX_NOTS: usize = 8;
 
+/// Parses a rules file into its syntax tree.
+pub fn parse_source(name: &str, text: &str) -> Result<File, crate::diagnostic::CompileError> {
+    parse(name, text).map_err(|d| crate::diagnostic::CompileError::one(*d))
+}
+
 /// Parses one rules file. `name` is how diagnostics refer to the file.
 pub fn parse(name: &str, text: &str) -> Result<File, Box<Diagnostic>> {
     let src = SourceRef { name, text };

@@ -5,5 +5,6 @@ pub mod explain;
 pub mod fmt;
 pub mod import;
 pub mod lint;
+pub mod lsp;
 pub mod schema;
 pub mod test;

@@ -1,0 +1,343 @@
+//! The analysis layer behind editors: every syntax error at once, then
+//! completion, hover, go to definition, references, document symbols,
+//! formatting, code actions and rule tests with coverage, at a position in
+//! a set of open files.
+//!
+//! Every host (the language server, the WASM binding) uses this one layer.
+//! A [`Workspace`] holds the files (rules `.cpr`, rule tests `.test.toml`
+//! and the plans they read); each request is one method taking a
+//! serde-deserialisable request and returning a serialisable answer, so a
+//! binding can expose it as JSON in and JSON out ([`json::handle`] does
+//! that for one request object at a time). Positions are 0-based
+//! lines and UTF-16 columns, as LSP and JavaScript count them. Nothing here
+//! reads files or the clock: the host passes every file in.
+
+mod actions;
+mod completion;
+mod context;
+mod hover;
+mod index;
+pub mod json;
+mod navigation;
+mod rule_tests;
+mod symbols;
+#[cfg(test)]
+mod tests;
+mod text;
+mod tolerant;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Diagnostic;
+use crate::load::Source;
+use crate::ruleset::{CompileOptions, RuleSet};
+use crate::schema::Schema;
+
+pub use actions::{CodeAction, TextEdit};
+pub use completion::{Completion, CompletionKind};
+pub use hover::Hover;
+pub use navigation::Location;
+pub use rule_tests::{CaseFailure, RuleCoverage, TestsAnswer};
+pub use symbols::{Symbol, SymbolKind};
+pub use text::{Position, Range};
+
+/// What a file holds, from its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    /// A rules file (`.cpr`).
+    Rules,
+    /// A rule test file (`.test.toml`).
+    Tests,
+    /// Anything else (plans that tests read).
+    Data,
+}
+
+impl FileKind {
+    /// The kind of the file called `name`.
+    pub fn of(name: &str) -> FileKind {
+        if name.ends_with(".cpr") {
+            FileKind::Rules
+        } else if name.ends_with(".test.toml") {
+            FileKind::Tests
+        } else {
+            FileKind::Data
+        }
+    }
+}
+
+/// A request about one position in one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct At {
+    /// The file's name, as given to [`Workspace::set_file`].
+    pub file: String,
+    /// The position.
+    pub position: Position,
+}
+
+/// A diagnostic with its range in editor positions.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Located {
+    /// Where the problem is, in editor positions.
+    pub range: Range,
+    /// The problem (with 1-based line and column and byte offsets too).
+    pub diagnostic: Diagnostic,
+}
+
+/// One file held by a workspace.
+#[derive(Clone, Debug)]
+pub(crate) struct Doc {
+    pub text: String,
+    pub lines: text::Lines,
+    pub kind: FileKind,
+    /// The tolerant parse (rules files only).
+    pub parsed: tolerant::Parsed,
+}
+
+/// The open files of a rule pack and what the engine makes of them.
+#[derive(Debug)]
+pub struct Workspace {
+    schema: Option<Schema>,
+    files: BTreeMap<String, Doc>,
+    rules: Option<RuleSet>,
+    compile_diagnostics: Vec<Diagnostic>,
+}
+
+impl Default for Workspace {
+    fn default() -> Workspace {
+        Workspace::new()
+    }
+}
+
+impl Workspace {
+    /// An empty workspace checked against the built-in case-plan schema.
+    pub fn new() -> Workspace {
+        Workspace {
+            schema: None,
+            files: BTreeMap::new(),
+            rules: None,
+            compile_diagnostics: Vec::new(),
+        }
+    }
+
+    /// An empty workspace checked against `schema`.
+    pub fn with_schema(schema: Schema) -> Workspace {
+        Workspace {
+            schema: Some(schema),
+            ..Workspace::new()
+        }
+    }
+
+    /// A workspace holding the built-in pack: its rules, tests and fixtures.
+    pub fn builtin() -> Workspace {
+        let mut ws = Workspace::new();
+        let mut files: Vec<(String, String)> = crate::builtin::builtin_sources()
+            .into_iter()
+            .map(|s| (s.name, s.text))
+            .collect();
+        files.extend(
+            crate::builtin::builtin_tests()
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string())),
+        );
+        ws.set_files(files);
+        ws
+    }
+
+    /// The schema rules are checked against.
+    pub fn schema(&self) -> &Schema {
+        match &self.schema {
+            Some(s) => s,
+            None => match Schema::builtin_ref() {
+                Ok(s) => s,
+                Err(_) => empty_schema(),
+            },
+        }
+    }
+
+    /// Adds or replaces a file and analyses the workspace again.
+    pub fn set_file(&mut self, name: &str, text: &str) {
+        self.insert(name, text);
+        if FileKind::of(name) == FileKind::Rules {
+            self.recompile();
+        }
+    }
+
+    /// Adds or replaces many files, analysing once.
+    pub fn set_files(&mut self, files: impl IntoIterator<Item = (String, String)>) {
+        for (name, text) in files {
+            self.insert(&name, &text);
+        }
+        self.recompile();
+    }
+
+    /// Removes a file.
+    pub fn remove_file(&mut self, name: &str) {
+        if self.files.remove(name).is_some() && FileKind::of(name) == FileKind::Rules {
+            self.recompile();
+        }
+    }
+
+    /// The names of the files held, in name order.
+    pub fn file_names(&self) -> Vec<&str> {
+        self.files.keys().map(String::as_str).collect()
+    }
+
+    /// The text of a file held.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.files.get(name).map(|d| d.text.as_str())
+    }
+
+    /// The compiled rule set, when every rules file compiles.
+    pub fn rule_set(&self) -> Option<&RuleSet> {
+        self.rules.as_ref()
+    }
+
+    /// Every problem in one file: each syntax error, and the compile errors
+    /// and warnings of the items that parsed (rules files); TOML errors,
+    /// unknown rule ids and outcomes (rule test files; failing cases come
+    /// from [`Workspace::run_tests`]).
+    pub fn diagnostics(&self, file: &str) -> Vec<Located> {
+        let Some(doc) = self.files.get(file) else {
+            return Vec::new();
+        };
+        let mut out: Vec<Diagnostic> = Vec::new();
+        match doc.kind {
+            FileKind::Rules => {
+                out.extend(doc.parsed.syntax.iter().cloned());
+                let broken_names: Vec<String> = self
+                    .files
+                    .values()
+                    .flat_map(|d| d.parsed.broken_names.iter())
+                    .map(|n| format!("`{n}`"))
+                    .collect();
+                for d in &self.compile_diagnostics {
+                    if d.file != file {
+                        continue;
+                    }
+                    // A name declared by an item that does not parse is
+                    // reported there, not at every use.
+                    if d.code.starts_with("unknown")
+                        && broken_names.iter().any(|n| d.message.ends_with(n.as_str()))
+                    {
+                        continue;
+                    }
+                    let mut d = d.clone();
+                    d.source = std::sync::Arc::from(doc.text.as_str());
+                    out.push(d);
+                }
+            }
+            FileKind::Tests => out.extend(rule_tests::file_diagnostics(self, file)),
+            FileKind::Data => {}
+        }
+        out.into_iter()
+            .map(|d| Located {
+                range: doc.lines.range(&doc.text, d.start, d.end),
+                diagnostic: d,
+            })
+            .collect()
+    }
+
+    /// Completions at a position.
+    pub fn completion(&self, at: &At) -> Vec<Completion> {
+        completion::complete(self, at)
+    }
+
+    /// Hover text at a position.
+    pub fn hover(&self, at: &At) -> Option<Hover> {
+        hover::hover(self, at)
+    }
+
+    /// Where the name at a position is declared.
+    pub fn definition(&self, at: &At) -> Vec<Location> {
+        navigation::definition(self, at)
+    }
+
+    /// Every use of the name at a position (and its declaration when
+    /// `include_declaration`).
+    pub fn references(&self, at: &At, include_declaration: bool) -> Vec<Location> {
+        navigation::references(self, at, include_declaration)
+    }
+
+    /// The items of a file, for an outline.
+    pub fn symbols(&self, file: &str) -> Vec<Symbol> {
+        symbols::symbols(self, file)
+    }
+
+    /// The edit that formats a file in canonical form, if it parses and is
+    /// not already so.
+    pub fn format(&self, file: &str) -> Option<TextEdit> {
+        actions::format(self, file)
+    }
+
+    /// Fixes offered for the problems in a range ("did you mean").
+    pub fn code_actions(&self, file: &str, range: Range) -> Vec<CodeAction> {
+        actions::code_actions(self, file, range)
+    }
+
+    /// Runs every rule test file held, with coverage per rule.
+    pub fn run_tests(&self) -> TestsAnswer {
+        rule_tests::run(self)
+    }
+
+    pub(crate) fn doc(&self, name: &str) -> Option<&Doc> {
+        self.files.get(name)
+    }
+
+    pub(crate) fn docs(&self) -> impl Iterator<Item = (&str, &Doc)> {
+        self.files.iter().map(|(n, d)| (n.as_str(), d))
+    }
+
+    fn insert(&mut self, name: &str, text: &str) {
+        let kind = FileKind::of(name);
+        let parsed = if kind == FileKind::Rules {
+            tolerant::parse(name, text)
+        } else {
+            tolerant::Parsed::default()
+        };
+        self.files.insert(
+            name.to_string(),
+            Doc {
+                text: text.to_string(),
+                lines: text::Lines::new(text),
+                kind,
+                parsed,
+            },
+        );
+    }
+
+    fn recompile(&mut self) {
+        let sources: Vec<Source> = self
+            .files
+            .iter()
+            .filter(|(_, d)| d.kind == FileKind::Rules)
+            .map(|(n, d)| Source::new(n.clone(), d.parsed.clean.clone()))
+            .collect();
+        let options = CompileOptions {
+            schema: self.schema.clone(),
+            ..CompileOptions::default()
+        };
+        match RuleSet::compile_with(&sources, &options) {
+            Ok(rules) => {
+                self.compile_diagnostics = crate::lint::lint(&rules, None)
+                    .into_iter()
+                    .filter(|d| d.code != "untested")
+                    .collect();
+                self.rules = Some(rules);
+            }
+            Err(e) => {
+                self.compile_diagnostics = e.diagnostics;
+                self.rules = None;
+            }
+        }
+    }
+}
+
+fn empty_schema() -> &'static Schema {
+    static EMPTY: std::sync::OnceLock<Schema> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| Schema {
+        root: crate::schema::ObjectType::default(),
+    })
+}
