@@ -36,6 +36,7 @@ pub mod date;
 pub mod diagnostic;
 mod eval;
 pub mod explain;
+pub mod files;
 pub mod format;
 pub mod lint;
 mod parser;
