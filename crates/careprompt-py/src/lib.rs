@@ -231,6 +231,25 @@ fn case_plan_schema() -> &'static str {
     careprompt::case_plan_schema()
 }
 
+/// The plans a rule test file (`*.test.toml`) builds, one per case, as
+/// `(case name, as-of date, plan JSON)`: what `careprompt test` checks,
+/// for checking the same plans another way. Raises `ValueError` naming the
+/// first problem in the file.
+#[pyfunction]
+fn rule_test_plans(py: Python<'_>, path: PathBuf) -> PyResult<Vec<(String, String, String)>> {
+    let name = path.to_string_lossy().replace('\\', "/");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| PyOSError::new_err(format!("{name}: {}", e.to_string().to_lowercase())))?;
+    let read = |p: &str| std::fs::read_to_string(p).map_err(|e| format!("{p}: {e}"));
+    let plans = py
+        .detach(|| careprompt::testing::case_plans(&name, &text, &read))
+        .map_err(pyo3::exceptions::PyValueError::new_err)?;
+    Ok(plans
+        .into_iter()
+        .map(|c| (c.name, c.as_of.to_string(), c.plan))
+        .collect())
+}
+
 /// The native module.
 #[pymodule]
 fn _careprompt(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -249,6 +268,7 @@ fn _careprompt(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("REPORT_VERSION", careprompt::REPORT_VERSION)?;
     m.add_function(wrap_pyfunction!(engine_version, m)?)?;
     m.add_function(wrap_pyfunction!(case_plan_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(rule_test_plans, m)?)?;
     m.add_function(wrap_pyfunction!(import::import_ssda903, m)?)?;
     m.add_function(wrap_pyfunction!(import::import_cin, m)?)?;
     Ok(())

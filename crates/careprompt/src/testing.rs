@@ -13,6 +13,9 @@ use crate::explain::TraceNode;
 use crate::report::{Evidence, OutcomeKind};
 use crate::{ast::Span, CheckOptions, Date, RuleSet};
 
+mod case_plans;
+pub use case_plans::{case_plans, CasePlan};
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TestFile {

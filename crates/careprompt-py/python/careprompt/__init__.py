@@ -37,6 +37,7 @@ from ._careprompt import (
     engine_version,
     import_cin,
     import_ssda903,
+    rule_test_plans,
 )
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "engine_version",
     "import_cin",
     "import_ssda903",
+    "rule_test_plans",
     "to_pandas",
     "to_records",
 ]
