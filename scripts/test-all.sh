@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints, the Rust workspace's tests, the rule
-# pack's own tests, the WASM package (Node and Chromium), and a short run of
-# each fuzz target. Installs what it needs when it is missing.
+# pack's own tests, the Python package (in a fresh venv), the crates'
+# packaging (cargo publish --dry-run), the WASM package (Node, tsc, Chromium,
+# the npm tarball), and a short run of each fuzz target. Installs what it needs when it is missing.
 # This is the README's test command, and what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,12 @@ cargo test --workspace 2>&1 | tee -a "$log"
 
 step "rule pack tests (careprompt test, 100% of rules exercised)"
 cargo run --quiet --release -p careprompt-cli -- test --coverage --min-coverage 100 rules/jtai-childrens-mental-health | tee -a "$log"
+
+step "Python package (wheel built with maturin, pytest in a fresh virtual environment)"
+scripts/test-python.sh 2>&1 | tee -a "$log"
+
+step "crates packaged and verified as crates.io would build them (cargo publish --dry-run)"
+scripts/check-packages.sh 2>&1 | tee -a "$log"
 
 if [ -x wasm/scripts/test.sh ]; then
   step "WASM package, browser pages and extension (Node, Chromium)"
