@@ -2,7 +2,8 @@
 # Runs every test: formatting, lints, the Rust workspace's tests, the rule
 # pack's own tests, the Python package (in a fresh venv), the crates'
 # packaging (cargo publish --dry-run), the WASM package (Node, tsc, Chromium,
-# the npm tarball), and a short run of each fuzz target. Installs what it needs when it is missing.
+# the npm tarball), and a short run of each fuzz target. Installs what it
+# needs when it is missing.
 # This is the README's test command, and what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,7 +44,8 @@ fi
 
 step "all tests passed"
 # One closing line with every count: cargo's `test result: ok. N passed; M failed`,
-# and the `N passed, M failed` lines of the rule pack and the WASM tests.
+# and the `N passed, M failed` lines of the rule pack, the Python suite, the
+# crate packaging checks and the WASM tests.
 awk '
   /^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
   /^[a-z]*:? ?[0-9]+ passed, [0-9]+ failed/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed,?$/) p += $(i-1); if ($i ~ /^failed,?$/) f += $(i-1) } }
