@@ -24,7 +24,7 @@ step "cargo test --workspace"
 cargo test --workspace 2>&1 | tee -a "$log"
 
 step "rule pack tests (careprompt test, 100% of rules exercised)"
-cargo run --quiet --release -p careprompt-cli -- test --coverage --min-coverage 100 rules/jtai-childrens-mental-health | tee -a "$log"
+cargo run --quiet --release -p careprompt-cli -- test --coverage --min-coverage 100 crates/careprompt/pack/jtai-childrens-mental-health | tee -a "$log"
 
 step "Python package (wheel built with maturin, pytest in a fresh virtual environment)"
 scripts/test-python.sh 2>&1 | tee -a "$log"
