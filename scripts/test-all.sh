@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints, the Rust workspace's tests, the rule
-# pack's own tests, the WASM package (Node and Chromium), and a short run of
-# each fuzz target. Installs what it needs when it is missing.
+# pack's own tests, the Python package (in a fresh venv), the crates'
+# packaging (cargo publish --dry-run), the WASM package (Node, tsc, Chromium,
+# the npm tarball), and a short run of each fuzz target. Installs what it
+# needs when it is missing.
 # This is the README's test command, and what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +30,13 @@ step "cargo test -p careprompt-bench (the benchmark gate's tests; no benchmarks 
 cargo test -p careprompt-bench --test gate 2>&1 | tee -a "$log"
 
 step "rule pack tests (careprompt test, 100% of rules exercised)"
-cargo run --quiet --release -p careprompt-cli -- test --coverage --min-coverage 100 rules/jtai-childrens-mental-health | tee -a "$log"
+cargo run --quiet --release -p careprompt-cli -- test --coverage --min-coverage 100 crates/careprompt/pack/jtai-childrens-mental-health | tee -a "$log"
+
+step "Python package (wheel built with maturin, pytest in a fresh virtual environment)"
+scripts/test-python.sh 2>&1 | tee -a "$log"
+
+step "crates packaged and verified as crates.io would build them (cargo publish --dry-run)"
+scripts/check-packages.sh 2>&1 | tee -a "$log"
 
 if [ -x wasm/scripts/test.sh ]; then
   step "WASM package, browser pages and extension (Node, Chromium)"
@@ -49,7 +57,8 @@ fi
 
 step "all tests passed"
 # One closing line with every count: cargo's `test result: ok. N passed; M failed`,
-# and the `N passed, M failed` lines of the rule pack and the WASM tests.
+# and the `N passed, M failed` lines of the rule pack, the Python suite, the
+# crate packaging checks and the WASM tests.
 awk '
   /^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
   /^[a-z-]*:? ?[0-9]+ passed, [0-9]+ failed/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed,?$/) p += $(i-1); if ($i ~ /^failed,?$/) f += $(i-1) } }

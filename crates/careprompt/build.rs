@@ -1,5 +1,8 @@
 //! Embeds the built-in rule pack (and its tests, for the browser
-//! playground) from `rules/jtai-childrens-mental-health/`.
+//! playground) from `pack/jtai-childrens-mental-health/`, inside this
+//! crate so that the published package carries it. A missing or empty
+//! pack, or a missing schema, fails the build: an engine without its rules
+//! would report every plan as clear of every prompt.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,13 +23,42 @@ fn collect(dir: &Path, base: &Path, out: &mut Vec<(String, PathBuf)>) {
     }
 }
 
+/// Stops the build with `message` (cargo shows build-script errors).
+fn fail(message: &str) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(1);
+}
+
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let rules = manifest.join("../../rules");
+    let rules = manifest.join("pack");
     let pack = rules.join("jtai-childrens-mental-health");
+    let schema = manifest.join("schema/case-plan.schema.json");
     println!("cargo:rerun-if-changed={}", pack.display());
+    println!("cargo:rerun-if-changed={}", schema.display());
+    if !schema.is_file() {
+        fail(&format!(
+            "the case-plan schema is missing: expected {} (it is embedded in the engine)",
+            schema.display()
+        ));
+    }
+    if !pack.is_dir() {
+        fail(&format!(
+            "the built-in rule pack is missing: expected the directory {} (it is embedded in the engine)",
+            pack.display()
+        ));
+    }
     let mut files = Vec::new();
     collect(&pack, &rules, &mut files);
+    if !files
+        .iter()
+        .any(|(r, _)| r.ends_with(".cpr") && !r.contains("/tests/"))
+    {
+        fail(&format!(
+            "the built-in rule pack at {} holds no `.cpr` rules files",
+            pack.display()
+        ));
+    }
     let mut code = String::from("/// The built-in pack's rules files: (name, text).\npub const PACK_RULES: &[(&str, &str)] = &[\n");
     for (rel, path) in files
         .iter()
@@ -51,6 +83,6 @@ fn main() {
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("pack.rs");
     if let Err(e) = std::fs::write(&out, code) {
-        println!("cargo:warning=cannot write {}: {e}", out.display());
+        fail(&format!("cannot write {}: {e}", out.display()));
     }
 }

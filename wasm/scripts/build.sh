@@ -47,7 +47,17 @@ raw="$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/careprompt_wasm.wasm"
 pkg="$WASM_DIR/pkg"
 rm -rf "$pkg"
 mkdir -p "$pkg/gen"
-wasm-bindgen --target web --out-dir "$pkg/gen" --out-name careprompt_wasm "$raw"
+# Shrink (and speed up) the engine with binaryen's wasm-opt before
+# wasm-bindgen sees it (binaryen 108, Debian's, breaks wasm-bindgen's externref
+# table when run after it): the package's size budget
+# (tests/tarball.test.mjs) counts on it. The features are those rustc enables
+# by default for wasm32-unknown-unknown.
+ensure_wasm_opt
+opt="${raw%.wasm}.opt.wasm"
+wasm-opt -O3 --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
+  "$raw" -o "$opt"
+wasm-bindgen --target web --out-dir "$pkg/gen" --out-name careprompt_wasm "$opt"
 cp -R "$WASM_DIR/pkg-src/." "$pkg/"
 for f in LICENSE LICENSE-MIT LICENSE-APACHE; do
   [ -f "$ROOT_DIR/$f" ] && cp "$ROOT_DIR/$f" "$pkg/"

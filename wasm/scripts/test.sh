@@ -4,6 +4,7 @@
 #   2. TypeScript: tsc --strict on a usage file (tests/types/)
 #   3. Native CLI vs wasm parity, byte for byte (tests/parity.test.mjs)
 #   4. Real Chromium: plan checker, playground, extension (tests/e2e-*.test.mjs)
+#   5. The npm tarball in a fresh project: Node, tsc, esbuild + Chromium, size budget (tests/tarball.test.mjs)
 # Exits non-zero when anything fails. Run from anywhere.
 #
 #   CAREPROMPT_CLI=path      compare with this CLI binary instead of building one
@@ -49,7 +50,8 @@ say "node --test (API, parity, Chromium)"
 set +e
 node --test --test-concurrency=1 --test-reporter=spec \
   tests/api.test.mjs tests/parity.test.mjs \
-  tests/e2e-checker.test.mjs tests/e2e-playground.test.mjs tests/e2e-extension.test.mjs 2>&1 | tee "$log"
+  tests/e2e-checker.test.mjs tests/e2e-playground.test.mjs tests/e2e-extension.test.mjs \
+  tests/tarball.test.mjs 2>&1 | tee "$log"
 node_status=${PIPESTATUS[0]}
 set -e
 [ "$node_status" = 0 ] || status=1

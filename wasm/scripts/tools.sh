@@ -127,6 +127,12 @@ ensure_npm_deps() {
   fi
 }
 
+# binaryen's wasm-opt (Debian's `binaryen`), which build.sh runs on the engine.
+ensure_wasm_opt() {
+  command -v wasm-opt >/dev/null 2>&1 || apt_ensure binaryen
+  command -v wasm-opt >/dev/null 2>&1 || die "no wasm-opt after installing binaryen"
+}
+
 ensure_chromium() {
   CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
   [ -x "$CHROMIUM" ] || { apt_ensure chromium; CHROMIUM=/usr/bin/chromium; }

@@ -231,8 +231,8 @@ test('the built-in pack: sources, compiled rules and its tests', async () => {
   assert.ok(sources.length > 1);
   for (const s of sources) {
     assert.match(s.name, /\.cpr$/);
-    const onDisk = await readFile(join(ROOT, 'rules', s.name), 'utf8');
-    assert.equal(s.text, onDisk, `${s.name} is the file in rules/`);
+    const onDisk = await readFile(join(ROOT, 'crates', 'careprompt', 'pack', s.name), 'utf8');
+    assert.equal(s.text, onDisk, `${s.name} is the file in crates/careprompt/pack/`);
   }
   const pack = cp.builtin();
   const list = pack.list();

@@ -76,7 +76,7 @@ test('example plans on other dates give identical bytes too', { skip: !CLI && 'n
 
 test('every rule test file: CLI test --format json and wasm runTests give identical bytes', { skip: !CLI && 'no CLI' }, async (t) => {
   const testFiles = await ruleTestFiles();
-  assert.ok(testFiles.length > 0, 'there are rule test files under rules/');
+  assert.ok(testFiles.length > 0, 'there are rule test files under crates/careprompt/pack/');
   // Fixtures are read by path, resolved against the test file, as the CLI does.
   const fixtures = await Promise.all(
     (await ruleTestTree()).filter((p) => !p.endsWith('.toml')).map(async (p) => ({ name: rel(p), text: await readFile(p, 'utf8') })),

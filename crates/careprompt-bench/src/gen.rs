@@ -1,6 +1,6 @@
 //! A seeded, deterministic generator of valid case plans.
 //!
-//! [`plan`] builds a plan that fits `schema/case-plan.schema.json` and is
+//! [`plan`] builds a plan that fits `crates/careprompt/schema/case-plan.schema.json` and is
 //! complete for every field the pack's rules read (so that no rule is left
 //! `unknown` by a gap the generator made: the only absences are the ones the
 //! rules test for, such as a current placement's `end_date`). Plans start

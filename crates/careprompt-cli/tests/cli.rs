@@ -605,7 +605,7 @@ fn schema_prints_json_schema_that_every_example_validates_against() {
     }
     assert_eq!(
         out.trim_end(),
-        std::fs::read_to_string(root().join("schema/case-plan.schema.json"))
+        std::fs::read_to_string(root().join("crates/careprompt/schema/case-plan.schema.json"))
             .unwrap()
             .trim_end()
     );

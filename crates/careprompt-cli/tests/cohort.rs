@@ -163,7 +163,8 @@ fn cin_census_merged_with_ssda903() {
     assert!(stdout.contains("0 child(ren) in both returns merged by id; 332 only in the CIN census; 2675 only in SSDA903"));
     // Every imported plan is valid against the case-plan JSON Schema.
     let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("schema/case-plan.schema.json")).unwrap(),
+        &std::fs::read_to_string(root().join("crates/careprompt/schema/case-plan.schema.json"))
+            .unwrap(),
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();

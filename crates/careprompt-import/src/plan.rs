@@ -1,4 +1,4 @@
-//! The part of the case plan (`schema/case-plan.schema.json`) that the
+//! The part of the case plan (`crates/careprompt/schema/case-plan.schema.json`) that the
 //! returns can fill. Every field is optional and left out of the JSON when
 //! the return does not carry it, so that rules needing it report `unknown`.
 //!

@@ -64,6 +64,7 @@ pub mod report;
 // every binding shares; the editor analysis on top.
 pub mod analysis;
 pub mod explain;
+pub mod files;
 pub mod host;
 pub mod lint;
 pub mod testing;

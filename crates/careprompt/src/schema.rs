@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::Value as Json;
 
 /// The built-in case-plan schema, as JSON Schema text.
-pub const CASE_PLAN_SCHEMA: &str = include_str!("../../../schema/case-plan.schema.json");
+pub const CASE_PLAN_SCHEMA: &str = include_str!("../schema/case-plan.schema.json");
 
 /// The type of a field in the case plan.
 #[derive(Clone, Debug, PartialEq)]

@@ -17,6 +17,9 @@ use crate::load::Loader;
 use crate::report::{Evidence, OutcomeKind};
 use crate::ruleset::RuleSet;
 
+mod case_plans;
+pub use case_plans::{case_plans, CasePlan};
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TestFile {

@@ -382,7 +382,7 @@ proptest! {
 fn the_pack_is_in_canonical_form_and_formatting_is_idempotent() {
     let dir = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../rules/jtai-childrens-mental-health"
+        "/pack/jtai-childrens-mental-health"
     );
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();

@@ -25,12 +25,12 @@ export function examplePlans() {
   return walk(join(ROOT, 'examples', 'plans'), (p) => p.endsWith('.json'));
 }
 
-/** Every rule test file under rules/ (*.toml), sorted. */
+/** Every rule test file under crates/careprompt/pack/ (*.toml), sorted. */
 export function ruleTestFiles() {
-  return walk(join(ROOT, 'rules'), (p) => p.endsWith('.toml'));
+  return walk(join(ROOT, 'crates', 'careprompt', 'pack'), (p) => p.endsWith('.toml'));
 }
 
-/** Every file under a rules/ pack's tests/ folder (tests and fixtures), sorted. */
+/** Every file under a pack's tests/ folder (tests and fixtures), sorted. */
 export function ruleTestTree() {
-  return walk(join(ROOT, 'rules'), (p) => /[\\/]tests[\\/]/.test(p));
+  return walk(join(ROOT, 'crates', 'careprompt', 'pack'), (p) => /[\\/]tests[\\/]/.test(p));
 }
