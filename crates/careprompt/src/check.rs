@@ -166,6 +166,7 @@ impl RuleSet {
             summary,
             outcomes,
             warnings,
+            pack: Some(self.pack.clone()),
         }
     }
 }

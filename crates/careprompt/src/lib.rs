@@ -43,12 +43,15 @@ pub mod format;
 mod json;
 pub mod lint;
 mod load;
+pub mod pack;
 mod parser;
 pub mod plan;
 mod program;
+pub mod provenance;
 pub mod report;
 mod ruleset;
 pub mod schema;
+pub mod schema_ext;
 pub mod testing;
 
 pub use ast::{RuleKind, Severity};
@@ -65,6 +68,7 @@ pub use program::Learning;
 pub use report::{
     Evidence, Outcome, OutcomeKind, Report, RuleText, Summary, REPORT_VERSION, VERSION,
 };
+pub use pack::{load_bundle, Pack, PackInfo, PackOptions};
 pub use ruleset::{CompileOptions, RuleInfo, RuleSet};
 pub use schema::{Schema, CASE_PLAN_SCHEMA};
 
