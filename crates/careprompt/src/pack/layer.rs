@@ -190,7 +190,8 @@ fn extension(d: &FieldDecl, errors: &mut Errors<'_>) -> Option<(Extension, Exten
             None
         }
     };
-    match (ty_name, none) {
+    match (if ty.is_some() { ty_name } else { "" }, none) {
+        ("", _) => {}
         ("list", Some(n)) if n != NoneForm::EmptyList => errors.push(
             "field-none",
             span(&d.none),
