@@ -7,6 +7,7 @@ mod cohort;
 mod import;
 mod inputs;
 mod output;
+mod pack_cmd;
 mod rules;
 
 use std::io::{IsTerminal, Write};
@@ -181,9 +182,36 @@ enum Command {
         after_help = "Examples:\n  careprompt import ssda903 returns/2024-25/ --out plans/ --la-code E09000001\n  careprompt import cin census.xml --ssda903 returns/2024-25/ --out plans.ndjson\n\nRows that cannot be used are listed with file, line and reason; the import log (JSON) is written beside OUT. See docs/import.md."
     )]
     Import(import::ImportKind),
-    /// Print the case-plan JSON Schema.
-    #[command(after_help = "Example:\n  careprompt schema > case-plan.schema.json")]
-    Schema,
+    /// Print the case-plan JSON Schema (with a pack's extension fields merged in, given --rules PACK).
+    #[command(
+        after_help = "Examples:\n  careprompt schema > case-plan.schema.json\n  careprompt schema --rules rules/examples/fictional-borough-local-pack > merged.schema.json\n  careprompt schema --rules my-pack --schema vendor.schema.json"
+    )]
+    Schema {
+        /// A local pack (directory with pack.toml, or a bundle): print the merged schema.
+        #[arg(long = "rules", value_name = "PACK")]
+        rules: Option<PathBuf>,
+        /// A vendor's whole case-plan schema, used in place of the built-in one.
+        #[arg(long = "schema", value_name = "FILE")]
+        schema: Option<PathBuf>,
+    },
+    /// Show what a local pack is made of, or bundle it as one file.
+    #[command(
+        after_help = "Examples:\n  careprompt pack rules/examples/fictional-borough-local-pack\n  careprompt pack --bundle fictional-borough.bundle.json rules/examples/fictional-borough-local-pack\n  careprompt check --rules fictional-borough.bundle.json plan.json\n\nSee docs/packs.md."
+    )]
+    Pack {
+        /// The pack: a directory holding pack.toml, the manifest, or a bundle.
+        #[arg(value_name = "PACK")]
+        pack: PathBuf,
+        /// Write the pack as one bundle file (JSON with every file and their hash).
+        #[arg(long = "bundle", value_name = "OUT")]
+        bundle: Option<PathBuf>,
+        /// A vendor's whole case-plan schema, used in place of the built-in one.
+        #[arg(long = "schema", value_name = "FILE")]
+        schema: Option<PathBuf>,
+        /// Output format (human or json).
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
 }
 
 fn main() -> ExitCode {
@@ -234,12 +262,98 @@ fn main() -> ExitCode {
             plan,
         } => explain(&rule, &rules, as_of.as_deref(), format, &plan),
         Command::Import(kind) => import::run(kind),
-        Command::Schema => {
-            emit(&format!("{}\n", careprompt::case_plan_schema().trim_end()));
-            OK
-        }
+        Command::Schema { rules, schema } => schema_cmd(rules.as_deref(), schema.as_deref()),
+        Command::Pack {
+            pack,
+            bundle,
+            schema,
+            format,
+        } => pack_cmd_run(&pack, bundle.as_deref(), schema.as_deref(), format),
     };
     ExitCode::from(code)
+}
+
+fn pack_options(schema: Option<&std::path::Path>) -> Result<careprompt::PackOptions, u8> {
+    let schema = match schema {
+        None => None,
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(t) => Some((p.to_string_lossy().replace('\\', "/"), t)),
+            Err(e) => {
+                eprint_error(&format!("{}: {}", p.display(), rules::short_io(&e)));
+                return Err(ERROR);
+            }
+        },
+    };
+    Ok(careprompt::PackOptions {
+        overrides: Vec::new(),
+        schema,
+    })
+}
+
+fn read_pack(path: &std::path::Path, options: &careprompt::PackOptions) -> Result<careprompt::Pack, u8> {
+    pack_cmd::read(path, options).map_err(|e| {
+        report_rules_error(e);
+        ERROR
+    })
+}
+
+fn schema_cmd(pack: Option<&std::path::Path>, schema: Option<&std::path::Path>) -> u8 {
+    let options = match pack_options(schema) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    match (pack, &options.schema) {
+        (Some(p), _) => match read_pack(p, &options) {
+            Ok(pack) => emit(&format!("{}\n", pack.schema_json.trim_end())),
+            Err(code) => return code,
+        },
+        (None, Some((_, text))) => emit(&format!("{}\n", text.trim_end())),
+        (None, None) => emit(&format!("{}\n", careprompt::case_plan_schema().trim_end())),
+    }
+    OK
+}
+
+fn pack_cmd_run(
+    path: &std::path::Path,
+    bundle: Option<&std::path::Path>,
+    schema: Option<&std::path::Path>,
+    format: Format,
+) -> u8 {
+    let options = match pack_options(schema) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let pack = match read_pack(path, &options) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if let Some(out) = bundle {
+        if let Err(m) = pack_cmd::write_bundle(&pack, out) {
+            eprint_error(&m);
+            return ERROR;
+        }
+        eprintln!("wrote {} ({} {}, {})", out.display(), pack.name, pack.version, pack.info().hash);
+        return OK;
+    }
+    if format == Format::Json {
+        emit(&pack_cmd::describe_json(&pack));
+    } else {
+        emit(&pack_cmd::describe(&pack));
+    }
+    OK
+}
+
+fn report_rules_error(e: RulesError) {
+    match e {
+        RulesError::Io(m) => eprint_error(&m),
+        RulesError::Compile(e) => {
+            for d in &e.diagnostics {
+                print_diagnostic(d);
+            }
+            let n = e.diagnostics.len();
+            eprintln!("error: the rules have {n} problem(s); no plan was checked");
+        }
+    }
 }
 
 /// Writes to standard output; a closed pipe (`careprompt ... | head`) ends
@@ -583,6 +697,14 @@ fn test(
     min_coverage: Option<f64>,
     format: Format,
 ) -> u8 {
+    // A local pack is tested with its own tests and the base pack's under it.
+    let pack_path = match (rule_paths, paths) {
+        ([one], _) | ([], [one]) if pack_cmd::is_pack(one) => Some(one),
+        _ => None,
+    };
+    if let Some(p) = pack_path {
+        return test_pack(p, format);
+    }
     // Rules: --rules, else the `.cpr` files of directories given, else the built-in pack.
     let mut rule_dirs: Vec<PathBuf> = rule_paths.to_vec();
     if rule_dirs.is_empty() {
@@ -647,6 +769,28 @@ fn test(
         }
     }
     OK
+}
+
+fn test_pack(path: &std::path::Path, format: Format) -> u8 {
+    let pack = match read_pack(path, &careprompt::PackOptions::default()) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let run = pack.run_tests();
+    if format == Format::Json {
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&run).unwrap_or_default()
+        ));
+    } else {
+        emit(&render_tests(&run.pack, false));
+        emit(&pack_cmd::render_tests(&run));
+    }
+    if run.ok() {
+        OK
+    } else {
+        FINDINGS
+    }
 }
 
 fn render_tests(run: &careprompt::testing::TestRun, show_coverage: bool) -> String {
@@ -729,7 +873,8 @@ fn lint(paths: &[PathBuf], format: Format) -> u8 {
             }
         }
     }
-    if paths.is_empty() {
+    // A pack built on the built-in pack is tested by the built-in tests too.
+    if paths.is_empty() || matches!(paths, [one] if pack_cmd::is_pack(one)) {
         for (name, text) in careprompt::builtin_tests() {
             if name.ends_with(".test.toml") {
                 tested.extend(careprompt::lint::expected_rule_ids(text));

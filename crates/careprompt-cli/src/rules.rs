@@ -35,6 +35,10 @@ pub fn files_under(dir: &Path, keep: &dyn Fn(&str) -> bool, skip_tests: bool) ->
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
+                // A local pack inside the tree is loaded through its manifest.
+                if crate::pack_cmd::is_pack(&p) {
+                    continue;
+                }
                 if !(skip_tests && p.file_name().is_some_and(|n| n == "tests")) {
                     stack.push(p);
                 }
@@ -79,9 +83,19 @@ pub enum RulesError {
 
 /// Compiles the rules at `paths`, or the built-in pack when there are none.
 pub fn load(paths: &[PathBuf], overrides: &[(String, String)]) -> Result<RuleSet, RulesError> {
-    let sources = if paths.is_empty() {
-        careprompt::builtin_sources()
-    } else {
+    if paths.is_empty() {
+        return RuleSet::builtin_with(overrides).map_err(RulesError::Compile);
+    }
+    if let [one] = paths {
+        if crate::pack_cmd::is_pack(one) {
+            let options = careprompt::PackOptions {
+                overrides: overrides.to_vec(),
+                schema: None,
+            };
+            return crate::pack_cmd::read(one, &options).map(careprompt::Pack::into_rule_set);
+        }
+    }
+    let sources = {
         let mut sources = Vec::new();
         for f in rule_files(paths).map_err(RulesError::Io)? {
             let text = std::fs::read_to_string(&f)
