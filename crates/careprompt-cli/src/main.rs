@@ -588,9 +588,10 @@ fn check(
                         Format::Csv => {
                             let _ = writeln!(
                                 out,
-                                "{},,,,,,,,,{}",
+                                "{},,,,,,,,,{},{}",
                                 output::csv_field(&source),
-                                output::csv_field(&m)
+                                output::csv_field(&m),
+                                output::csv_pack(rules.pack_info())
                             );
                         }
                         _ => {}
