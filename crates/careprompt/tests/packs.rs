@@ -297,7 +297,7 @@ fn manifest_parse_errors_have_line_and_column() {
 
 #[test]
 fn a_bad_field_declaration_names_the_fix() {
-    let d = only_error(manifest_with("type = \"boolean\"", "type = \"bool\""));
+    let d = only_error(manifest_with("type = \"boolean\"", "type = \"boolen\""));
     assert_eq!(d.code, "field-type");
     assert_eq!(d.help.as_deref(), Some("did you mean `boolean`?"));
     let d = only_error(manifest_with("none = \"false\"", "none = \"[]\""));

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::provenance::ContentHash;
-use super::Pack;
 use crate::ast::Span;
 use crate::diagnostic::{CompileError, Diagnostic, SourceRef};
 
@@ -33,13 +32,13 @@ pub(crate) fn files_hash(files: &BTreeMap<String, String>) -> String {
     h.finish()
 }
 
-pub(crate) fn write(pack: &Pack) -> String {
+pub(crate) fn write(name: &str, version: &str, files: &BTreeMap<String, String>) -> String {
     let bundle = Bundle {
         format: BUNDLE_FORMAT.to_string(),
-        name: pack.name.clone(),
-        version: pack.version.clone(),
-        hash: files_hash(&pack.files),
-        files: pack.files.clone(),
+        name: name.to_string(),
+        version: version.to_string(),
+        hash: files_hash(files),
+        files: files.clone(),
     };
     let mut text = serde_json::to_string_pretty(&bundle).unwrap_or_default();
     text.push('\n');

@@ -6,8 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use super::manifest::{self, span, FieldDecl, MANIFEST};
-use super::Pack;
+use super::manifest::{self, span, FieldDecl, LearningDoc, MANIFEST};
 use crate::provenance::{ContentHash, DisabledRule, PackInfo, BUILTIN_PACK};
 use crate::ast::Span;
 use crate::diagnostic::{did_you_mean, CompileError, Diagnostic, SourceRef};
@@ -297,6 +296,83 @@ fn is_rules(name: &str) -> bool {
 
 fn is_test(name: &str) -> bool {
     name.ends_with(".test.toml")
+}
+
+/// A compiled local pack: what it is made of and its rule set.
+#[derive(Debug)]
+pub struct Pack {
+    /// The manifest's `name`.
+    pub name: String,
+    /// The manifest's `version`.
+    pub version: String,
+    /// What the pack is for, if the manifest says.
+    pub description: Option<String>,
+    /// The pack it builds on.
+    pub extends: Option<String>,
+    /// The engine versions it supports, as written (`>=0.1, <0.2`).
+    pub engine: Option<String>,
+    /// Who wrote it.
+    pub authors: Vec<String>,
+    /// The learning documents it encodes.
+    pub learning: Vec<LearningDoc>,
+    /// Its files (manifest, rules, tests, fixtures), by path inside the pack.
+    pub files: BTreeMap<String, String>,
+    /// Its rules files, by path inside the pack.
+    pub rules_files: Vec<String>,
+    /// Its rule test files, by path inside the pack.
+    pub test_files: Vec<String>,
+    /// The fields it adds to the case-plan schema.
+    pub extensions: Vec<ExtensionField>,
+    /// The schema its rules are compiled against (the base schema with the
+    /// extensions merged in), as JSON Schema text.
+    pub schema_json: String,
+    /// Where the files were read from, for messages (`rules/x/`, or the
+    /// bundle's name and `:`).
+    pub root: String,
+    pub(crate) rule_set: RuleSet,
+    /// The rules with the disabled ones kept, for the base pack's tests.
+    pub(crate) full_rules: RuleSet,
+}
+
+impl Pack {
+    /// Compiles a pack from its files (paths inside the pack, `/`-separated,
+    /// the manifest at `pack.toml`). `root` prefixes file names in messages.
+    /// Nothing is returned unless every part loads.
+    pub fn from_files(
+        root: &str,
+        files: BTreeMap<String, String>,
+        options: &PackOptions,
+    ) -> Result<Pack, CompileError> {
+        compile(root, files, options)
+    }
+
+    /// Reads and verifies a bundle (see [`Pack::to_bundle`]) and compiles
+    /// the pack in it. `name` is the bundle's file name, for messages.
+    pub fn from_bundle(name: &str, text: &str, options: &PackOptions) -> Result<Pack, CompileError> {
+        let files = super::bundle::read(name, text)?;
+        compile(&format!("{name}:"), files, options)
+    }
+
+    /// The pack as one bundle file: JSON holding every file of the pack
+    /// and the hash of their contents, checked when it is loaded.
+    pub fn to_bundle(&self) -> String {
+        super::bundle::write(&self.name, &self.version, &self.files)
+    }
+
+    /// The compiled rules (disabled rules left out).
+    pub fn rule_set(&self) -> &RuleSet {
+        &self.rule_set
+    }
+
+    /// The compiled rules, owned.
+    pub fn into_rule_set(self) -> RuleSet {
+        self.rule_set
+    }
+
+    /// What reports record about the pack.
+    pub fn info(&self) -> &PackInfo {
+        self.rule_set.pack_info()
+    }
 }
 
 pub(crate) fn compile(

@@ -5,7 +5,8 @@
 
 use serde::Serialize;
 
-use super::Pack;
+use super::layer::Pack;
+use crate::provenance::BUILTIN_PACK;
 use crate::ruleset::RuleSet;
 use crate::testing::{run_tests, TestFailure, TestRun};
 
@@ -94,7 +95,7 @@ impl Pack {
         };
         let pack = run_tests(&self.rule_set, &tests, &read);
         let base = match self.extends.as_deref() {
-            Some(super::BUILTIN_PACK) => self.base_tests(),
+            Some(BUILTIN_PACK) => self.base_tests(),
             _ => None,
         };
         PackTestRun { pack, base }
@@ -123,7 +124,7 @@ impl Pack {
             .map(|d| d.rule.as_str())
             .collect();
         let mut run = BaseTestRun {
-            pack: super::BUILTIN_PACK.to_string(),
+            pack: BUILTIN_PACK.to_string(),
             passed: 0,
             failed: 0,
             changed: Vec::new(),
