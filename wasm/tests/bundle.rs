@@ -19,7 +19,11 @@ fn example_bundle() -> String {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                let rel = p.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = p
+                    .strip_prefix(&dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 files.insert(rel, std::fs::read_to_string(&p).unwrap());
             }
         }
@@ -40,8 +44,13 @@ fn compile_bundle_gives_the_library_report_byte_for_byte() {
     assert!(out.is_ok(), "{}", out.text());
     let lib = careprompt::load_bundle("fb.bundle.json", &bundle).unwrap();
     let options = careprompt::CheckOptions::new(careprompt::Date::parse("2026-11-26").unwrap());
-    assert_eq!(out.text(), lib.check_json(plan.as_bytes(), &options).unwrap().to_json());
-    assert!(out.text().contains("\"name\": \"fictional-borough-local-pack\""));
+    assert_eq!(
+        out.text(),
+        lib.check_json(plan.as_bytes(), &options).unwrap().to_json()
+    );
+    assert!(out
+        .text()
+        .contains("\"name\": \"fictional-borough-local-pack\""));
 }
 
 #[test]
@@ -49,5 +58,9 @@ fn compile_bundle_refuses_a_tampered_bundle() {
     let bundle = example_bundle().replace("= 15", "= 25");
     let compiled = careprompt_wasm::compile_bundle("fb.bundle.json", &bundle);
     assert!(!compiled.ok());
-    assert!(compiled.diagnostics().contains("bundle-hash"), "{}", compiled.diagnostics());
+    assert!(
+        compiled.diagnostics().contains("bundle-hash"),
+        "{}",
+        compiled.diagnostics()
+    );
 }

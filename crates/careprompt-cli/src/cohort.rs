@@ -369,12 +369,7 @@ impl Cohort {
             );
         }
         for (source, message) in &self.errors {
-            let _ = writeln!(
-                out,
-                ",,{},,,,,,,,,,{},{pack}",
-                cell(source),
-                cell(message)
-            );
+            let _ = writeln!(out, ",,{},,,,,,,,,,{},{pack}", cell(source), cell(message));
         }
         out
     }
@@ -386,7 +381,12 @@ impl Cohort {
         let mut h = String::from("<div class=\"provenance\" id=\"pack\"><p>Rules: ");
         match (&p.name, &p.version) {
             (Some(n), Some(v)) => {
-                let _ = write!(h, "pack <strong>{}</strong> version <strong>{}</strong>", esc(n), esc(v));
+                let _ = write!(
+                    h,
+                    "pack <strong>{}</strong> version <strong>{}</strong>",
+                    esc(n),
+                    esc(v)
+                );
             }
             (Some(n), None) => {
                 let _ = write!(h, "pack <strong>{}</strong>", esc(n));

@@ -290,7 +290,10 @@ fn pack_options(schema: Option<&std::path::Path>) -> Result<careprompt::PackOpti
     })
 }
 
-fn read_pack(path: &std::path::Path, options: &careprompt::PackOptions) -> Result<careprompt::Pack, u8> {
+fn read_pack(
+    path: &std::path::Path,
+    options: &careprompt::PackOptions,
+) -> Result<careprompt::Pack, u8> {
     pack_cmd::read(path, options).map_err(|e| {
         report_rules_error(e);
         ERROR
@@ -332,7 +335,13 @@ fn pack_cmd_run(
             eprint_error(&m);
             return ERROR;
         }
-        eprintln!("wrote {} ({} {}, {})", out.display(), pack.name, pack.version, pack.info().hash);
+        eprintln!(
+            "wrote {} ({} {}, {})",
+            out.display(),
+            pack.name,
+            pack.version,
+            pack.info().hash
+        );
         return OK;
     }
     if format == Format::Json {

@@ -187,7 +187,11 @@ pub fn csv_pack(pack: &careprompt::PackInfo) -> String {
 pub fn csv(source: &str, report: &Report) -> String {
     let mut out = String::new();
     let plan_id = report.plan_id.as_deref().unwrap_or("");
-    let pack = report.pack.as_deref().map(csv_pack).unwrap_or_else(|| ",,".into());
+    let pack = report
+        .pack
+        .as_deref()
+        .map(csv_pack)
+        .unwrap_or_else(|| ",,".into());
     for o in &report.outcomes {
         let evidence = o
             .evidence

@@ -17,7 +17,8 @@ pub fn is_pack(path: &Path) -> bool {
     if path.is_dir() {
         return path.join(careprompt::pack::MANIFEST).is_file();
     }
-    path.file_name().is_some_and(|n| n == careprompt::pack::MANIFEST)
+    path.file_name()
+        .is_some_and(|n| n == careprompt::pack::MANIFEST)
         || path.extension().is_some_and(|e| e == "json")
 }
 
@@ -40,7 +41,9 @@ fn read_dir_files(dir: &Path) -> Result<BTreeMap<String, String>, RulesError> {
                 stack.push(p);
                 continue;
             }
-            let Ok(rel) = p.strip_prefix(dir) else { continue };
+            let Ok(rel) = p.strip_prefix(dir) else {
+                continue;
+            };
             let rel = rel.to_string_lossy().replace('\\', "/");
             let text = std::fs::read_to_string(&p)
                 .map_err(|e| RulesError::Io(format!("{}: {}", p.display(), short_io(&e))))?;
@@ -84,7 +87,11 @@ pub fn describe(pack: &Pack) -> String {
         let _ = writeln!(out, "extends  {e}");
     }
     if let Some(e) = &pack.engine {
-        let _ = writeln!(out, "engine   {e} (this is careprompt {})", careprompt::VERSION);
+        let _ = writeln!(
+            out,
+            "engine   {e} (this is careprompt {})",
+            careprompt::VERSION
+        );
     }
     let _ = writeln!(out, "hash     {}", info.hash);
     for a in &pack.authors {
@@ -185,7 +192,11 @@ pub fn render_tests(run: &careprompt::pack::PackTestRun) -> String {
                 let _ = writeln!(out, "           {e}");
             }
             for x in &f.failures {
-                let _ = writeln!(out, "           {}: expected {}, got {}", x.rule, x.expected, x.actual);
+                let _ = writeln!(
+                    out,
+                    "           {}: expected {}, got {}",
+                    x.rule, x.expected, x.actual
+                );
             }
         }
     }

@@ -113,9 +113,16 @@ fn check_json_for_one_plan_is_the_report() {
     // every edit of the rules or schema, so the snapshot holds a stand-in
     // and the hash is checked against the library's.
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let hash = careprompt::RuleSet::builtin().unwrap().pack_info().hash.clone();
+    let hash = careprompt::RuleSet::builtin()
+        .unwrap()
+        .pack_info()
+        .hash
+        .clone();
     assert_eq!(report["pack"]["hash"], hash.as_str());
-    let out = out.replace(&hash, "sha256:[content hash of the built-in rules and schema]");
+    let out = out.replace(
+        &hash,
+        "sha256:[content hash of the built-in rules and schema]",
+    );
     insta::assert_snapshot!("check_ex07_json", out);
 }
 

@@ -23,7 +23,9 @@ fn stdout_of(c: &mut assert_cmd::Command) -> String {
 
 fn young_carer_plan(value: serde_json::Value) -> serde_json::Value {
     let text = std::fs::read_to_string(
-        root().join(PACK).join("tests/fixtures/young-carer-base.json"),
+        root()
+            .join(PACK)
+            .join("tests/fixtures/young-carer-base.json"),
     )
     .unwrap();
     let mut plan: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -46,7 +48,10 @@ fn pack_prints_files_rules_overrides_disabled_rules_and_extension_fields() {
     ] {
         assert!(out.contains(want), "missing {want:?} in\n{out}");
     }
-    assert!(!out.contains("  CMH-STA-01   "), "a disabled rule is not listed among the rules");
+    assert!(
+        !out.contains("  CMH-STA-01   "),
+        "a disabled rule is not listed among the rules"
+    );
 }
 
 #[test]
@@ -54,21 +59,29 @@ fn the_merged_schema_validates_plans_carrying_the_extension_field() {
     let merged: serde_json::Value =
         serde_json::from_str(&stdout_of(cp().args(["schema", "--rules", PACK]))).unwrap();
     assert!(jsonschema::meta::is_valid(&merged));
-    let base: serde_json::Value =
-        serde_json::from_str(&stdout_of(cp().arg("schema"))).unwrap();
+    let base: serde_json::Value = serde_json::from_str(&stdout_of(cp().arg("schema"))).unwrap();
     let merged_v = jsonschema::validator_for(&merged).unwrap();
     let base_v = jsonschema::validator_for(&base).unwrap();
     let plan = young_carer_plan(serde_json::json!(true));
     let errors: Vec<String> = merged_v.iter_errors(&plan).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");
-    assert!(!base_v.is_valid(&plan), "the base schema does not know the field");
+    assert!(
+        !base_v.is_valid(&plan),
+        "the base schema does not know the field"
+    );
     assert!(!merged_v.is_valid(&young_carer_plan(serde_json::json!("yes"))));
     // A vendor's whole schema stands in for the built-in one.
     let tmp = tempfile::tempdir().unwrap();
     let vendor = tmp.path().join("vendor.schema.json");
     std::fs::write(&vendor, serde_json::to_string(&base).unwrap()).unwrap();
-    let out = stdout_of(cp().args(["schema", "--rules", PACK, "--schema"]).arg(&vendor));
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap(), merged);
+    let out = stdout_of(
+        cp().args(["schema", "--rules", PACK, "--schema"])
+            .arg(&vendor),
+    );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+        merged
+    );
 }
 
 #[test]
@@ -84,7 +97,10 @@ fn test_runs_the_pack_tests_and_the_builtin_tests_under_its_overrides() {
 fn a_bundle_gives_byte_identical_reports_in_the_cli_and_the_library() {
     let tmp = tempfile::tempdir().unwrap();
     let bundle = tmp.path().join("fb.bundle.json");
-    cp().args(["pack", PACK, "--bundle"]).arg(&bundle).assert().code(0);
+    cp().args(["pack", PACK, "--bundle"])
+        .arg(&bundle)
+        .assert()
+        .code(0);
     let plan_path = tmp.path().join("plan.json");
     let plan = serde_json::to_vec(&young_carer_plan(serde_json::json!(true))).unwrap();
     std::fs::write(&plan_path, &plan).unwrap();
@@ -99,10 +115,15 @@ fn a_bundle_gives_byte_identical_reports_in_the_cli_and_the_library() {
     let lib = rules.check_json(&plan, &options).unwrap().to_json();
     assert_eq!(cli.trim_end(), lib);
     let from_dir = stdout_of(
-        cp().args(["check", "--format", "json", "--as-of", AS_OF, "--rules", PACK])
-            .arg(&plan_path),
+        cp().args([
+            "check", "--format", "json", "--as-of", AS_OF, "--rules", PACK,
+        ])
+        .arg(&plan_path),
     );
-    assert_eq!(from_dir, cli, "the directory and its bundle give the same report");
+    assert_eq!(
+        from_dir, cli,
+        "the directory and its bundle give the same report"
+    );
     let report: serde_json::Value = serde_json::from_str(&cli).unwrap();
     assert_eq!(report["pack"]["name"], "fictional-borough-local-pack");
     assert_eq!(report["pack"]["disabled"][0]["rule"], "CMH-STA-01");
@@ -112,7 +133,10 @@ fn a_bundle_gives_byte_identical_reports_in_the_cli_and_the_library() {
 fn a_tampered_bundle_is_refused_with_its_location() {
     let tmp = tempfile::tempdir().unwrap();
     let bundle = tmp.path().join("fb.bundle.json");
-    cp().args(["pack", PACK, "--bundle"]).arg(&bundle).assert().code(0);
+    cp().args(["pack", PACK, "--bundle"])
+        .arg(&bundle)
+        .assert()
+        .code(0);
     let text = std::fs::read_to_string(&bundle).unwrap();
     std::fs::write(&bundle, text.replace("= 15", "= 25")).unwrap();
     cp().args(["check", "--as-of", AS_OF, "--rules"])
@@ -131,20 +155,41 @@ fn csv_and_cohort_reports_name_the_pack() {
     let html = tmp.path().join("r.html");
     let csv = tmp.path().join("r.csv");
     let out = stdout_of(
-        cp().args(["check", "--format", "csv", "--as-of", AS_OF, "--rules", PACK, "--html-report"])
-            .arg(&html)
-            .arg("--csv-report")
-            .arg(&csv)
-            .arg("examples/plans"),
+        cp().args([
+            "check",
+            "--format",
+            "csv",
+            "--as-of",
+            AS_OF,
+            "--rules",
+            PACK,
+            "--html-report",
+        ])
+        .arg(&html)
+        .arg("--csv-report")
+        .arg(&csv)
+        .arg("examples/plans"),
     );
     let mut lines = out.lines();
-    assert!(lines.next().unwrap().ends_with(",error,pack,pack_version,pack_hash"));
+    assert!(lines
+        .next()
+        .unwrap()
+        .ends_with(",error,pack,pack_version,pack_hash"));
     let row = lines.next().unwrap();
-    assert!(row.contains(",fictional-borough-local-pack,1.0.0,sha256:"), "{row}");
+    assert!(
+        row.contains(",fictional-borough-local-pack,1.0.0,sha256:"),
+        "{row}"
+    );
     let cohort_csv = std::fs::read_to_string(&csv).unwrap();
-    assert!(cohort_csv.lines().nth(1).unwrap().contains(",fictional-borough-local-pack,1.0.0,sha256:"));
+    assert!(cohort_csv
+        .lines()
+        .nth(1)
+        .unwrap()
+        .contains(",fictional-borough-local-pack,1.0.0,sha256:"));
     let page = std::fs::read_to_string(&html).unwrap();
-    assert!(page.contains("pack <strong>fictional-borough-local-pack</strong> version <strong>1.0.0</strong>"));
+    assert!(page.contains(
+        "pack <strong>fictional-borough-local-pack</strong> version <strong>1.0.0</strong>"
+    ));
     assert!(page.contains("<code>sdq_concern_threshold</code> = 15 (declared 17)"));
     assert!(page.contains("CMH-STA-01: Checked instead"));
 }
@@ -154,7 +199,9 @@ fn lint_shows_the_disabled_rule_and_its_reason() {
     cp().args(["lint", PACK])
         .assert()
         .code(0)
-        .stderr(predicate::str::contains("warning[disabled-rule]: rule `CMH-STA-01` is disabled"))
+        .stderr(predicate::str::contains(
+            "warning[disabled-rule]: rule `CMH-STA-01` is disabled",
+        ))
         .stderr(predicate::str::contains("pack.toml:22:8"));
 }
 
@@ -163,13 +210,22 @@ fn a_pack_with_a_missing_base_is_refused_with_file_line_and_help() {
     let tmp = tempfile::tempdir().unwrap();
     for f in ["pack.toml", "local.cpr"] {
         let text = std::fs::read_to_string(root().join(PACK).join(f)).unwrap();
-        std::fs::write(tmp.path().join(f), text.replace("extends = \"jtai-childrens-mental-health\"", "extends = \"northshire-pack\"")).unwrap();
+        std::fs::write(
+            tmp.path().join(f),
+            text.replace(
+                "extends = \"jtai-childrens-mental-health\"",
+                "extends = \"northshire-pack\"",
+            ),
+        )
+        .unwrap();
     }
     cp().args(["pack"])
         .arg(tmp.path())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("error[unknown-pack]: there is no pack `northshire-pack` to build on"))
+        .stderr(predicate::str::contains(
+            "error[unknown-pack]: there is no pack `northshire-pack` to build on",
+        ))
         .stderr(predicate::str::contains("pack.toml:8:11"))
         .stderr(predicate::str::contains("help:"));
 }

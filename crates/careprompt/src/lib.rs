@@ -62,13 +62,13 @@ pub use date::Date;
 pub use diagnostic::{CompileError, Diagnostic, Level};
 pub use eval::{EvidenceValue, Truth, EVAL_STEPS_PER_PLAN_NODE};
 pub use load::{resolve_import, Loader, Source, MAX_RULES_FILES};
+pub use pack::{load_bundle, Pack, PackInfo, PackOptions};
 pub use parser::{MAX_NESTING, MAX_NOTS, MAX_RULES_BYTES};
 pub use plan::{PlanError, PlanErrorKind, MAX_LIST_LEN, MAX_PLAN_BYTES};
 pub use program::Learning;
 pub use report::{
     Evidence, Outcome, OutcomeKind, Report, RuleText, Summary, REPORT_VERSION, VERSION,
 };
-pub use pack::{load_bundle, Pack, PackInfo, PackOptions};
 pub use ruleset::{CompileOptions, RuleInfo, RuleSet};
 pub use schema::{Schema, CASE_PLAN_SCHEMA};
 

@@ -10,8 +10,8 @@ use serde::Serialize;
 use crate::ast::{RuleKind, Severity};
 use crate::eval::EvidenceValue;
 use crate::program::Learning;
-use crate::provenance::PackInfo;
 pub use crate::program::RuleText;
+use crate::provenance::PackInfo;
 
 /// The version of the report JSON layout. Raised when a field changes
 /// meaning or is removed; adding a field does not raise it.

@@ -8,9 +8,9 @@ use crate::ast::{self, RuleKind, Severity};
 use crate::compile;
 use crate::diagnostic::{self, CompileError, Diagnostic};
 use crate::load::{self, Loader, Source, SourceFile};
-use crate::provenance::{OverrideInfo, PackInfo, BUILTIN_PACK};
 use crate::parser;
 use crate::program::{CompiledRule, Learning, ShapeObj};
+use crate::provenance::{OverrideInfo, PackInfo, BUILTIN_PACK};
 use crate::schema::Schema;
 
 /// Options for compiling a rule set.
@@ -200,7 +200,11 @@ impl RuleSet {
 
 /// The identity of rules compiled from loose files: the hash of the files
 /// as named and of the schema, and the constants whose value was changed.
-fn identity(files: &[SourceFile], schema: Option<&Schema>, consts: &[compile::ConstInfo]) -> PackInfo {
+fn identity(
+    files: &[SourceFile],
+    schema: Option<&Schema>,
+    consts: &[compile::ConstInfo],
+) -> PackInfo {
     let overrides = consts
         .iter()
         .filter(|c| c.overridden && c.value != c.declared)

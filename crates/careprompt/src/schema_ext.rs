@@ -158,7 +158,9 @@ fn node_for(ty: &ExtType, none: NoneForm, top: bool) -> Json {
         ExtType::Number => json!({ "type": with_null("number") }),
         ExtType::Boolean => json!({ "type": with_null("boolean") }),
         ExtType::Date => json!({ "type": with_null("string"), "format": "date" }),
-        ExtType::List(elem) => json!({ "type": with_null("array"), "items": node_for(elem, none, false) }),
+        ExtType::List(elem) => {
+            json!({ "type": with_null("array"), "items": node_for(elem, none, false) })
+        }
         ExtType::Object => json!({
             "type": with_null("object"),
             "additionalProperties": false,
@@ -275,8 +277,8 @@ pub fn merge(base: &str, extensions: &[Extension]) -> Result<String, (usize, Mer
         }
         props.insert((*last).to_string(), node);
     }
-    let mut text = serde_json::to_string_pretty(&root)
-        .map_err(|e| (0, MergeError::Base(e.to_string())))?;
+    let mut text =
+        serde_json::to_string_pretty(&root).map_err(|e| (0, MergeError::Base(e.to_string())))?;
     text.push('\n');
     Ok(text)
 }
@@ -307,7 +309,11 @@ mod tests {
             BASE,
             &[
                 ext("child.young_carer", ExtType::Boolean, NoneForm::Null),
-                ext("placements.kind", ExtType::Text(Some(vec!["a".into()])), NoneForm::Never),
+                ext(
+                    "placements.kind",
+                    ExtType::Text(Some(vec!["a".into()])),
+                    NoneForm::Never,
+                ),
             ],
         )
         .unwrap();
@@ -323,7 +329,9 @@ mod tests {
         let Some(FieldType::List(p)) = s.root.fields.get("placements").map(|f| &f.ty) else {
             panic!("placements is a list")
         };
-        let FieldType::Object(p) = p.as_ref() else { panic!() };
+        let FieldType::Object(p) = p.as_ref() else {
+            panic!()
+        };
         assert!(p.fields.contains_key("kind"));
     }
 
@@ -332,9 +340,14 @@ mod tests {
         let e = merge(BASE, &[ext("child.age", ExtType::Integer, NoneForm::Never)]);
         assert!(matches!(e, Err((0, MergeError::Clash { .. }))));
         let e = merge(BASE, &[ext("chlid.x", ExtType::Integer, NoneForm::Never)]);
-        let Err((0, MergeError::NoParent { suggestion, .. })) = e else { panic!("{e:?}") };
+        let Err((0, MergeError::NoParent { suggestion, .. })) = e else {
+            panic!("{e:?}")
+        };
         assert_eq!(suggestion.as_deref(), Some("child"));
-        let e = merge(BASE, &[ext("child.age.x", ExtType::Integer, NoneForm::Never)]);
+        let e = merge(
+            BASE,
+            &[ext("child.age.x", ExtType::Integer, NoneForm::Never)],
+        );
         assert!(matches!(e, Err((0, MergeError::NotObject { .. }))));
     }
 }

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::provenance::ContentHash;
 use crate::ast::Span;
 use crate::diagnostic::{CompileError, Diagnostic, SourceRef};
+use crate::provenance::ContentHash;
 
 /// The value of a bundle's `format` field.
 pub const BUNDLE_FORMAT: &str = "careprompt-pack-bundle/1";
@@ -77,9 +77,14 @@ pub(crate) fn read(name: &str, text: &str) -> Result<BTreeMap<String, String>, C
                 "bundle",
                 src,
                 Span::new(offset, offset),
-                format!("the bundle is not readable: {}", e.to_string().to_lowercase()),
+                format!(
+                    "the bundle is not readable: {}",
+                    e.to_string().to_lowercase()
+                ),
             )
-            .with_help("a bundle is written by `careprompt pack --bundle`; write it again from the pack"),
+            .with_help(
+                "a bundle is written by `careprompt pack --bundle`; write it again from the pack",
+            ),
         )
     })?;
     if bundle.format != BUNDLE_FORMAT {

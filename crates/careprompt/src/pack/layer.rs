@@ -7,10 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::manifest::{self, span, FieldDecl, LearningDoc, MANIFEST};
-use crate::provenance::{ContentHash, DisabledRule, PackInfo, BUILTIN_PACK};
 use crate::ast::Span;
 use crate::diagnostic::{did_you_mean, CompileError, Diagnostic, SourceRef};
 use crate::load::{Loader, Source};
+use crate::provenance::{ContentHash, DisabledRule, PackInfo, BUILTIN_PACK};
 use crate::report::VERSION;
 use crate::ruleset::{CompileOptions, RuleSet};
 use crate::schema::{Schema, CASE_PLAN_SCHEMA};
@@ -74,7 +74,9 @@ impl Errors<'_> {
     }
 }
 
-const TYPES: [&str; 7] = ["text", "integer", "number", "boolean", "date", "list", "object"];
+const TYPES: [&str; 7] = [
+    "text", "integer", "number", "boolean", "date", "list", "object",
+];
 const SCALARS: [&str; 5] = ["text", "integer", "number", "boolean", "date"];
 const NONES: [&str; 4] = ["null", "empty-list", "false", "never"];
 
@@ -348,7 +350,11 @@ impl Pack {
 
     /// Reads and verifies a bundle (see [`Pack::to_bundle`]) and compiles
     /// the pack in it. `name` is the bundle's file name, for messages.
-    pub fn from_bundle(name: &str, text: &str, options: &PackOptions) -> Result<Pack, CompileError> {
+    pub fn from_bundle(
+        name: &str,
+        text: &str,
+        options: &PackOptions,
+    ) -> Result<Pack, CompileError> {
         let files = super::bundle::read(name, text)?;
         compile(&format!("{name}:"), files, options)
     }
@@ -437,7 +443,13 @@ pub(crate) fn compile(
             Vec::new()
         }
     };
-    let rules_files = files_named(m.pack.rules.as_ref(), &files, is_rules, "rules", &mut errors);
+    let rules_files = files_named(
+        m.pack.rules.as_ref(),
+        &files,
+        is_rules,
+        "rules",
+        &mut errors,
+    );
     let test_files = files_named(m.pack.tests.as_ref(), &files, is_test, "test", &mut errors);
     if rules_files.is_empty() && base_sources.is_empty() && errors.list.is_empty() {
         errors.push(

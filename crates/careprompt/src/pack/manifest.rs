@@ -113,7 +113,11 @@ pub(crate) fn engine_supports(req: &str, have: &str) -> Result<bool, String> {
             "<" => cmp.is_lt(),
             ">" => cmp.is_gt(),
             "=" => cmp.is_eq(),
-            _ => return Err(format!("`{op}` is not supported; write `>=` and `<` bounds")),
+            _ => {
+                return Err(format!(
+                    "`{op}` is not supported; write `>=` and `<` bounds"
+                ))
+            }
         };
         all &= ok;
     }

@@ -16,8 +16,8 @@ mod layer;
 mod manifest;
 mod testing;
 
-pub use bundle::BUNDLE_FORMAT;
 pub use crate::provenance::{DisabledRule, OverrideInfo, PackInfo, BUILTIN_PACK};
+pub use bundle::BUNDLE_FORMAT;
 pub use layer::{ExtensionField, Pack, PackOptions};
 pub use manifest::{LearningDoc, MANIFEST};
 pub use testing::{BaseFailure, BaseTestRun, ChangedOutcome, PackTestRun};
@@ -31,4 +31,3 @@ use crate::ruleset::RuleSet;
 pub fn load_bundle(name: &str, text: &str) -> Result<RuleSet, CompileError> {
     Pack::from_bundle(name, text, &PackOptions::default()).map(Pack::into_rule_set)
 }
-
