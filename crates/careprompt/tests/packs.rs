@@ -62,7 +62,7 @@ fn manifest_with(from: &str, to: &str) -> Result<Pack, CompileError> {
 }
 
 fn only_error(r: Result<Pack, CompileError>) -> careprompt::Diagnostic {
-    let e = r.err().expect("the pack should be refused");
+    let e = r.expect_err("the pack should be refused");
     assert_eq!(e.diagnostics.len(), 1, "{e}");
     e.diagnostics.into_iter().next().unwrap()
 }
