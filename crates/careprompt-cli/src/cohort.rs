@@ -344,7 +344,12 @@ impl Cohort {
         let mut out = String::from(
             "child_id,plan_id,source,looked_after,placements_last_12_months,high,medium,low,strengths,could_not_decide,clear,fired_rules,error,pack,pack_version,pack_hash\n",
         );
-        let pack = crate::output::csv_pack(&self.pack);
+        let pack = format!(
+            "{},{},{}",
+            cell(self.pack.name.as_deref().unwrap_or("")),
+            cell(self.pack.version.as_deref().unwrap_or("")),
+            cell(&self.pack.hash)
+        );
         for c in self.sorted_children() {
             let counts = self.severity_counts(c);
             let ids: Vec<&str> = c
