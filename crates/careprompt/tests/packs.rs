@@ -110,6 +110,10 @@ fn example_pack_layers_on_the_builtin_pack() {
     assert!(info.disabled[0].reason.contains("joint review"));
     assert_eq!(pack.extensions.len(), 1);
     assert_eq!(pack.learning.len(), 1);
+    // The pack adds a definition built on a base definition.
+    let rules_text = &pack.files["local.cpr"];
+    assert!(rules_text.contains("define young_carer_with_mental_health_needs"));
+    assert!(rules_text.contains("  looked_after_with_mental_health_needs"));
 }
 
 #[test]
