@@ -713,7 +713,7 @@ fn test(
         _ => None,
     };
     if let Some(p) = pack_path {
-        return test_pack(p, format);
+        return test_pack(p, show_coverage, format);
     }
     // Rules: --rules, else the `.cpr` files of directories given, else the built-in pack.
     let mut rule_dirs: Vec<PathBuf> = rule_paths.to_vec();
@@ -781,7 +781,7 @@ fn test(
     OK
 }
 
-fn test_pack(path: &std::path::Path, format: Format) -> u8 {
+fn test_pack(path: &std::path::Path, show_coverage: bool, format: Format) -> u8 {
     let pack = match read_pack(path, &careprompt::PackOptions::default()) {
         Ok(p) => p,
         Err(code) => return code,
@@ -793,7 +793,7 @@ fn test_pack(path: &std::path::Path, format: Format) -> u8 {
             serde_json::to_string_pretty(&run).unwrap_or_default()
         ));
     } else {
-        emit(&render_tests(&run.pack, false));
+        emit(&render_tests(&run.pack, show_coverage));
         emit(&pack_cmd::render_tests(&run));
     }
     if run.ok() {
