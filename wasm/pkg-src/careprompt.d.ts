@@ -212,6 +212,8 @@ export function builtinTests(): { tests: Source[]; fixtures: Source[] };
 export function compile(sources: Source[] | Source | string): CompileResult;
 /** Compiles the built-in pack. */
 export function compileBuiltin(): CompileResult;
+/** Compiles a local pack bundle (`careprompt pack --bundle`); its hash is verified. */
+export function compileBundle(text: string, name?: string): CompileResult;
 /** The built-in pack, compiled (throws only if the pack itself is broken). */
 export function builtin(): Rules;
 /** Formats one rules file in canonical form. */
