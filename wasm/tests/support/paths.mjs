@@ -25,12 +25,21 @@ export function examplePlans() {
   return walk(join(ROOT, 'examples', 'plans'), (p) => p.endsWith('.json'));
 }
 
-/** Every rule test file under rules/ (*.toml), sorted. */
-export function ruleTestFiles() {
-  return walk(join(ROOT, 'rules'), (p) => p.endsWith('.toml'));
+/** Whether `p` is inside a local pack (a folder under rules/ holding pack.toml). */
+function inLocalPack(p) {
+  const rules = join(ROOT, 'rules');
+  for (let d = dirname(p); d.startsWith(rules) && d !== rules; d = dirname(d)) {
+    if (existsSync(join(d, 'pack.toml'))) return true;
+  }
+  return false;
 }
 
-/** Every file under a rules/ pack's tests/ folder (tests and fixtures), sorted. */
+/** Every rule test file under rules/ (*.toml), sorted; local packs (tested with their manifest) left out. */
+export function ruleTestFiles() {
+  return walk(join(ROOT, 'rules'), (p) => p.endsWith('.toml') && !inLocalPack(p));
+}
+
+/** Every file under a rules/ pack's tests/ folder (tests and fixtures), sorted; local packs left out. */
 export function ruleTestTree() {
-  return walk(join(ROOT, 'rules'), (p) => /[\\/]tests[\\/]/.test(p));
+  return walk(join(ROOT, 'rules'), (p) => /[\\/]tests[\\/]/.test(p) && !inLocalPack(p));
 }
