@@ -30,6 +30,9 @@ cargo test -p careprompt-bench --test gate 2>&1 | tee -a "$log"
 step "rule pack tests (careprompt test, 100% of rules exercised)"
 cargo run --quiet --release -p careprompt-cli -- test --coverage --min-coverage 100 rules/jtai-childrens-mental-health | tee -a "$log"
 
+step "example local pack (its tests, and the built-in tests under its overrides)"
+cargo run --quiet --release -p careprompt-cli -- test rules/examples/fictional-borough-local-pack | tee -a "$log"
+
 if [ -x wasm/scripts/test.sh ]; then
   step "WASM package, browser pages and extension (Node, Chromium)"
   wasm/scripts/test.sh 2>&1 | tee -a "$log"
