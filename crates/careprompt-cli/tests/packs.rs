@@ -229,3 +229,27 @@ fn a_pack_with_a_missing_base_is_refused_with_file_line_and_help() {
         .stderr(predicate::str::contains("pack.toml:8:11"))
         .stderr(predicate::str::contains("help:"));
 }
+
+#[test]
+fn const_overrides_on_top_of_a_pack_are_recorded_with_the_packs_own() {
+    let out = stdout_of(cp().args([
+        "check",
+        "--format",
+        "json",
+        "--as-of",
+        AS_OF,
+        "--rules",
+        PACK,
+        "--const",
+        "pep_minimum_age=4",
+        "examples/plans/ex-01-out-of-area-residential-adhd-medication.json",
+    ]));
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let names: Vec<&str> = report["pack"]["overrides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["pep_minimum_age", "sdq_concern_threshold"]);
+}
