@@ -105,6 +105,9 @@ enum Command {
         /// Also write a cohort CSV: one row per plan with its prompt counts.
         #[arg(long = "csv-report", value_name = "FILE")]
         csv_report: Option<PathBuf>,
+        /// A vendor's whole case-plan schema, used in place of the built-in one (a pack's extension fields are merged into it).
+        #[arg(long = "schema", value_name = "FILE")]
+        schema: Option<PathBuf>,
         /// Plans to check.
         #[arg(value_name = "PLAN", required = true)]
         plans: Vec<String>,
@@ -225,6 +228,7 @@ fn main() -> ExitCode {
             consts,
             html_report,
             csv_report,
+            schema,
             plans,
         } => {
             let reports = cohort::Outputs {
@@ -232,7 +236,10 @@ fn main() -> ExitCode {
                 csv: csv_report,
             };
             check(
-                &rules,
+                RulesChoice {
+                    paths: &rules,
+                    schema: schema.as_deref(),
+                },
                 as_of.as_deref(),
                 format,
                 fail_on,
@@ -451,8 +458,15 @@ enum PlanResult {
     Error(String),
 }
 
+/// The rules a check uses: `--rules` paths (a pack, a bundle, rules files,
+/// or none for the built-in pack) and a vendor's `--schema`.
+struct RulesChoice<'a> {
+    paths: &'a [PathBuf],
+    schema: Option<&'a std::path::Path>,
+}
+
 fn check(
-    rule_paths: &[PathBuf],
+    choice: RulesChoice<'_>,
     as_of: Option<&str>,
     format: Format,
     fail_on: Option<SeverityArg>,
@@ -474,9 +488,16 @@ fn check(
             return ERROR;
         }
     };
-    let rules = match load_rules(rule_paths, &overrides) {
-        Ok(r) => r,
+    let vendor = match pack_options(choice.schema) {
+        Ok(o) => o.schema,
         Err(code) => return code,
+    };
+    let rules = match rules::load_with_schema(choice.paths, &overrides, vendor) {
+        Ok(r) => r,
+        Err(e) => {
+            report_rules_error(e);
+            return ERROR;
+        }
     };
     let options = CheckOptions::new(as_of);
     let mut cohort = reports.wanted().then(|| cohort::Cohort::new(&rules, as_of));

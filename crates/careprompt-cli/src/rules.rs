@@ -83,19 +83,39 @@ pub enum RulesError {
 
 /// Compiles the rules at `paths`, or the built-in pack when there are none.
 pub fn load(paths: &[PathBuf], overrides: &[(String, String)]) -> Result<RuleSet, RulesError> {
-    if paths.is_empty() {
+    load_with_schema(paths, overrides, None)
+}
+
+/// Like [`load`], with a vendor's whole case-plan schema (file name and
+/// JSON Schema text) in place of the built-in one.
+pub fn load_with_schema(
+    paths: &[PathBuf],
+    overrides: &[(String, String)],
+    schema: Option<(String, String)>,
+) -> Result<RuleSet, RulesError> {
+    if paths.is_empty() && schema.is_none() {
         return RuleSet::builtin_with(overrides).map_err(RulesError::Compile);
     }
     if let [one] = paths {
         if crate::pack_cmd::is_pack(one) {
             let options = careprompt::PackOptions {
                 overrides: overrides.to_vec(),
-                schema: None,
+                schema,
             };
             return crate::pack_cmd::read(one, &options).map(careprompt::Pack::into_rule_set);
         }
     }
-    let sources = {
+    let vendor = match schema {
+        None => None,
+        Some((name, text)) => Some(careprompt::Schema::from_json_schema(&text).map_err(|e| {
+            RulesError::Io(format!(
+                "{name}: {e} (help: pass a JSON Schema of the subset docs/packs.md describes)"
+            ))
+        })?),
+    };
+    let sources = if paths.is_empty() {
+        careprompt::builtin_sources()
+    } else {
         let mut sources = Vec::new();
         for f in rule_files(paths).map_err(RulesError::Io)? {
             let text = std::fs::read_to_string(&f)
@@ -105,7 +125,7 @@ pub fn load(paths: &[PathBuf], overrides: &[(String, String)]) -> Result<RuleSet
         sources
     };
     let options = CompileOptions {
-        schema: None,
+        schema: vendor,
         overrides: overrides.to_vec(),
         loader: Some(&FsLoader),
     };

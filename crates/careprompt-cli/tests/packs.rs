@@ -253,3 +253,60 @@ fn const_overrides_on_top_of_a_pack_are_recorded_with_the_packs_own() {
         .collect();
     assert_eq!(names, ["pep_minimum_age", "sdq_concern_threshold"]);
 }
+
+#[test]
+fn check_takes_a_vendors_whole_schema_with_the_packs_fields_merged_in() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut schema: serde_json::Value =
+        serde_json::from_str(&stdout_of(cp().arg("schema"))).unwrap();
+    schema["$defs"]["Child"]["properties"]["vendor_flag"] =
+        serde_json::json!({"type": "boolean", "description": "a vendor's own field"});
+    let vendor = tmp.path().join("vendor.schema.json");
+    std::fs::write(&vendor, serde_json::to_string(&schema).unwrap()).unwrap();
+    let mut plan = young_carer_plan(serde_json::json!(true));
+    plan["child"]["vendor_flag"] = serde_json::json!(true);
+    let plan_path = tmp.path().join("plan.json");
+    std::fs::write(&plan_path, serde_json::to_vec(&plan).unwrap()).unwrap();
+    let check = |with_schema: bool| {
+        let mut c = cp();
+        c.args([
+            "check", "--format", "json", "--as-of", AS_OF, "--rules", PACK,
+        ]);
+        if with_schema {
+            c.arg("--schema").arg(&vendor);
+        }
+        let out = stdout_of(c.arg(&plan_path));
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let (without, with) = (check(false), check(true));
+    let warned = |r: &serde_json::Value| {
+        r["warnings"].as_array().is_some_and(|w| {
+            w.iter()
+                .any(|w| w.as_str().unwrap().contains("vendor_flag"))
+        })
+    };
+    assert!(
+        warned(&without),
+        "the built-in schema does not know the vendor's field"
+    );
+    assert!(
+        !warned(&with),
+        "the vendor's schema does: {}",
+        with["warnings"]
+    );
+    assert_ne!(
+        without["pack"]["hash"], with["pack"]["hash"],
+        "the schema is in the hash"
+    );
+    let fired = |r: &serde_json::Value| {
+        r["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["rule"] == "FB-YC-01" && o["outcome"] == "fires")
+    };
+    assert!(
+        fired(&with),
+        "the pack's field is merged into the vendor's schema"
+    );
+}
