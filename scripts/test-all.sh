@@ -38,6 +38,9 @@ scripts/test-python.sh 2>&1 | tee -a "$log"
 step "crates packaged and verified as crates.io would build them (cargo publish --dry-run)"
 scripts/check-packages.sh 2>&1 | tee -a "$log"
 
+step "example local pack (its tests, and the built-in tests under its overrides)"
+cargo run --quiet --release -p careprompt-cli -- test rules/examples/fictional-borough-local-pack | tee -a "$log"
+
 if [ -x wasm/scripts/test.sh ]; then
   step "WASM package, browser pages and extension (Node, Chromium)"
   wasm/scripts/test.sh 2>&1 | tee -a "$log"

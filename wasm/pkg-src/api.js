@@ -146,6 +146,23 @@ export function compileBuiltin() {
   return fromCompiled(raw.compileBuiltin());
 }
 
+/**
+ * Compiles a local pack bundle (the JSON `careprompt pack --bundle` writes).
+ * Its hash is verified; the same bundle gives byte-identical reports here,
+ * in the CLI and in the Rust library. Same result shape as compile().
+ */
+export function compileBundle(text, name = 'pack.bundle.json') {
+  need();
+  if (typeof text !== 'string') {
+    return { ok: false, diagnostics: [], error: argumentError('the bundle must be given as text') };
+  }
+  try {
+    return fromCompiled(raw.compileBundle(name, text));
+  } catch (e) {
+    return { ok: false, diagnostics: [], error: trapped(e) };
+  }
+}
+
 /** The built-in pack, compiled. Throws only if the pack itself is broken (a bug). */
 export function builtin() {
   const result = compileBuiltin();

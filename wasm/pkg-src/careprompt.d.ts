@@ -72,6 +72,35 @@ export interface Outcome {
   evidence?: Evidence[];
   /** The plan paths whose absence kept the rule from being decided. */
   missing?: string[];
+  /** Those missing paths the plan's declared source does not record (its `coverage`). */
+  not_in_source?: string[];
+}
+
+/** A constant a pack or the caller overrode. */
+export interface OverrideInfo {
+  name: string;
+  value: string;
+  declared: string;
+}
+
+/** A rule a local pack switched off, with the pack's reason. */
+export interface DisabledRule {
+  rule: string;
+  reason: string;
+}
+
+/** Where a report's rules came from (`careprompt pack`, docs/packs.md). */
+export interface PackInfo {
+  /** The pack's name; null for loose rules files. */
+  name: string | null;
+  /** The pack's version; null for loose rules files. */
+  version: string | null;
+  /** The pack a local pack builds on. */
+  extends?: string;
+  /** `sha256:` and the hex digest of the rules and schema. */
+  hash: string;
+  overrides: OverrideInfo[];
+  disabled: DisabledRule[];
 }
 
 /** A report: the same JSON as `careprompt check --format json`. */
@@ -84,6 +113,8 @@ export interface Report {
   summary: { fires: number; clear: number; unknown: number };
   /** Every rule's outcome, in the rule set's order. */
   outcomes: Outcome[];
+  /** The rules' pack: name, version, content hash, overrides, disabled rules. */
+  pack: PackInfo;
   /** Problems with the plan that did not stop the check (unknown fields). */
   warnings?: string[];
 }
@@ -212,6 +243,8 @@ export function builtinTests(): { tests: Source[]; fixtures: Source[] };
 export function compile(sources: Source[] | Source | string): CompileResult;
 /** Compiles the built-in pack. */
 export function compileBuiltin(): CompileResult;
+/** Compiles a local pack bundle (`careprompt pack --bundle`); its hash is verified. */
+export function compileBundle(text: string, name?: string): CompileResult;
 /** The built-in pack, compiled (throws only if the pack itself is broken). */
 export function builtin(): Rules;
 /** Formats one rules file in canonical form. */

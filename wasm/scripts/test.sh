@@ -49,7 +49,7 @@ say "node --test (API, parity, Chromium)"
 # One file at a time: two cores, and each browser test starts its own Chromium.
 set +e
 node --test --test-concurrency=1 --test-reporter=spec \
-  tests/api.test.mjs tests/parity.test.mjs \
+  tests/api.test.mjs tests/parity.test.mjs tests/bundle.test.mjs \
   tests/e2e-checker.test.mjs tests/e2e-playground.test.mjs tests/e2e-extension.test.mjs \
   tests/tarball.test.mjs 2>&1 | tee "$log"
 node_status=${PIPESTATUS[0]}

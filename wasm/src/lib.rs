@@ -455,3 +455,12 @@ mod tests {
         assert!(v[0].get("line").is_none());
     }
 }
+
+/// Compiles a local pack bundle (the JSON `careprompt pack --bundle`
+/// writes): the hash is verified and the pack compiled exactly as the CLI
+/// and the library's `careprompt::load_bundle` do, so the same bundle gives
+/// byte-identical reports. `name` is the bundle's file name, for messages.
+#[wasm_bindgen(js_name = compileBundle)]
+pub fn compile_bundle(name: &str, text: &str) -> Compiled {
+    compiled(careprompt::load_bundle(name, text))
+}

@@ -110,6 +110,8 @@ struct ChildLine {
 /// The cohort, summarised plan by plan as the check goes.
 pub struct Cohort {
     as_of: Date,
+    /// The rules' pack, named in both reports.
+    pack: careprompt::PackInfo,
     rules: Vec<RuleLine>,
     index: HashMap<String, u16>,
     missing: BTreeMap<String, u32>,
@@ -206,6 +208,7 @@ impl Cohort {
         }
         Cohort {
             as_of,
+            pack: rules.pack_info().clone(),
             rules: lines,
             index,
             missing: BTreeMap::new(),
@@ -328,7 +331,13 @@ impl Cohort {
     /// The CSV report: one row per plan (and per plan that could not be checked).
     pub fn csv(&self) -> String {
         let mut out = String::from(
-            "child_id,plan_id,source,looked_after,placements_last_12_months,high,medium,low,strengths,could_not_decide,clear,fired_rules,error\n",
+            "child_id,plan_id,source,looked_after,placements_last_12_months,high,medium,low,strengths,could_not_decide,clear,fired_rules,error,pack,pack_version,pack_hash\n",
+        );
+        let pack = format!(
+            "{},{},{}",
+            crate::csv::field(self.pack.name.as_deref().unwrap_or("")),
+            crate::csv::field(self.pack.version.as_deref().unwrap_or("")),
+            crate::csv::field(&self.pack.hash)
         );
         for c in self.sorted_children() {
             let counts = self.severity_counts(c);
@@ -342,7 +351,7 @@ impl Cohort {
             let [high, medium, low, strengths] = counts;
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{high},{medium},{low},{strengths},{},{},{},",
+                "{},{},{},{},{},{high},{medium},{low},{strengths},{},{},{},,{pack}",
                 crate::csv::field(&c.child),
                 crate::csv::field(&c.plan_id),
                 crate::csv::field(&c.source),
@@ -356,12 +365,59 @@ impl Cohort {
         for (source, message) in &self.errors {
             let _ = writeln!(
                 out,
-                ",,{},,,,,,,,,,{}",
+                ",,{},,,,,,,,,,{},{pack}",
                 crate::csv::field(source),
                 crate::csv::field(message)
             );
         }
         out
+    }
+
+    /// The paragraph naming the rules' pack: name, version, content hash,
+    /// overridden constants and disabled rules (with their reasons).
+    fn provenance(&self) -> String {
+        let p = &self.pack;
+        let mut h = String::from("<div class=\"provenance\" id=\"pack\"><p>Rules: ");
+        match (&p.name, &p.version) {
+            (Some(n), Some(v)) => {
+                let _ = write!(
+                    h,
+                    "pack <strong>{}</strong> version <strong>{}</strong>",
+                    esc(n),
+                    esc(v)
+                );
+            }
+            (Some(n), None) => {
+                let _ = write!(h, "pack <strong>{}</strong>", esc(n));
+            }
+            _ => h.push_str("rules files without a pack manifest"),
+        }
+        if let Some(e) = &p.extends {
+            let _ = write!(h, ", built on {}", esc(e));
+        }
+        let _ = write!(h, "; content hash <code>{}</code>.</p>", esc(&p.hash));
+        if !p.overrides.is_empty() {
+            h.push_str("<p>Constants overridden:</p><ul>");
+            for o in &p.overrides {
+                let _ = write!(
+                    h,
+                    "<li><code>{}</code> = {} (declared {})</li>",
+                    esc(&o.name),
+                    esc(&o.value),
+                    esc(&o.declared)
+                );
+            }
+            h.push_str("</ul>");
+        }
+        if !p.disabled.is_empty() {
+            h.push_str("<p>Rules disabled:</p><ul>");
+            for d in &p.disabled {
+                let _ = write!(h, "<li>{}: {}</li>", esc(&d.rule), esc(&d.reason));
+            }
+            h.push_str("</ul>");
+        }
+        h.push_str("</div>\n");
+        h
     }
 
     /// The HTML report.
@@ -400,6 +456,7 @@ impl Cohort {
             ver = esc(careprompt::VERSION),
             rules = self.rules.len(),
         );
+        h.push_str(&self.provenance());
         h.push_str("<nav aria-label=\"Sections\"><ul><li><a href=\"#themes\">Prompts by theme</a></li><li><a href=\"#severity\">Prompts by severity</a></li><li><a href=\"#data-quality\">What the rules could decide</a></li><li><a href=\"#placements\">Placements in the last 12 months</a></li><li><a href=\"#children\">Children</a></li><li><a href=\"#rules\">Rules</a></li></ul></nav>\n</header>\n<main>\n");
         let _ = write!(
             h,

@@ -47,20 +47,36 @@ pub fn eprint_error(message: &str) {
     eprintln!("error: {message}");
 }
 
+/// A line of information on standard error (a file written, for example).
+pub fn eprint_note(message: &str) {
+    eprintln!("{message}");
+}
+
 pub fn load_rules(paths: &[PathBuf], overrides: &[(String, String)]) -> Result<RuleSet, Exit> {
-    match rules::load(paths, overrides) {
-        Ok(r) => Ok(r),
-        Err(RulesError::Io(m)) => {
-            eprint_error(&m);
-            Err(Exit::Error)
-        }
-        Err(RulesError::Compile(e)) => {
+    rules::load(paths, overrides).map_err(report_rules_error)
+}
+
+/// Like [`load_rules`], with a vendor's whole case-plan schema (file name
+/// and text) in place of the built-in one.
+pub fn load_rules_with_schema(
+    paths: &[PathBuf],
+    overrides: &[(String, String)],
+    schema: Option<(String, String)>,
+) -> Result<RuleSet, Exit> {
+    rules::load_with_schema(paths, overrides, schema).map_err(report_rules_error)
+}
+
+/// Prints why rules could not be loaded; the exit code to end with.
+pub fn report_rules_error(e: RulesError) -> Exit {
+    match e {
+        RulesError::Io(m) => eprint_error(&m),
+        RulesError::Compile(e) => {
             for d in &e.diagnostics {
                 print_diagnostic(d);
             }
             let n = e.diagnostics.len();
             eprintln!("error: the rules have {n} problem(s); no plan was checked");
-            Err(Exit::Error)
         }
     }
+    Exit::Error
 }

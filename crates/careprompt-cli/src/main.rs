@@ -13,6 +13,7 @@ mod exit;
 mod import_ssd;
 mod inputs;
 mod output;
+mod packs;
 mod rules;
 
 use std::path::PathBuf;
@@ -65,6 +66,9 @@ enum Command {
         /// Also write a cohort CSV: one row per plan with its prompt counts.
         #[arg(long = "csv-report", value_name = "FILE")]
         csv_report: Option<PathBuf>,
+        /// A vendor's whole case-plan schema, used in place of the built-in one (a pack's extension fields are merged into it).
+        #[arg(long = "schema", value_name = "FILE")]
+        schema: Option<PathBuf>,
         /// What the plans' source records, for plans without their own `coverage`:
         /// a JSON file `{"source": "...", "records": ["education.pep", ...]}` (docs/absence.md).
         #[arg(long = "source-coverage", value_name = "FILE")]
@@ -141,9 +145,35 @@ enum Command {
         after_help = "Examples:\n  careprompt import ssda903 returns/2024-25/ --out plans/ --la-code E09000001\n  careprompt import cin census.xml --ssda903 returns/2024-25/ --out plans.ndjson\n\nRows that cannot be used are listed with file, line and reason; the import log (JSON) is written beside OUT. See docs/import.md."
     )]
     Import(import::ImportKind),
-    /// Print the case-plan JSON Schema.
-    #[command(after_help = "Example:\n  careprompt schema > case-plan.schema.json")]
-    Schema,
+    /// Print the case-plan JSON Schema (with a pack's extension fields merged in, given --rules PACK).
+    #[command(
+        after_help = "Examples:\n  careprompt schema > case-plan.schema.json\n  careprompt schema --rules rules/examples/fictional-borough-local-pack > merged.schema.json\n  careprompt schema --rules my-pack --schema vendor.schema.json"
+    )]
+    Schema {
+        /// A local pack (directory with pack.toml, or a bundle): print the merged schema.
+        #[arg(long = "rules", value_name = "PACK")]
+        rules: Option<PathBuf>,
+        /// A vendor's whole case-plan schema, used in place of the built-in one.
+        #[arg(long = "schema", value_name = "FILE")]
+        schema: Option<PathBuf>,
+    },
+    /// Show what a local pack is made of, or bundle it as one file.
+    #[command(
+        after_help = "Examples:\n  careprompt pack rules/examples/fictional-borough-local-pack\n  careprompt pack --bundle fictional-borough.bundle.json rules/examples/fictional-borough-local-pack\n  careprompt check --rules fictional-borough.bundle.json plan.json\n\nSee docs/packs.md."
+    )]
+    Pack {
+        /// The pack: a directory holding pack.toml, the manifest, or a bundle.
+        #[arg(value_name = "PACK")]
+        pack: PathBuf,
+        /// Write the pack as one bundle file (JSON with every file and their hash).
+        #[arg(long = "bundle", value_name = "OUT")]
+        bundle: Option<PathBuf>,
+        /// A vendor's whole case-plan schema, used in place of the built-in one.
+        #[arg(long = "schema", value_name = "FILE")]
+        schema: Option<PathBuf>,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
     /// Run the language server for editors (LSP over standard input and output).
     #[command(
         after_help = "Example (editors start it themselves; see docs/editors.md):\n  careprompt lsp"
@@ -162,6 +192,7 @@ fn main() -> ExitCode {
             consts,
             html_report,
             csv_report,
+            schema,
             source_coverage,
             plans,
         } => {
@@ -170,7 +201,10 @@ fn main() -> ExitCode {
                 csv: csv_report,
             };
             commands::check::run(
-                &rules.rules,
+                commands::check::RulesChoice {
+                    paths: &rules.rules,
+                    schema: schema.as_deref(),
+                },
                 as_of.as_of.as_deref(),
                 format,
                 fail_on,
@@ -207,7 +241,15 @@ fn main() -> ExitCode {
             &plan,
         ),
         Command::Import(kind) => exit::Exit::from_code(import::run(kind)),
-        Command::Schema => commands::schema::run(),
+        Command::Schema { rules, schema } => {
+            commands::schema::run(rules.as_deref(), schema.as_deref())
+        }
+        Command::Pack {
+            pack,
+            bundle,
+            schema,
+            format,
+        } => commands::pack::run(&pack, bundle.as_deref(), schema.as_deref(), format.format),
         Command::Lsp => commands::lsp::run(),
     };
     exit.into()

@@ -162,12 +162,27 @@ pub fn human(source: &str, report: &Report, style: Style) -> String {
 
 /// The CSV header row.
 pub const CSV_HEADER: &str =
-    "source,plan_id,rule,outcome,severity,kind,theme,evidence,missing,error";
+    "source,plan_id,rule,outcome,severity,kind,theme,evidence,missing,error,pack,pack_version,pack_hash";
+
+/// The pack columns of a CSV row: name, version and content hash.
+pub fn csv_pack(pack: &careprompt::PackInfo) -> String {
+    format!(
+        "{},{},{}",
+        crate::csv::field(pack.name.as_deref().unwrap_or("")),
+        crate::csv::field(pack.version.as_deref().unwrap_or("")),
+        crate::csv::field(&pack.hash)
+    )
+}
 
 /// One CSV row per rule outcome.
 pub fn csv(source: &str, report: &Report) -> String {
     let mut out = String::new();
     let plan_id = report.plan_id.as_deref().unwrap_or("");
+    let pack = report
+        .pack
+        .as_deref()
+        .map(csv_pack)
+        .unwrap_or_else(|| ",,".into());
     for o in &report.outcomes {
         let evidence = o
             .evidence
@@ -186,6 +201,7 @@ pub fn csv(source: &str, report: &Report) -> String {
             crate::csv::field(&evidence),
             crate::csv::field(&o.missing.join("; ")),
             String::new(),
+            pack.clone(),
         ];
         out.push_str(&crate::csv::row(&row));
     }

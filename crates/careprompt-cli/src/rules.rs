@@ -35,6 +35,10 @@ pub fn files_under(dir: &Path, keep: &dyn Fn(&str) -> bool, skip_tests: bool) ->
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
+                // A local pack inside the tree is loaded through its manifest.
+                if crate::packs::is_pack(&p) {
+                    continue;
+                }
                 if !(skip_tests && p.file_name().is_some_and(|n| n == "tests")) {
                     stack.push(p);
                 }
@@ -79,6 +83,36 @@ pub enum RulesError {
 
 /// Compiles the rules at `paths`, or the built-in pack when there are none.
 pub fn load(paths: &[PathBuf], overrides: &[(String, String)]) -> Result<RuleSet, RulesError> {
+    load_with_schema(paths, overrides, None)
+}
+
+/// Like [`load`], with a vendor's whole case-plan schema (file name and
+/// JSON Schema text) in place of the built-in one.
+pub fn load_with_schema(
+    paths: &[PathBuf],
+    overrides: &[(String, String)],
+    schema: Option<(String, String)>,
+) -> Result<RuleSet, RulesError> {
+    if paths.is_empty() && schema.is_none() {
+        return RuleSet::builtin_with(overrides).map_err(RulesError::Compile);
+    }
+    if let [one] = paths {
+        if crate::packs::is_pack(one) {
+            let options = careprompt::PackOptions {
+                overrides: overrides.to_vec(),
+                schema,
+            };
+            return crate::packs::read(one, &options).map(careprompt::Pack::into_rule_set);
+        }
+    }
+    let vendor = match schema {
+        None => None,
+        Some((name, text)) => Some(careprompt::Schema::from_json_schema(&text).map_err(|e| {
+            RulesError::Io(format!(
+                "{name}: {e} (help: pass a JSON Schema of the subset docs/packs.md describes)"
+            ))
+        })?),
+    };
     let sources = if paths.is_empty() {
         careprompt::builtin_sources()
     } else {
@@ -91,7 +125,7 @@ pub fn load(paths: &[PathBuf], overrides: &[(String, String)]) -> Result<RuleSet
         sources
     };
     let options = CompileOptions {
-        schema: None,
+        schema: vendor,
         overrides: overrides.to_vec(),
         loader: Some(&FsLoader),
     };

@@ -120,7 +120,7 @@ fn import_check_and_cohort_report() {
     assert_eq!(lines.len(), 2676);
     assert_eq!(
         lines[0],
-        "child_id,plan_id,source,looked_after,placements_last_12_months,high,medium,low,strengths,could_not_decide,clear,fired_rules,error"
+        "child_id,plan_id,source,looked_after,placements_last_12_months,high,medium,low,strengths,could_not_decide,clear,fired_rules,error,pack,pack_version,pack_hash"
     );
     let fired_voi03: Vec<&str> = lines
         .iter()

@@ -188,6 +188,7 @@ impl RuleSet {
             summary,
             outcomes,
             warnings,
+            pack: Some(self.pack.clone()),
         }
     }
 }

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{Loader, Source};
+use crate::load::{Loader, Source};
 
 /// A rules path that could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

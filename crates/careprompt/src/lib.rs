@@ -45,12 +45,14 @@ mod json;
 mod load;
 mod parser;
 pub mod schema;
+pub mod schema_ext;
 
 // Compile them into a rule set.
 mod builtin;
 mod compile;
 pub mod coverage;
 mod program;
+pub mod provenance;
 mod ruleset;
 
 // Read a plan (settled under its source coverage), evaluate the rules on it,
@@ -67,6 +69,7 @@ pub mod explain;
 pub mod files;
 pub mod host;
 pub mod lint;
+pub mod pack;
 pub mod testing;
 
 pub use ast::{RuleKind, Severity};
@@ -78,6 +81,7 @@ pub use date::{Date, DateError};
 pub use diagnostic::{CompileError, Diagnostic, Level};
 pub use eval::{EvidenceValue, Truth, EVAL_STEPS_PER_PLAN_NODE};
 pub use load::{resolve_import, Loader, Source, MAX_RULES_FILES};
+pub use pack::{load_bundle, Pack, PackInfo, PackOptions};
 pub use parser::{parse_source, MAX_NESTING, MAX_NOTS, MAX_RULES_BYTES};
 pub use plan::{PlanError, PlanErrorKind, MAX_LIST_LEN, MAX_PLAN_BYTES};
 pub use program::Learning;

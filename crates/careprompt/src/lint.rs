@@ -149,6 +149,8 @@ pub fn lint(rules: &RuleSet, tested: Option<&BTreeSet<String>>) -> Vec<Diagnosti
             );
         }
     }
+    // A pack's disabled rules are shown, never silent.
+    out.extend(rules.pack_notes.iter().cloned());
     out
 }
 

@@ -38,6 +38,13 @@ pub trait Loader {
     fn load(&self, path: &str) -> Result<String, String>;
 }
 
+/// A function from a path to the file's text is a loader too.
+impl<F: Fn(&str) -> Result<String, String>> Loader for F {
+    fn load(&self, path: &str) -> Result<String, String> {
+        self(path)
+    }
+}
+
 /// A source file of the rule set, as loaded.
 #[derive(Clone, Debug)]
 pub(crate) struct SourceFile {

@@ -11,13 +11,13 @@ use crate::ast::{RuleKind, Severity};
 use crate::eval::EvidenceValue;
 use crate::program::Learning;
 pub use crate::program::RuleText;
+use crate::provenance::PackInfo;
 
 /// The version of the report JSON layout. Raised when a field changes
 /// meaning or is removed; adding a field does not raise it.
 pub const REPORT_VERSION: u32 = 1;
 
-/// The engine's version.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use crate::provenance::VERSION;
 
 /// A rule's outcome for one plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
@@ -194,6 +194,10 @@ pub struct Report {
     /// Problems with the plan that did not stop the check (unknown fields).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The pack whose rules made the report: name, version, content hash,
+    /// overridden constants and disabled rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pack: Option<Arc<PackInfo>>,
 }
 
 impl Report {
@@ -373,6 +377,49 @@ impl JsonWriter {
         if !r.warnings.is_empty() {
             self.strings("warnings", r.warnings.iter().map(String::as_str), false);
         }
+        if let Some(p) = &r.pack {
+            self.key("pack");
+            self.pack(p);
+        }
+        self.close('}');
+    }
+
+    fn optional_text(&mut self, key: &str, s: Option<&str>) {
+        match s {
+            Some(s) => self.text_field(key, s),
+            None => self.word_field_bare(key, "null"),
+        }
+    }
+
+    fn pack(&mut self, p: &PackInfo) {
+        self.open('{');
+        self.optional_text("name", p.name.as_deref());
+        self.optional_text("version", p.version.as_deref());
+        if let Some(e) = &p.extends {
+            self.text_field("extends", e);
+        }
+        self.text_field("hash", &p.hash);
+        self.key("overrides");
+        self.open('[');
+        for o in &p.overrides {
+            self.entry();
+            self.open('{');
+            self.text_field("name", &o.name);
+            self.text_field("value", &o.value);
+            self.text_field("declared", &o.declared);
+            self.close('}');
+        }
+        self.close(']');
+        self.key("disabled");
+        self.open('[');
+        for d in &p.disabled {
+            self.entry();
+            self.open('{');
+            self.text_field("rule", &d.rule);
+            self.text_field("reason", &d.reason);
+            self.close('}');
+        }
+        self.close(']');
         self.close('}');
     }
 

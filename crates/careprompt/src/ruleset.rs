@@ -11,6 +11,7 @@ use crate::diagnostic::{self, CompileError, Diagnostic};
 use crate::load::{self, Loader, Source, SourceFile};
 use crate::parser;
 use crate::program::{CompiledRule, Learning, RuleText, ShapeObj};
+use crate::provenance::{OverrideInfo, PackInfo, BUILTIN_PACK};
 use crate::schema::Schema;
 
 /// Options for compiling a rule set.
@@ -70,7 +71,7 @@ impl serde::Serialize for RuleInfo {
 }
 
 /// A compiled rule set: compile once, check many plans, from many threads.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct RuleSet {
     pub(crate) rules: Vec<CompiledRule>,
     pub(crate) shape: ShapeObj,
@@ -81,12 +82,32 @@ pub struct RuleSet {
     pub(crate) read_paths: BTreeSet<String>,
     /// Each field's explicit none, from the schema (source coverage).
     pub(crate) nones: coverage::NoneTree,
+    /// What reports record about the pack (name, version, hash, ...).
+    pub(crate) pack: Arc<PackInfo>,
+    /// Notes `lint` shows about the pack (its disabled rules).
+    pub(crate) pack_notes: Vec<Diagnostic>,
 }
 
 impl RuleSet {
     /// Compiles the built-in children's mental health pack.
     pub fn builtin() -> Result<RuleSet, CompileError> {
-        RuleSet::compile(&crate::builtin::builtin_sources())
+        RuleSet::builtin_with(&[])
+    }
+
+    /// Compiles the built-in pack with constant overrides (`name`, literal
+    /// as in rules); reports name the built-in pack and the overrides.
+    pub fn builtin_with(overrides: &[(String, String)]) -> Result<RuleSet, CompileError> {
+        let options = CompileOptions {
+            schema: None,
+            overrides: overrides.to_vec(),
+            loader: None,
+        };
+        let mut rules = RuleSet::compile_with(&crate::builtin::builtin_sources(), &options)?;
+        let mut info = (*rules.pack).clone();
+        info.name = Some(BUILTIN_PACK.to_string());
+        info.version = Some(crate::provenance::VERSION.to_string());
+        rules.pack = Arc::new(info);
+        Ok(rules)
     }
 
     /// Compiles rules files against the built-in case-plan schema.
@@ -127,10 +148,13 @@ impl RuleSet {
         let compiled = compile::Compiler::new(schema, &files)
             .compile(&refs, &overrides)
             .map_err(|diagnostics| CompileError { diagnostics })?;
+        let pack = identity(&files, options.schema.as_ref(), &compiled.consts);
         let mut shape = compiled.shape;
         coverage::read_coverage_key(&mut shape);
         Ok(RuleSet {
             nones: coverage::NoneTree::from_schema(&schema.root),
+            pack: Arc::new(pack),
+            pack_notes: Vec::new(),
             rules: compiled.rules,
             shape,
             sources: files,
@@ -168,6 +192,13 @@ impl RuleSet {
         &self.read_paths
     }
 
+    /// What reports record about the pack these rules come from: its name
+    /// and version (when compiled from a pack), the content hash, the
+    /// constants overridden and the rules disabled.
+    pub fn pack_info(&self) -> &PackInfo {
+        &self.pack
+    }
+
     /// The names of the files the rule set was compiled from.
     pub fn source_names(&self) -> Vec<&str> {
         self.sources.iter().map(|s| s.name.as_str()).collect()
@@ -186,4 +217,31 @@ impl RuleSet {
     pub(crate) fn shape(&self) -> &ShapeObj {
         &self.shape
     }
+}
+
+/// The identity of rules compiled from loose files: the hash of the files
+/// as named and of the schema, and the constants whose value was changed.
+fn identity(
+    files: &[SourceFile],
+    schema: Option<&Schema>,
+    consts: &[compile::ConstInfo],
+) -> PackInfo {
+    let overrides = consts
+        .iter()
+        .filter(|c| c.overridden && c.value != c.declared)
+        .map(|c| OverrideInfo {
+            name: c.name.clone(),
+            value: crate::format::literal(&c.value),
+            declared: crate::format::literal(&c.declared),
+        })
+        .collect();
+    let schema_text = match schema {
+        None => crate::schema::CASE_PLAN_SCHEMA.to_string(),
+        Some(s) => format!("{s:?}"),
+    };
+    let parts = files
+        .iter()
+        .map(|f| ("rules", f.name.as_str(), f.text.as_str()))
+        .chain(std::iter::once(("schema", "", schema_text.as_str())));
+    PackInfo::loose(parts, overrides)
 }

@@ -44,6 +44,13 @@ export const report: Report = {
       "title": "Unknown"
     }
   ],
+  "pack": {
+    "disabled": [],
+    "hash": "sha256:f1197b86a8d6c4835fea98f77413c0c93c9ef838cee0a82f091e2fecacc85350",
+    "name": null,
+    "overrides": [],
+    "version": null
+  },
   "plan_id": "P-1",
   "report_version": 1,
   "summary": {
@@ -123,6 +130,13 @@ export const arrayBatch: BatchEntry[] = [
           "title": "Unknown"
         }
       ],
+      "pack": {
+        "disabled": [],
+        "hash": "sha256:f1197b86a8d6c4835fea98f77413c0c93c9ef838cee0a82f091e2fecacc85350",
+        "name": null,
+        "overrides": [],
+        "version": null
+      },
       "plan_id": "P-1",
       "report_version": 1,
       "summary": {
@@ -192,6 +206,13 @@ export const ndjsonBatch: BatchEntry[] = [
           "title": "Unknown"
         }
       ],
+      "pack": {
+        "disabled": [],
+        "hash": "sha256:f1197b86a8d6c4835fea98f77413c0c93c9ef838cee0a82f091e2fecacc85350",
+        "name": null,
+        "overrides": [],
+        "version": null
+      },
       "plan_id": "P-1",
       "report_version": 1,
       "summary": {

@@ -8,14 +8,23 @@ use rayon::prelude::*;
 
 use crate::args::{as_of_date, parse_consts, Format, SeverityArg};
 use crate::batch::{self, PlanResult};
-use crate::console::{eprint_error, load_rules, located};
+use crate::console::{eprint_error, load_rules_with_schema, located};
 use crate::exit::Exit;
 use crate::output::{Style, Totals};
 use crate::{cohort, inputs, output};
 
+/// The rules a check uses: `--rules` paths (a pack, a bundle, rules files,
+/// or none for the built-in pack) and a vendor's `--schema`.
+pub struct RulesChoice<'a> {
+    /// `--rules`.
+    pub paths: &'a [PathBuf],
+    /// `--schema`.
+    pub schema: Option<&'a std::path::Path>,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn run(
-    rule_paths: &[PathBuf],
+    choice: RulesChoice<'_>,
     as_of: Option<&str>,
     format: Format,
     fail_on: Option<SeverityArg>,
@@ -38,7 +47,11 @@ pub fn run(
             return Exit::Error;
         }
     };
-    let rules = match load_rules(rule_paths, &overrides) {
+    let vendor = match crate::packs::options(choice.schema) {
+        Ok(o) => o.schema,
+        Err(code) => return code,
+    };
+    let rules = match load_rules_with_schema(choice.paths, &overrides, vendor) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -155,9 +168,10 @@ pub fn run(
                         Format::Csv => {
                             let _ = writeln!(
                                 out,
-                                "{},,,,,,,,,{}",
+                                "{},,,,,,,,,{},{}",
                                 crate::csv::field(&source),
-                                crate::csv::field(&m)
+                                crate::csv::field(&m),
+                                output::csv_pack(rules.pack_info())
                             );
                         }
                         _ => {}

@@ -28,7 +28,8 @@ pub fn run(paths: &[PathBuf], format: Format) -> Exit {
             }
         }
     }
-    if paths.is_empty() {
+    // A pack built on the built-in pack is tested by the built-in tests too.
+    if paths.is_empty() || matches!(paths, [one] if crate::packs::is_pack(one)) {
         for (name, text) in careprompt::builtin_tests() {
             if name.ends_with(".test.toml") {
                 tested.extend(careprompt::lint::expected_rule_ids(text));

@@ -6,5 +6,6 @@ pub mod fmt;
 pub mod import;
 pub mod lint;
 pub mod lsp;
+pub mod pack;
 pub mod schema;
 pub mod test;

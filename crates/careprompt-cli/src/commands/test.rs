@@ -14,6 +14,14 @@ pub fn run(
     min_coverage: Option<f64>,
     format: Format,
 ) -> Exit {
+    // A local pack is tested with its own tests and the base pack's under it.
+    let pack_path = match (rule_paths, paths) {
+        ([one], _) | ([], [one]) if crate::packs::is_pack(one) => Some(one),
+        _ => None,
+    };
+    if let Some(p) = pack_path {
+        return test_pack(p, show_coverage, format);
+    }
     // Rules: --rules, else the `.cpr` files of directories given, else the built-in pack.
     let mut rule_dirs: Vec<PathBuf> = rule_paths.to_vec();
     if rule_dirs.is_empty() {
@@ -74,6 +82,29 @@ pub fn run(
         }
     }
     Exit::Ok
+}
+
+/// Runs a local pack's tests, then the base pack's tests under the pack.
+fn test_pack(path: &std::path::Path, show_coverage: bool, format: Format) -> Exit {
+    let pack = match crate::packs::read_reported(path, &careprompt::PackOptions::default()) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let run = pack.run_tests();
+    if format == Format::Json {
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&run).unwrap_or_default()
+        ));
+    } else {
+        emit(&render_tests(&run.pack, show_coverage));
+        emit(&crate::packs::render_tests(&run));
+    }
+    if run.ok() {
+        Exit::Ok
+    } else {
+        Exit::Findings
+    }
 }
 
 fn render_tests(run: &careprompt::testing::TestRun, show_coverage: bool) -> String {

@@ -28,6 +28,8 @@ pub use crate::diagnostic::MAX_DIAGNOSTICS;
 pub(crate) struct ConstInfo {
     pub name: String,
     pub value: Literal,
+    /// The value as declared, before any override.
+    pub declared: Literal,
     pub file: u32,
     pub span: Span,
     pub overridden: bool,
@@ -177,6 +179,7 @@ impl<'s> Compiler<'s> {
                             ConstInfo {
                                 name: name.node.clone(),
                                 value: value.node.clone(),
+                                declared: value.node.clone(),
                                 file,
                                 span: name.span,
                                 overridden: false,
