@@ -94,6 +94,9 @@ struct RuleLine {
     fires: u32,
     clear: u32,
     unknown: u32,
+    /// Of `unknown`: children whose plan's declared source does not record
+    /// some of the data the rule needs (`not_in_source`, docs/absence.md).
+    not_in_source: u32,
 }
 
 struct ChildLine {
@@ -204,6 +207,7 @@ impl Cohort {
                 fires: 0,
                 clear: 0,
                 unknown: 0,
+                not_in_source: 0,
             });
         }
         Cohort {
@@ -241,6 +245,9 @@ impl Cohort {
                 OutcomeKind::Unknown => {
                     line.unknown += 1;
                     unknown += 1;
+                    if !o.not_in_source.is_empty() {
+                        line.not_in_source += 1;
+                    }
                     for m in &o.missing {
                         missing_here.insert(path_shape(m));
                     }
@@ -509,9 +516,9 @@ impl Cohort {
         h.push_str("</section>\n");
 
         // Data quality.
-        h.push_str("<section aria-labelledby=\"data-quality\"><h2 id=\"data-quality\">What the rules could decide</h2>\n<p>For each rule: the children it fired for, and the children it <em>could not decide</em> because the plan lacks data the rule needs. Many undecided children point at data the plans, or the returns they were imported from, do not carry.</p>\n");
+        h.push_str("<section aria-labelledby=\"data-quality\"><h2 id=\"data-quality\">What the rules could decide</h2>\n<p>For each rule: the children it fired for, and the children it <em>could not decide</em> because the plan lacks data the rule needs. Those the rule could not decide are split in two: <em>not in the source</em>, where the plan declares what its source records (its <code>coverage</code>, as imported plans do) and the source does not carry data the rule needs, so no import of it could decide the rule; and <em>not recorded in the plan</em>, where the data is missing from this child's plan.</p>\n");
         h.push_str(&rule_chart(&self.rules));
-        h.push_str("<table class=\"rules\"><caption>Outcomes by rule (children)</caption>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Title</th><th scope=\"col\">Severity</th><th scope=\"col\" class=\"num\">Fired</th><th scope=\"col\" class=\"num\">Clear</th><th scope=\"col\" class=\"num\">Could not decide</th><th scope=\"col\" class=\"num\">Could not decide (%)</th></tr></thead>\n<tbody>\n");
+        h.push_str("<table class=\"rules\"><caption>Outcomes by rule (children)</caption>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Title</th><th scope=\"col\">Severity</th><th scope=\"col\" class=\"num\">Fired</th><th scope=\"col\" class=\"num\">Clear</th><th scope=\"col\" class=\"num\">Could not decide</th><th scope=\"col\" class=\"num\">Could not decide (%)</th><th scope=\"col\" class=\"num\">Not in the source</th><th scope=\"col\" class=\"num\">Not recorded in the plan</th></tr></thead>\n<tbody>\n");
         for r in &self.rules {
             let total = r.fires + r.clear + r.unknown;
             let pct = if total == 0 {
@@ -521,7 +528,7 @@ impl Cohort {
             };
             let _ = writeln!(
                 h,
-                "<tr><th scope=\"row\"><a href=\"#rule-{a}\">{id}</a></th><td>{title}</td><td>{sev}</td><td class=\"num\">{f}</td><td class=\"num\">{c}</td><td class=\"num\">{u}</td><td class=\"num\">{pct:.0}%</td></tr>",
+                "<tr><th scope=\"row\"><a href=\"#rule-{a}\">{id}</a></th><td>{title}</td><td>{sev}</td><td class=\"num\">{f}</td><td class=\"num\">{c}</td><td class=\"num\">{u}</td><td class=\"num\">{pct:.0}%</td><td class=\"num\">{ns}</td><td class=\"num\">{nr}</td></tr>",
                 a = anchor_part(&r.id),
                 id = esc(&r.id),
                 title = esc(&r.title),
@@ -529,6 +536,8 @@ impl Cohort {
                 f = r.fires,
                 c = r.clear,
                 u = r.unknown,
+                ns = r.not_in_source,
+                nr = r.unknown - r.not_in_source,
             );
         }
         h.push_str("</tbody></table>\n");

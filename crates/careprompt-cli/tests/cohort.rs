@@ -115,6 +115,60 @@ fn import_check_and_cohort_report() {
         "552 header-only children and 62 with inconsistent episodes"
     );
 
+    // What the rules could decide: per rule, the children it could not
+    // decide, split into "not in the source" (the plan's declared coverage
+    // does not record data the rule needs) and "not recorded in the plan".
+    let row = |id: &str| -> Vec<u32> {
+        let start = html
+            .find(&format!("<tr><th scope=\"row\"><a href=\"#rule-{id}\">"))
+            .unwrap_or_else(|| panic!("no row for {id}"));
+        let end = start + html[start..].find("</tr>").unwrap();
+        html[start..end]
+            .split("<td class=\"num\">")
+            .skip(1)
+            .filter_map(|c| c.split('<').next())
+            .filter_map(|c| c.trim_end_matches('%').parse().ok())
+            .collect()
+    };
+    // SSDA903 carries nothing about education: every child the PEP rule
+    // could not decide is undecidable from this source.
+    let edu06 = row("CMH-EDU-06");
+    let (unknown, not_in_source, not_recorded) = (edu06[2], edu06[4], edu06[5]);
+    assert!(unknown > 0, "{edu06:?}");
+    assert_eq!(not_in_source, unknown, "{edu06:?}");
+    assert_eq!(not_recorded, 0);
+    // The split agrees with the reports' own `not_in_source`, rule by rule.
+    let ndjson = cp()
+        .args(["check", "--as-of", "2018-03-31", "--format", "ndjson"])
+        .arg(tmp.path().join("plans"))
+        .output()
+        .unwrap();
+    let mut per_rule: std::collections::BTreeMap<String, (u32, u32)> = Default::default();
+    for line in String::from_utf8(ndjson.stdout).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        for o in v["report"]["outcomes"].as_array().unwrap() {
+            if o["outcome"] == "unknown" {
+                let e = per_rule
+                    .entry(o["rule"].as_str().unwrap().to_string())
+                    .or_default();
+                e.0 += 1;
+                if o.get("not_in_source")
+                    .is_some_and(|n| !n.as_array().unwrap().is_empty())
+                {
+                    e.1 += 1;
+                }
+            }
+        }
+    }
+    for (id, (unknown, not_in_source)) in &per_rule {
+        let r = row(id);
+        assert_eq!(
+            (r[2], r[4], r[5]),
+            (*unknown, *not_in_source, unknown - not_in_source),
+            "{id}"
+        );
+    }
+
     let csv = std::fs::read_to_string(tmp.path().join("report.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 2676);

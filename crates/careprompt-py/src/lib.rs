@@ -146,6 +146,23 @@ impl RuleSet {
         })
     }
 
+    /// Loads a local pack bundle (the file `careprompt pack --bundle` writes):
+    /// `text` is the bundle's JSON, `name` the name its errors give (its
+    /// path, usually). The bundle's hash is verified; raises `CompileError`
+    /// (with file, line and column) when it does not match or the rules do
+    /// not compile. The same bundle gives the same reports here as in the
+    /// CLI (`--rules BUNDLE`), the Rust library and the WASM package.
+    #[staticmethod]
+    #[pyo3(signature = (text, *, name = "bundle.json"))]
+    fn from_bundle(py: Python<'_>, text: &str, name: &str) -> PyResult<RuleSet> {
+        let set = py
+            .detach(|| careprompt::load_bundle(name, text))
+            .map_err(|e| compile_error(py, &e))?;
+        Ok(RuleSet {
+            inner: Arc::new(set),
+        })
+    }
+
     /// Checks one plan as of `as_of` (a `datetime.date` or `"YYYY-MM-DD"`).
     ///
     /// `plan` is a dict (as `json.load` gives), a JSON `str`, or JSON
