@@ -6,7 +6,10 @@
 //! ends of records, such as a current placement's `end_date`). "None" is
 //! said explicitly, as docs/absence.md asks: `[]` for a list, `null` for no
 //! PEP, no EHCP, no planned school move, no lead professional, or a child
-//! not yet medically fit for discharge. Plans start
+//! not yet medically fit for discharge. (So the one rule a generated plan
+//! can leave `unknown` is CMH-STA-02, on a plan with no EHCP (`null`) but
+//! an open EHCP statutory process: whether the EHCP work is progressing is
+//! then not known, as careprompt reads it.) Plans start
 //! from a small base and grow one list element at a time, picking lists at
 //! random (placements, A&E attendances, reviews, agencies, ...), until they
 //! reach the size asked for. The same seed and size always give the same
@@ -411,7 +414,10 @@ fn plan_period(rng: &mut Rng) -> Value {
     }
     o.insert(
         "category".into(),
-        Value::String(rng.pick(&["neglect", "emotional abuse", "physical abuse", "N1"]).into()),
+        Value::String(
+            rng.pick(&["neglect", "emotional abuse", "physical abuse", "N1"])
+                .into(),
+        ),
     );
     Value::Object(o)
 }
@@ -427,7 +433,7 @@ fn offer(rng: &mut Rng) -> Value {
     })
 }
 
-/// The base plan: every object the rules read, with short lists.
+/// The base plan: every object the rules read, with empty lists.
 fn base(rng: &mut Rng, seed: u64) -> Value {
     let looked_after = rng.chance(0.8);
     let age_days = 365 * 2 + rng.below(365 * 15) as i64;
@@ -477,7 +483,7 @@ fn base(rng: &mut Rng, seed: u64) -> Value {
                 "planned_school_move".into(),
                 json!({
                     // Mostly ahead; some in the last term or earlier.
-                    "date": date_ago(rng.below(300) as i64 - 200),
+                    "date": date_ago(rng.below(400) as i64 - 200),
                     "transition_to_secondary": rng.chance(0.5),
                     "transition_support_planned": rng.chance(0.5),
                     "fresh_start_requested": rng.chance(0.3),
@@ -530,7 +536,6 @@ fn base(rng: &mut Rng, seed: u64) -> Value {
             "inpatient_episodes": [],
             "mental_health_act_sections": [],
             "sdq_scores": [],
-            "health_checks": [],
         },
         "crisis": { "ae_attendances": [], "missing_episodes": [], "arrests": [], "self_harm_incidents": [] },
         "behaviour": { "challenging": rng.chance(0.4), "escalating": rng.chance(0.3), "escalation_noted": rng.past_date() },
@@ -539,8 +544,6 @@ fn base(rng: &mut Rng, seed: u64) -> Value {
             "processes": [],
             "care_plan": { "last_reviewed": rng.past_date() },
             "visits": [],
-            "child_protection_plans": [],
-            "child_in_need_plans": [],
         },
         "education": education,
         "family": {
@@ -556,10 +559,17 @@ fn base(rng: &mut Rng, seed: u64) -> Value {
     })
 }
 
+/// The list at `path`, made (empty) if the plan does not have it yet: the
+/// base plan leaves out the lists no rule reads (health checks, child
+/// protection and child in need plans), which are then not known unless
+/// the generator adds an element to them.
 fn list_mut<'v>(plan: &'v mut Value, path: &[&str]) -> Option<&'v mut Vec<Value>> {
     let mut v = plan;
     for key in path {
-        v = v.get_mut(*key)?;
+        v = v
+            .as_object_mut()?
+            .entry(*key)
+            .or_insert_with(|| Value::Array(Vec::new()));
     }
     v.as_array_mut()
 }
