@@ -58,23 +58,21 @@ fn tb(b: bool) -> Truth {
     }
 }
 
-/// The value at `path`, or `None` when it is absent or null.
+/// The value at `path`: `None` when it is absent (not known), `Some(Null)`
+/// when it is recorded as none. A field below a `null` or a non-object is
+/// absent, as careprompt reads it.
 #[inline]
 fn at<'v>(v: &'v Value, path: &[&str]) -> Option<&'v Value> {
     let mut n = v;
     for k in path {
         n = n.get(*k)?;
     }
-    if n.is_null() {
-        None
-    } else {
-        Some(n)
-    }
+    Some(n)
 }
 
 #[inline]
 fn get<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
-    v.get(key).filter(|n| !n.is_null())
+    v.get(key)
 }
 
 #[inline]
@@ -143,14 +141,35 @@ fn num_ge(v: Option<&Value>, k: f64) -> Truth {
     }
 }
 
+/// `F missing`: unknown when absent, true when recorded as none (`null`
+/// or an empty list), false for any other value.
 #[inline]
 fn missing(v: Option<&Value>) -> Truth {
-    tb(v.is_none())
+    match v {
+        None => U,
+        Some(Value::Null) => T,
+        Some(Value::Array(items)) => tb(items.is_empty()),
+        Some(_) => F,
+    }
 }
 
+/// `F exists`: the negation of [`missing`] (unknown when absent).
 #[inline]
 fn exists(v: Option<&Value>) -> Truth {
-    tb(v.is_some())
+    missing(v).not()
+}
+
+/// `end_date missing` (or `discharged missing`) on the end of a record:
+/// left out or `null`, the record is open (the one kept convention).
+#[inline]
+fn open(v: Option<&Value>) -> Truth {
+    tb(matches!(v, None | Some(Value::Null)))
+}
+
+/// `end_date exists` on the end of a record (false when open).
+#[inline]
+fn ended(v: Option<&Value>) -> Truth {
+    open(v).not()
 }
 
 /// `any list where f`: unknown when the list is missing.
@@ -242,7 +261,7 @@ fn current_placement_out_of_area(p: &Value) -> Truth {
     let home = at(p, &["child", "home_local_authority"]);
     any(get(p, "placements"), |pl| {
         all!(
-            missing(get(pl, "end_date")),
+            open(get(pl, "end_date")),
             either!(
                 beq(get(pl, "out_of_area"), true),
                 sne(get(pl, "local_authority"), home)
@@ -263,7 +282,7 @@ fn care_order_in_force(p: &Value) -> Truth {
                 get(x, "process_type"),
                 &["care_order", "interim_care_order"]
             ),
-            missing(get(x, "end_date"))
+            open(get(x, "end_date"))
         )),
     )
 }
@@ -271,11 +290,11 @@ fn care_order_in_force(p: &Value) -> Truth {
 fn mha_section_in_force(p: &Value) -> Truth {
     either!(
         any(at(p, &["health", "mental_health_act_sections"]), |s| {
-            missing(get(s, "end_date"))
+            open(get(s, "end_date"))
         }),
         any(processes(p), |x| all!(
             seq(get(x, "process_type"), "mental_health_act"),
-            missing(get(x, "end_date"))
+            open(get(x, "end_date"))
         )),
     )
 }
@@ -284,7 +303,7 @@ fn dto_in_force(p: &Value) -> Truth {
     any(processes(p), |x| {
         all!(
             seq(get(x, "process_type"), "detention_and_training_order"),
-            missing(get(x, "end_date"))
+            open(get(x, "end_date"))
         )
     })
 }
@@ -294,19 +313,97 @@ fn ehcp_in_place(p: &Value) -> Truth {
         beq(at(p, &["education", "ehcp", "in_place"]), true),
         any(processes(p), |x| all!(
             seq(get(x, "process_type"), "ehcp"),
-            missing(get(x, "end_date"))
+            open(get(x, "end_date"))
         )),
     )
 }
 
-fn agreements_missing(p: &Value) -> Truth {
+fn age_ge(p: &Value, c: &Cutoffs, dob_cut: &str) -> Truth {
+    match at(p, &["child", "date_of_birth"]) {
+        // A birth date after the evaluation date gives no age.
+        Some(Value::String(d)) if d.as_str() > c.as_of.as_str() => U,
+        Some(Value::String(d)) => tb(d.as_str() <= dob_cut),
+        _ => U,
+    }
+}
+
+fn approaching_secondary_transition(p: &Value, c: &Cutoffs) -> Truth {
     either!(
-        beq(at(p, &["people", "duty_of_care_agreed"]), false),
-        beq(
-            at(p, &["people", "roles_and_responsibilities_agreed"]),
-            false
+        match at(p, &["education", "year_group"]).and_then(Value::as_f64) {
+            Some(y) => tb(y == 6.0),
+            None => U,
+        },
+        all!(
+            // age = 10: at least 10 and not at least 11.
+            age_ge(p, c, &c.dob10),
+            age_ge(p, c, &c.dob11).not(),
+            seq(at(p, &["education", "school", "phase"]), "primary"),
         ),
     )
+}
+
+fn frequent_recent_crises(p: &Value, c: &Cutoffs) -> Truth {
+    either!(
+        count_ge(
+            at(p, &["crisis", "missing_episodes"]),
+            |x| within(get(x, "start_date"), &c.m3, &c.as_of),
+            3
+        ),
+        count_ge(
+            at(p, &["crisis", "arrests"]),
+            |x| within(get(x, "date"), &c.m3, &c.as_of),
+            2
+        ),
+        count_ge(
+            at(p, &["crisis", "self_harm_incidents"]),
+            |x| within(get(x, "date"), &c.m3, &c.as_of),
+            2
+        ),
+    )
+}
+
+fn care_order_and_section(p: &Value) -> Truth {
+    all!(care_order_in_force(p), mha_section_in_force(p))
+}
+
+fn inpatient_out_of_area(p: &Value) -> Truth {
+    let home = at(p, &["child", "home_local_authority"]);
+    any(at(p, &["health", "inpatient_episodes"]), |x| {
+        all!(
+            open(get(x, "discharged")),
+            either!(
+                beq(get(x, "out_of_area"), true),
+                sne(get(x, "hospital_local_authority"), home)
+            )
+        )
+    })
+}
+
+fn placed_out_of_area_with_mh(p: &Value) -> Truth {
+    all!(looked_after_with_mh(p), current_placement_out_of_area(p))
+}
+
+fn duties_may_compete(p: &Value) -> Truth {
+    either!(
+        care_order_and_section(p),
+        inpatient_out_of_area(p),
+        placed_out_of_area_with_mh(p),
+    )
+}
+
+fn long_current_placement(p: &Value, c: &Cutoffs) -> Truth {
+    any(get(p, "placements"), |x| {
+        all!(
+            open(get(x, "end_date")),
+            before(get(x, "start_date"), &c.m12)
+        )
+    })
+}
+
+fn no_recent_worker_change(p: &Value, c: &Cutoffs) -> Truth {
+    none(at(p, &["people", "worker_changes"]), |x| {
+        within(get(x, "date"), &c.m12, &c.as_of)
+    })
 }
 
 // Rules, one function each.
@@ -346,25 +443,18 @@ pub fn cri_02(p: &Value, c: &Cutoffs) -> Truth {
 
 /// CMH-CRI-03.
 pub fn cri_03(p: &Value, c: &Cutoffs) -> Truth {
+    all!(has_mental_health_needs(p), frequent_recent_crises(p, c))
+}
+
+/// CMH-CRI-04.
+pub fn cri_04(p: &Value, c: &Cutoffs) -> Truth {
     all!(
         has_mental_health_needs(p),
-        either!(
-            count_ge(
-                at(p, &["crisis", "missing_episodes"]),
-                |x| within(get(x, "start_date"), &c.m3, &c.as_of),
-                3
-            ),
-            count_ge(
-                at(p, &["crisis", "arrests"]),
-                |x| within(get(x, "date"), &c.m3, &c.as_of),
-                2
-            ),
-            count_ge(
-                at(p, &["crisis", "self_harm_incidents"]),
-                |x| within(get(x, "date"), &c.m3, &c.as_of),
-                2
-            ),
-        ),
+        frequent_recent_crises(p, c),
+        any(at(p, &["engagement", "therapeutic_work"]), |x| all!(
+            sin(get(x, "status"), &["paused", "stopped"]),
+            within(get(x, "status_date"), &c.m3, &c.as_of)
+        )),
     )
 }
 
@@ -408,6 +498,7 @@ fn school_move(p: &Value, c: &Cutoffs, secondary: bool) -> Truth {
                 planned.and_then(|m| get(m, "transition_support_planned")),
                 false
             ),
+            before(planned.and_then(|m| get(m, "date")), &c.term).not(),
         ),
         any(at(p, &["education", "school_moves"]), |x| all!(
             beq(get(x, "transition_to_secondary"), secondary),
@@ -432,10 +523,7 @@ pub fn edu_06(p: &Value, c: &Cutoffs) -> Truth {
     let pep = at(p, &["education", "pep"]);
     all!(
         looked_after(p),
-        match at(p, &["child", "date_of_birth"]) {
-            Some(Value::String(d)) => tb(d.as_str() <= c.dob3.as_str()),
-            _ => U,
-        },
+        age_ge(p, c, &c.dob3),
         either!(
             missing(pep),
             beq(pep.and_then(|x| get(x, "in_place")), false)
@@ -450,6 +538,14 @@ pub fn edu_07(p: &Value, c: &Cutoffs) -> Truth {
         exists(at(p, &["education", "pep"])),
         beq(at(p, &["education", "pep", "in_place"]), true),
         before(at(p, &["education", "pep", "last_reviewed"]), &c.term),
+    )
+}
+
+/// CMH-EDU-08.
+pub fn edu_08(p: &Value, c: &Cutoffs) -> Truth {
+    all!(
+        has_mental_health_needs(p),
+        approaching_secondary_transition(p, c)
     )
 }
 
@@ -500,7 +596,7 @@ pub fn fam_02(p: &Value, _c: &Cutoffs) -> Truth {
 pub fn fam_03(p: &Value, _c: &Cutoffs) -> Truth {
     all!(
         any(get(p, "placements"), |x| all!(
-            missing(get(x, "end_date")),
+            open(get(x, "end_date")),
             sin(get(x, "placement_type"), &["foster_care", "kinship_care"])
         )),
         beq(at(p, &["family", "foster_carer_advocating"]), true),
@@ -543,11 +639,16 @@ pub fn maw_02(p: &Value, _c: &Cutoffs) -> Truth {
 
 /// CMH-MAW-03.
 pub fn maw_03(p: &Value, _c: &Cutoffs) -> Truth {
+    len_ge(at(p, &["people", "agencies"]), 4)
+}
+
+/// CMH-MAW-04.
+pub fn maw_04(p: &Value, _c: &Cutoffs) -> Truth {
     all!(
         len_ge(at(p, &["people", "agencies"]), 2),
         beq(
             at(p, &["people", "roles_and_responsibilities_agreed"]),
-            false
+            true
         ),
     )
 }
@@ -556,7 +657,7 @@ pub fn maw_03(p: &Value, _c: &Cutoffs) -> Truth {
 pub fn med_01(p: &Value, _c: &Cutoffs) -> Truth {
     any(at(p, &["health", "medications"]), |x| {
         all!(
-            missing(get(x, "end_date")),
+            open(get(x, "end_date")),
             beq(get(x, "formal_diagnosis"), false),
             beq(get(x, "setting_protocol_requires_diagnosis"), true)
         )
@@ -571,7 +672,7 @@ pub fn med_02(p: &Value, _c: &Cutoffs) -> Truth {
     any(at(p, &["health", "medications"]), |x| {
         let reviewed = get(x, "last_reviewed");
         all!(
-            missing(get(x, "end_date")),
+            open(get(x, "end_date")),
             either!(
                 dcmp(reviewed, growth, |a, b| a < b),
                 all!(beq(escalating, true), dcmp(reviewed, noted, |a, b| a < b)),
@@ -603,7 +704,7 @@ pub fn pla_01(p: &Value, _c: &Cutoffs) -> Truth {
     any(at(p, &["health", "inpatient_episodes"]), |x| {
         all!(
             exists(get(x, "medically_fit_for_discharge")),
-            missing(get(x, "discharged")),
+            open(get(x, "discharged")),
             seq(get(x, "discharge_delay_reason"), "no_placement")
         )
     })
@@ -614,7 +715,7 @@ pub fn pla_02(p: &Value, _c: &Cutoffs) -> Truth {
     all!(
         looked_after(p),
         any(at(p, &["health", "inpatient_episodes"]), |x| all!(
-            missing(get(x, "discharged")),
+            open(get(x, "discharged")),
             missing(get(x, "medically_fit_for_discharge")),
             beq(get(x, "discharge_placement_identified"), false)
         )),
@@ -669,11 +770,7 @@ pub fn rel_04(p: &Value, c: &Cutoffs) -> Truth {
 
 /// CMH-STA-01.
 pub fn sta_01(p: &Value, _c: &Cutoffs) -> Truth {
-    all!(
-        care_order_in_force(p),
-        mha_section_in_force(p),
-        agreements_missing(p)
-    )
+    care_order_and_section(p)
 }
 
 /// CMH-STA-02.
@@ -687,35 +784,30 @@ pub fn sta_02(p: &Value, _c: &Cutoffs) -> Truth {
 
 /// CMH-STA-03.
 pub fn sta_03(p: &Value, _c: &Cutoffs) -> Truth {
-    all!(
-        looked_after_with_mh(p),
-        current_placement_out_of_area(p),
-        agreements_missing(p)
-    )
+    placed_out_of_area_with_mh(p)
 }
 
 /// CMH-STA-04.
 pub fn sta_04(p: &Value, _c: &Cutoffs) -> Truth {
-    let home = at(p, &["child", "home_local_authority"]);
+    inpatient_out_of_area(p)
+}
+
+/// CMH-STA-05.
+pub fn sta_05(p: &Value, _c: &Cutoffs) -> Truth {
     all!(
-        any(at(p, &["health", "inpatient_episodes"]), |x| all!(
-            missing(get(x, "discharged")),
-            either!(
-                beq(get(x, "out_of_area"), true),
-                sne(get(x, "hospital_local_authority"), home)
-            )
-        )),
-        beq(at(p, &["people", "duty_of_care_agreed"]), false),
+        duties_may_compete(p),
+        beq(at(p, &["people", "duty_of_care_agreed"]), true),
+        beq(
+            at(p, &["people", "roles_and_responsibilities_agreed"]),
+            true
+        ),
     )
 }
 
 /// CMH-STB-01.
 pub fn stb_01(p: &Value, c: &Cutoffs) -> Truth {
     all!(
-        any(get(p, "placements"), |x| all!(
-            missing(get(x, "end_date")),
-            before(get(x, "start_date"), &c.m12)
-        )),
+        long_current_placement(p, c),
         beq(at(p, &["behaviour", "challenging"]), true),
     )
 }
@@ -726,7 +818,7 @@ pub fn stb_02(p: &Value, c: &Cutoffs) -> Truth {
         get(p, "placements"),
         |x| {
             all!(
-                exists(get(x, "end_date")),
+                ended(get(x, "end_date")),
                 within(get(x, "end_date"), &c.m12, &c.as_of),
                 either!(
                     seq(get(x, "reason_ended"), "CREQB"),
@@ -741,15 +833,21 @@ pub fn stb_02(p: &Value, c: &Cutoffs) -> Truth {
 /// CMH-STB-03.
 pub fn stb_03(p: &Value, c: &Cutoffs) -> Truth {
     all!(
+        exists(at(p, &["people", "lead_professional"])),
         before(
             at(p, &["people", "lead_professional", "assigned_date"]),
             &c.m12
         ),
-        none(at(p, &["people", "worker_changes"]), |x| within(
-            get(x, "date"),
-            &c.m12,
-            &c.as_of
-        )),
+        no_recent_worker_change(p, c),
+    )
+}
+
+/// CMH-STB-04.
+pub fn stb_04(p: &Value, c: &Cutoffs) -> Truth {
+    all!(
+        looked_after(p),
+        long_current_placement(p, c),
+        no_recent_worker_change(p, c),
     )
 }
 
@@ -832,6 +930,7 @@ pub const PACK: &[(&str, Rule)] = &[
     ("CMH-CRI-01", cri_01),
     ("CMH-CRI-02", cri_02),
     ("CMH-CRI-03", cri_03),
+    ("CMH-CRI-04", cri_04),
     ("CMH-EDU-01", edu_01),
     ("CMH-EDU-02", edu_02),
     ("CMH-EDU-03", edu_03),
@@ -839,6 +938,7 @@ pub const PACK: &[(&str, Rule)] = &[
     ("CMH-EDU-05", edu_05),
     ("CMH-EDU-06", edu_06),
     ("CMH-EDU-07", edu_07),
+    ("CMH-EDU-08", edu_08),
     ("CMH-ENG-01", eng_01),
     ("CMH-ENG-02", eng_02),
     ("CMH-FAM-01", fam_01),
@@ -848,6 +948,7 @@ pub const PACK: &[(&str, Rule)] = &[
     ("CMH-MAW-01", maw_01),
     ("CMH-MAW-02", maw_02),
     ("CMH-MAW-03", maw_03),
+    ("CMH-MAW-04", maw_04),
     ("CMH-MED-01", med_01),
     ("CMH-MED-02", med_02),
     ("CMH-MED-03", med_03),
@@ -864,9 +965,11 @@ pub const PACK: &[(&str, Rule)] = &[
     ("CMH-STA-02", sta_02),
     ("CMH-STA-03", sta_03),
     ("CMH-STA-04", sta_04),
+    ("CMH-STA-05", sta_05),
     ("CMH-STB-01", stb_01),
     ("CMH-STB-02", stb_02),
     ("CMH-STB-03", stb_03),
+    ("CMH-STB-04", stb_04),
     ("CMH-VOI-01", voi_01),
     ("CMH-VOI-02", voi_02),
     ("CMH-VOI-03", voi_03),
@@ -888,6 +991,7 @@ pub fn pack(p: &Value, c: &Cutoffs) -> Vec<OutcomeKind> {
         kind(cri_01(p, c)),
         kind(cri_02(p, c)),
         kind(cri_03(p, c)),
+        kind(cri_04(p, c)),
         kind(edu_01(p, c)),
         kind(edu_02(p, c)),
         kind(edu_03(p, c)),
@@ -895,6 +999,7 @@ pub fn pack(p: &Value, c: &Cutoffs) -> Vec<OutcomeKind> {
         kind(edu_05(p, c)),
         kind(edu_06(p, c)),
         kind(edu_07(p, c)),
+        kind(edu_08(p, c)),
         kind(eng_01(p, c)),
         kind(eng_02(p, c)),
         kind(fam_01(p, c)),
@@ -904,6 +1009,7 @@ pub fn pack(p: &Value, c: &Cutoffs) -> Vec<OutcomeKind> {
         kind(maw_01(p, c)),
         kind(maw_02(p, c)),
         kind(maw_03(p, c)),
+        kind(maw_04(p, c)),
         kind(med_01(p, c)),
         kind(med_02(p, c)),
         kind(med_03(p, c)),
@@ -920,9 +1026,11 @@ pub fn pack(p: &Value, c: &Cutoffs) -> Vec<OutcomeKind> {
         kind(sta_02(p, c)),
         kind(sta_03(p, c)),
         kind(sta_04(p, c)),
+        kind(sta_05(p, c)),
         kind(stb_01(p, c)),
         kind(stb_02(p, c)),
         kind(stb_03(p, c)),
+        kind(stb_04(p, c)),
         kind(voi_01(p, c)),
         kind(voi_02(p, c)),
         kind(voi_03(p, c)),

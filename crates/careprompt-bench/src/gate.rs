@@ -20,6 +20,8 @@ pub struct GateReport {
     pub fired: BTreeMap<String, usize>,
     /// Outcomes of the whole pack over all plans: (fires, clear, unknown).
     pub pack_outcomes: (usize, usize, usize),
+    /// For each rule of the pack, its outcomes over all plans: (fires, clear, unknown).
+    pub pack_by_rule: BTreeMap<String, (usize, usize, usize)>,
 }
 
 /// Runs the gate on the plans of `seeds` at each of `sizes`.
@@ -76,11 +78,21 @@ pub fn run(seeds: std::ops::Range<u64>, sizes: &[usize]) -> Result<GateReport, S
                     pack_ids.len()
                 ));
             }
-            for o in &expected {
+            for (id, o) in pack_ids.iter().zip(&expected) {
+                let by_rule = report.pack_by_rule.entry(id.clone()).or_default();
                 match o {
-                    OutcomeKind::Fires => report.pack_outcomes.0 += 1,
-                    OutcomeKind::Clear => report.pack_outcomes.1 += 1,
-                    OutcomeKind::Unknown => report.pack_outcomes.2 += 1,
+                    OutcomeKind::Fires => {
+                        report.pack_outcomes.0 += 1;
+                        by_rule.0 += 1;
+                    }
+                    OutcomeKind::Clear => {
+                        report.pack_outcomes.1 += 1;
+                        by_rule.1 += 1;
+                    }
+                    OutcomeKind::Unknown => {
+                        report.pack_outcomes.2 += 1;
+                        by_rule.2 += 1;
+                    }
                 }
             }
             // The subset: careprompt's subset rule set agrees with the pack, and every peer with both.

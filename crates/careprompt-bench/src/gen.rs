@@ -2,8 +2,14 @@
 //!
 //! [`plan`] builds a plan that fits `crates/careprompt/schema/case-plan.schema.json` and is
 //! complete for every field the pack's rules read (so that no rule is left
-//! `unknown` by a gap the generator made: the only absences are the ones the
-//! rules test for, such as a current placement's `end_date`). Plans start
+//! `unknown` by a gap the generator made: the only absences are the open
+//! ends of records, such as a current placement's `end_date`). "None" is
+//! said explicitly, as docs/absence.md asks: `[]` for a list, `null` for no
+//! PEP, no EHCP, no planned school move, no lead professional, or a child
+//! not yet medically fit for discharge. (So the one rule a generated plan
+//! can leave `unknown` is CMH-STA-02, on a plan with no EHCP (`null`) but
+//! an open EHCP statutory process: whether the EHCP work is progressing is
+//! then not known, as careprompt reads it.) Plans start
 //! from a small base and grow one list element at a time, picking lists at
 //! random (placements, A&E attendances, reviews, agencies, ...), until they
 //! reach the size asked for. The same seed and size always give the same
@@ -106,6 +112,11 @@ const LISTS: &[(&[&str], u64, Maker)] = &[
     (&["education", "exclusions"], 2, exclusion),
     (&["family", "carer_support_offered"], 2, carer_support),
     (&["engagement", "offers"], 4, offer),
+    (&["engagement", "therapeutic_work"], 2, therapeutic_work),
+    (&["health", "health_checks"], 2, health_check),
+    (&["statutory", "visits"], 3, visit),
+    (&["statutory", "child_protection_plans"], 1, plan_period),
+    (&["statutory", "child_in_need_plans"], 1, plan_period),
 ];
 
 fn dated(rng: &mut Rng) -> Value {
@@ -178,6 +189,8 @@ fn missing_episode(rng: &mut Rng) -> Value {
         "start_date": date_ago(start),
         "end_date": date_ago((start - rng.below(3) as i64).max(0)),
         "episode_type": rng.pick(&["missing", "away"]),
+        "return_interview_offered": b(rng, 0.8),
+        "return_interview_accepted": b(rng, 0.7),
     })
 }
 
@@ -277,12 +290,13 @@ fn inpatient(rng: &mut Rng) -> Value {
     let la = rng.pick(AUTHORITIES);
     let mut o = Map::new();
     o.insert("admitted".into(), Value::String(rng.past_date()));
-    if rng.chance(0.5) {
-        o.insert(
-            "medically_fit_for_discharge".into(),
-            Value::String(rng.recent_date(120)),
-        );
-    }
+    // Not (yet) medically fit is recorded as `null`, never left out.
+    let fit = if rng.chance(0.5) {
+        Value::String(rng.recent_date(120))
+    } else {
+        Value::Null
+    };
+    o.insert("medically_fit_for_discharge".into(), fit);
     if rng.chance(0.5) {
         o.insert("discharged".into(), Value::String(rng.recent_date(60)));
     }
@@ -361,6 +375,53 @@ fn carer_support(rng: &mut Rng) -> Value {
     })
 }
 
+fn therapeutic_work(rng: &mut Rng) -> Value {
+    let start = 30 + rng.below(700) as i64;
+    json!({
+        "service": rng.pick(&["CAMHS", "play therapy", "trauma-focused CBT", "family therapy"]),
+        "start_date": date_ago(start),
+        "status": rng.pick(&["ongoing", "paused", "stopped", "completed"]),
+        "status_date": date_ago(rng.below(start as u64) as i64),
+    })
+}
+
+fn health_check(rng: &mut Rng) -> Value {
+    json!({
+        "date": rng.past_date(),
+        "check_type": rng.pick(&["annual health assessment", "dental", "immunisations"]),
+        "status": rng.pick(&["completed", "overdue", "refused"]),
+    })
+}
+
+fn visit(rng: &mut Rng) -> Value {
+    let seen = rng.chance(0.9);
+    json!({
+        "date": if rng.chance(0.4) { rng.recent_date(200) } else { rng.past_date() },
+        "seen": seen,
+        "seen_alone": seen && rng.chance(0.5),
+    })
+}
+
+fn plan_period(rng: &mut Rng) -> Value {
+    let start = 30 + rng.below(1500) as i64;
+    let mut o = Map::new();
+    o.insert("start_date".into(), Value::String(date_ago(start)));
+    if rng.chance(0.6) {
+        o.insert(
+            "end_date".into(),
+            Value::String(date_ago(rng.below(start as u64) as i64)),
+        );
+    }
+    o.insert(
+        "category".into(),
+        Value::String(
+            rng.pick(&["neglect", "emotional abuse", "physical abuse", "N1"])
+                .into(),
+        ),
+    );
+    Value::Object(o)
+}
+
 fn offer(rng: &mut Rng) -> Value {
     let declined = rng.chance(0.4);
     json!({
@@ -372,10 +433,20 @@ fn offer(rng: &mut Rng) -> Value {
     })
 }
 
-/// The base plan: every object the rules read, with short lists.
+/// The base plan: every object the rules read, with empty lists.
 fn base(rng: &mut Rng, seed: u64) -> Value {
     let looked_after = rng.chance(0.8);
-    let dob = date_ago(365 * 2 + rng.below(365 * 15) as i64);
+    let age_days = 365 * 2 + rng.below(365 * 15) as i64;
+    let dob = date_ago(age_days);
+    // The national curriculum year group, roughly from the age (a child of
+    // 10 is mostly in year 5 or 6), sometimes a year out either way.
+    let age = age_days / 365;
+    let out_by = match rng.below(5) {
+        3 => 1,
+        4 => -1,
+        _ => 0,
+    };
+    let year_group = (age - 5 + out_by).clamp(0, 13);
     let mut neuro = Vec::new();
     if rng.chance(0.3) {
         neuro.push(Value::String(
@@ -385,13 +456,21 @@ fn base(rng: &mut Rng, seed: u64) -> Value {
     let mut education = json!({
         "school": { "name": "local school", "phase": rng.pick(&["primary", "secondary", "special"]), "local_authority": "Northshire" },
         "virtual_school": { "involved": rng.chance(0.7), "notified_date": rng.past_date() },
-        "ehcp": { "in_place": rng.chance(0.3), "last_reviewed": rng.past_date(), "progressing": rng.chance(0.5) },
+        "ehcp": if rng.chance(0.7) {
+            json!({ "in_place": rng.chance(0.3), "last_reviewed": rng.past_date(), "progressing": rng.chance(0.5) })
+        } else {
+            Value::Null
+        },
         "school_moves": [],
         "education_plan_changes": [],
         "exclusions": [],
         "behaviour_policy_adapted": rng.chance(0.6),
         "settled": rng.chance(0.6),
+        "year_group": year_group,
+        "pep": Value::Null,
+        "planned_school_move": Value::Null,
     });
+    // "None" is said explicitly: a child with no PEP or no planned move has `null`.
     if let Some(o) = education.as_object_mut() {
         if rng.chance(0.85) {
             o.insert(
@@ -403,7 +482,8 @@ fn base(rng: &mut Rng, seed: u64) -> Value {
             o.insert(
                 "planned_school_move".into(),
                 json!({
-                    "date": date_ago(-(rng.below(200) as i64)),
+                    // Mostly ahead; some in the last term or earlier.
+                    "date": date_ago(rng.below(400) as i64 - 200),
                     "transition_to_secondary": rng.chance(0.5),
                     "transition_support_planned": rng.chance(0.5),
                     "fresh_start_requested": rng.chance(0.3),
@@ -418,6 +498,7 @@ fn base(rng: &mut Rng, seed: u64) -> Value {
         "practitioner_relationships": [],
         "roles_and_responsibilities_agreed": rng.chance(0.7),
         "duty_of_care_agreed": rng.chance(0.7),
+        "lead_professional": Value::Null,
     });
     if rng.chance(0.7) {
         if let Some(o) = people.as_object_mut() {
@@ -443,6 +524,8 @@ fn base(rng: &mut Rng, seed: u64) -> Value {
             "developmental_trauma": rng.chance(0.4),
             "neurodiversity": neuro,
             "disabilities": [],
+            "uasc": rng.chance(0.1),
+            "care_leaver": rng.chance(0.1),
         },
         "placements": placements,
         "health": {
@@ -457,7 +540,11 @@ fn base(rng: &mut Rng, seed: u64) -> Value {
         "crisis": { "ae_attendances": [], "missing_episodes": [], "arrests": [], "self_harm_incidents": [] },
         "behaviour": { "challenging": rng.chance(0.4), "escalating": rng.chance(0.3), "escalation_noted": rng.past_date() },
         "people": people,
-        "statutory": { "processes": [], "care_plan": { "last_reviewed": rng.past_date() } },
+        "statutory": {
+            "processes": [],
+            "care_plan": { "last_reviewed": rng.past_date() },
+            "visits": [],
+        },
         "education": education,
         "family": {
             "parents_involved_in_planning": rng.chance(0.7),
@@ -468,14 +555,21 @@ fn base(rng: &mut Rng, seed: u64) -> Value {
             "carer_support_offered": [],
         },
         "voice": { "wishes_and_feelings": [], "views_considered_in_plan": rng.chance(0.8), "reviews": [] },
-        "engagement": { "offers": [] },
+        "engagement": { "offers": [], "therapeutic_work": [] },
     })
 }
 
+/// The list at `path`, made (empty) if the plan does not have it yet: the
+/// base plan leaves out the lists no rule reads (health checks, child
+/// protection and child in need plans), which are then not known unless
+/// the generator adds an element to them.
 fn list_mut<'v>(plan: &'v mut Value, path: &[&str]) -> Option<&'v mut Vec<Value>> {
     let mut v = plan;
     for key in path {
-        v = v.get_mut(*key)?;
+        v = v
+            .as_object_mut()?
+            .entry(*key)
+            .or_insert_with(|| Value::Array(Vec::new()));
     }
     v.as_array_mut()
 }

@@ -80,6 +80,10 @@ pub struct Cutoffs {
     pub term: String,
     /// The latest date of birth of a child aged 3 (same month and day, 3 years before).
     pub dob3: String,
+    /// The latest date of birth of a child aged 10.
+    pub dob10: String,
+    /// The latest date of birth of a child aged 11 (a child aged 10 was born after it).
+    pub dob11: String,
 }
 
 impl Cutoffs {
@@ -95,6 +99,8 @@ impl Cutoffs {
             term: as_of.add_months(-4).to_string(),
             // Whole years: (y-3, m, d) compared as text, valid or not as a date.
             dob3: format!("{:04}-{m:02}-{d:02}", y - 3),
+            dob10: format!("{:04}-{m:02}-{d:02}", y - 10),
+            dob11: format!("{:04}-{m:02}-{d:02}", y - 11),
         }
     }
 }

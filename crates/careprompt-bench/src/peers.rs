@@ -16,9 +16,14 @@
 //! numbers and dates only), so its date tests go through its `d()` date
 //! function, as the ZEN documentation does them.
 //!
-//! A rule fires when it evaluates to `true`; anything else (false, null, an
-//! error) is "does not fire", which is how careprompt's `clear` and
-//! `unknown` both map for a peer.
+//! A rule fires when it evaluates to `true`; false or null is "does not
+//! fire", which is how careprompt's `clear` and `unknown` both map for a
+//! peer (an evaluation error fails the gate).
+//!
+//! Generated plans say "none" explicitly (`null` for no PEP, no planned
+//! school move, no lead professional, not yet medically fit for
+//! discharge), so the peers test those fields against `null`: CEL's
+//! `has()` is true of a key that holds `null`, and so is not used for them.
 
 use std::sync::Arc;
 
@@ -166,17 +171,20 @@ pub fn rules(c: &Cutoffs) -> Vec<PeerRule> {
                     { "!!": [var("education.planned_school_move")] },
                     is("education.planned_school_move.transition_to_secondary", true),
                     is("education.planned_school_move.transition_support_planned", false),
+                    { ">=": [var("education.planned_school_move.date"), c.term] },
                 ]},
                 { "some": [var("education.school_moves"), { "and": [
                     is("transition_to_secondary", true), is("transition_support_planned", false), jl_within("date", &c.term, c),
                 ]}]},
             ]}),
             zen: format!(
-                "(education.planned_school_move != null and education.planned_school_move.transition_to_secondary == true and education.planned_school_move.transition_support_planned == false) or some(education.school_moves, #.transition_to_secondary == true and #.transition_support_planned == false and {})",
+                "(education.planned_school_move != null and education.planned_school_move.transition_to_secondary == true and education.planned_school_move.transition_support_planned == false and d(education.planned_school_move.date) >= d('{}')) or some(education.school_moves, #.transition_to_secondary == true and #.transition_support_planned == false and {})",
+                c.term,
                 zw("#.date", &c.term, c)
             ),
             cel: format!(
-                "(has(plan.education.planned_school_move) && plan.education.planned_school_move.transition_to_secondary == true && plan.education.planned_school_move.transition_support_planned == false) || plan.education.school_moves.exists(x, x.transition_to_secondary == true && x.transition_support_planned == false && {})",
+                "(plan.education.planned_school_move != null && plan.education.planned_school_move.transition_to_secondary == true && plan.education.planned_school_move.transition_support_planned == false && plan.education.planned_school_move.date >= '{}') || plan.education.school_moves.exists(x, x.transition_to_secondary == true && x.transition_support_planned == false && {})",
+                c.term,
                 cw("x.date", &c.term, c)
             ),
         },
@@ -192,7 +200,7 @@ pub fn rules(c: &Cutoffs) -> Vec<PeerRule> {
                 c.dob3
             ),
             cel: format!(
-                "plan.child.looked_after == true && plan.child.date_of_birth <= '{}' && (!has(plan.education.pep) || plan.education.pep.in_place == false)",
+                "plan.child.looked_after == true && plan.child.date_of_birth <= '{}' && (plan.education.pep == null || plan.education.pep.in_place == false)",
                 c.dob3
             ),
         },
@@ -208,7 +216,7 @@ pub fn rules(c: &Cutoffs) -> Vec<PeerRule> {
                 c.term
             ),
             cel: format!(
-                "plan.child.looked_after == true && has(plan.education.pep) && plan.education.pep.in_place == true && plan.education.pep.last_reviewed < '{}'",
+                "plan.child.looked_after == true && plan.education.pep != null && plan.education.pep.in_place == true && plan.education.pep.last_reviewed < '{}'",
                 c.term
             ),
         },
@@ -291,7 +299,7 @@ pub fn rules(c: &Cutoffs) -> Vec<PeerRule> {
                 { "none": [var("people.agencies"), is("is_lead", true)] },
             ]}),
             zen: "len(people.agencies) >= 4 and people.lead_professional == null and none(people.agencies, #.is_lead == true)".into(),
-            cel: "size(plan.people.agencies) >= 4 && !has(plan.people.lead_professional) && !plan.people.agencies.exists(x, x.is_lead == true)".into(),
+            cel: "size(plan.people.agencies) >= 4 && plan.people.lead_professional == null && !plan.people.agencies.exists(x, x.is_lead == true)".into(),
         },
         PeerRule {
             id: "CMH-MAW-02",
@@ -310,7 +318,7 @@ pub fn rules(c: &Cutoffs) -> Vec<PeerRule> {
                 { "===": [var("discharge_delay_reason"), "no_placement"] },
             ]}]}),
             zen: "some(health.inpatient_episodes, #.medically_fit_for_discharge != null and #.discharged == null and #.discharge_delay_reason == 'no_placement')".into(),
-            cel: "plan.health.inpatient_episodes.exists(x, has(x.medically_fit_for_discharge) && !has(x.discharged) && x.discharge_delay_reason == 'no_placement')".into(),
+            cel: "plan.health.inpatient_episodes.exists(x, has(x.medically_fit_for_discharge) && x.medically_fit_for_discharge != null && !has(x.discharged) && x.discharge_delay_reason == 'no_placement')".into(),
         },
         PeerRule {
             id: "CMH-REL-02",

@@ -20,6 +20,15 @@ fn every_engine_agrees_with_careprompt_on_generated_plans() {
         assert!(*fired > 0, "{id} never fires on the generated plans");
         assert!(*fired < report.plans, "{id} fires on every generated plan");
     }
+    // And so must the whole pack, where the floor is checked: every rule
+    // fires on some plan and is clear on another.
+    let pack = careprompt_bench::ids(&careprompt::RuleSet::builtin().unwrap());
+    let seen: Vec<&String> = report.pack_by_rule.keys().collect();
+    assert_eq!(seen.len(), pack.len(), "{seen:?}");
+    for (id, (fires, clear, _)) in &report.pack_by_rule {
+        assert!(*fires > 0, "{id} never fires on the generated plans");
+        assert!(*clear > 0, "{id} is never clear on the generated plans");
+    }
 }
 
 #[test]
