@@ -67,13 +67,13 @@ fuzz_target!(|data: &[u8]| {
     }
     let report = rules.check_json(PLANS[0], &check).ok();
     for info in infos.iter().take(8) {
-        if let Ok(x) = rules.explain(&info.id, PLANS[0], &check) {
+        if let Ok(x) = rules.explain(&info.text.id, PLANS[0], &check) {
             let _ = x.render();
-            if let Some(o) = report.as_ref().and_then(|r| r.outcome(&info.id)) {
+            if let Some(o) = report.as_ref().and_then(|r| r.outcome(&info.text.id)) {
                 assert_eq!(
                     o.outcome, x.outcome,
                     "explain disagrees with check on {}",
-                    info.id
+                    info.text.id
                 );
             }
         }

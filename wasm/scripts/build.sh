@@ -29,7 +29,7 @@ profile_args=()
 if [ "$PROFILE" = release ]; then
   profile_args=(--release)
   # Profiles live in the workspace root; these settings apply to this build only.
-  export CARGO_PROFILE_RELEASE_OPT_LEVEL=3
+  export CARGO_PROFILE_RELEASE_OPT_LEVEL=${CAREPROMPT_WASM_OPT_LEVEL:-3}
   export CARGO_PROFILE_RELEASE_LTO=true
   export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
   export CARGO_PROFILE_RELEASE_PANIC=abort
@@ -54,7 +54,7 @@ mkdir -p "$pkg/gen"
 # by default for wasm32-unknown-unknown.
 ensure_wasm_opt
 opt="${raw%.wasm}.opt.wasm"
-wasm-opt -O3 --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
+wasm-opt "${CAREPROMPT_WASM_OPT:--O3}" --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
   "$raw" -o "$opt"
 wasm-bindgen --target web --out-dir "$pkg/gen" --out-name careprompt_wasm "$opt"
