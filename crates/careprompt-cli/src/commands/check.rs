@@ -1,6 +1,6 @@
 //! `careprompt check`: check plans, print their reports, write the cohort report.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use careprompt::{CheckOptions, Report};
@@ -91,21 +91,19 @@ pub fn run(
                 && !p.ends_with(".ndjson")
                 && !p.ends_with(".jsonl")
         });
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = crate::console::Out::new();
     let mut totals = Totals::default();
     let mut json_reports: Vec<serde_json::Value> = Vec::new();
     let mut json_errors: Vec<serde_json::Value> = Vec::new();
     if format == Format::Csv {
-        let _ = writeln!(out, "{}", output::CSV_HEADER);
+        out.line(output::CSV_HEADER);
     }
     if matches!(format, Format::Human | Format::Plain) {
-        let _ = writeln!(
-            out,
+        out.line(&format!(
             "careprompt {} — as of {as_of}, {} rule(s)\n",
             careprompt::VERSION,
             rules.rules().len()
-        );
+        ));
     }
     // Plans are read lazily and checked a chunk at a time on all cores, so
     // memory stays flat; results are written in input order.
@@ -154,25 +152,24 @@ pub fn run(
                     }
                     let located = located(&source, &m);
                     if let Some(bar) = &progress {
-                        bar.suspend(|| eprintln!("error: {located}"));
+                        bar.suspend(|| crate::eprintln_quiet!("error: {located}"));
                     } else {
-                        eprintln!("error: {located}");
+                        crate::eprintln_quiet!("error: {located}");
                     }
                     match format {
                         Format::Json => {
                             json_errors.push(serde_json::json!({"source": source, "error": m}))
                         }
                         Format::Ndjson => {
-                            let _ = out.write_all(output::ndjson_error(&source, &m).as_bytes());
+                            out.put(&output::ndjson_error(&source, &m));
                         }
                         Format::Csv => {
-                            let _ = writeln!(
-                                out,
+                            out.line(&format!(
                                 "{},,,,,,,,,{},{}",
                                 crate::csv::field(&source),
                                 crate::csv::field(&m),
                                 output::csv_pack(rules.pack_info())
-                            );
+                            ));
                         }
                         _ => {}
                     }
@@ -184,18 +181,18 @@ pub fn run(
                     }
                     match format {
                         Format::Human | Format::Plain => {
-                            let _ = writeln!(out, "{}", output::human(&source, &report, style));
+                            out.line(&output::human(&source, &report, style));
                         }
                         Format::Json => {
                             if single {
-                                let _ = writeln!(out, "{}", report.to_json());
+                                out.line(&report.to_json());
                             } else {
                                 json_reports
                                     .push(serde_json::json!({"source": source, "report": report}));
                             }
                         }
                         Format::Ndjson | Format::Csv => {
-                            let _ = out.write_all(rendered.unwrap_or_default().as_bytes());
+                            out.put(&rendered.unwrap_or_default());
                         }
                     }
                     used.push(report);
@@ -217,20 +214,16 @@ pub fn run(
             "errors": json_errors,
             "summary": totals.json(),
         });
-        let _ = writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&batch).unwrap_or_default()
-        );
+        out.line(&serde_json::to_string_pretty(&batch).unwrap_or_default());
     }
     if matches!(format, Format::Human | Format::Plain) {
         if totals.plans + totals.errors > 1 {
-            let _ = write!(out, "{}", totals.render());
+            out.put(&totals.render());
         }
     } else if totals.plans + totals.errors > 1 {
-        eprint!("{}", totals.render());
+        crate::eprint_quiet!("{}", totals.render());
     }
-    let _ = out.flush();
+    out.flush();
     if let Some(c) = &cohort {
         if let Err(m) = c.write(reports.html.as_deref(), reports.csv.as_deref()) {
             eprint_error(&m);

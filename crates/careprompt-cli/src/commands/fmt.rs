@@ -28,7 +28,7 @@ pub fn run(paths: &[PathBuf], check: bool, write: bool) -> Exit {
         };
         match careprompt::format_source(&name, &text) {
             Err(e) => {
-                eprint!("{e}");
+                crate::eprint_quiet!("{e}");
                 failed = true;
             }
             Ok(formatted) => {
@@ -43,7 +43,7 @@ pub fn run(paths: &[PathBuf], check: bool, write: bool) -> Exit {
                             eprint_error(&format!("{name}: {}", rules::short_io(&e)));
                             failed = true;
                         } else {
-                            eprintln!("formatted {name}");
+                            crate::eprintln_quiet!("formatted {name}");
                         }
                     }
                 } else {
@@ -56,7 +56,9 @@ pub fn run(paths: &[PathBuf], check: bool, write: bool) -> Exit {
         return Exit::Error;
     }
     if unformatted > 0 {
-        eprintln!("{unformatted} file(s) are not in canonical form; run `careprompt fmt --write`");
+        crate::eprintln_quiet!(
+            "{unformatted} file(s) are not in canonical form; run `careprompt fmt --write`"
+        );
         return Exit::Findings;
     }
     Exit::Ok

@@ -74,7 +74,7 @@ pub fn run(
     }
     if let Some(min) = min_coverage {
         if run.coverage.rule_percent + 1e-9 < min {
-            eprintln!(
+            crate::eprintln_quiet!(
                 "error: {:.1}% of rules are exercised by tests; --min-coverage asks for {min}%",
                 run.coverage.rule_percent
             );
