@@ -167,3 +167,113 @@ fn a_closed_pipe_ends_quietly_with_exit_zero() {
         assert!(!stderr.contains("could not write"), "{args:?}: {stderr}");
     }
 }
+
+/// A small tmpfs, unmounted when dropped; `None` (with the reason) where
+/// mounting is not allowed.
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    fn mount(size: &str) -> Result<Tmpfs, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "cannot mount a tmpfs: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(Tmpfs { dir })
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+#[test]
+fn fmt_write_on_a_full_disk_keeps_the_original_whole() {
+    // Rules with their indentation removed: the canonical form is longer
+    // by more than a page, so rewriting in place on a full disk cuts it short.
+    let text = std::fs::read_to_string(root().join(PACK).join("education.cpr")).unwrap();
+    let compact: String = text
+        .lines()
+        .filter(|l| !l.starts_with("import"))
+        .map(|l| format!("{}\n", l.trim_start()))
+        .collect::<String>()
+        .repeat(15);
+    let fs = match Tmpfs::mount("256k") {
+        Ok(fs) => fs,
+        Err(reason) => {
+            eprintln!("skipped: {reason}");
+            return;
+        }
+    };
+    let target = fs.dir.path().join("rules.cpr");
+    std::fs::write(&target, &compact).unwrap();
+    // Fill the rest of the disk.
+    {
+        use std::io::Write;
+        let mut filler = std::fs::File::create(fs.dir.path().join("filler")).unwrap();
+        let page = vec![b'x'; 4096];
+        while filler.write_all(&page).is_ok() {}
+        let _ = filler.flush();
+    }
+    let out = bin()
+        .args(["fmt", "--write"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the file is unchanged"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), compact);
+    // No temporary file is left behind.
+    let names: Vec<String> = std::fs::read_dir(fs.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn fmt_write_rewrites_through_a_rename_and_keeps_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join(PACK).join("constants.cpr")).unwrap();
+    let compact: String = text
+        .lines()
+        .map(|l| format!("{}\n", l.trim_start()))
+        .collect();
+    let target = dir.path().join("constants.cpr");
+    std::fs::write(&target, &compact).unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let link = dir.path().join("link.cpr");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let out = bin().args(["fmt", "--write"]).arg(&link).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    let check = bin()
+        .args(["fmt", "--check"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(0));
+}
