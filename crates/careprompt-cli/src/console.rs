@@ -147,6 +147,25 @@ pub fn eprint_error(message: &str) {
     stderr_text(&format!("error: {message}\n"));
 }
 
+/// Prints `warning: message` to standard error.
+pub fn eprint_warning(message: &str) {
+    stderr_text(&format!("warning: {message}\n"));
+}
+
+/// `text` with control characters shown as escapes (`\x1b`), so that
+/// names and values from files cannot drive the terminal.
+pub fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.push_str(&format!("\\x{:02x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A line of information on standard error (a file written, for example).
 pub fn eprint_note(message: &str) {
     stderr_text(&format!("{message}\n"));

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use careprompt::host::{BatchFormat, Layout};
 
-use crate::rules::{files_under, short_io};
+use crate::console::{eprint_note, escaped};
+use crate::rules::{has_extension, name_has_extension, short_io, walk};
 
 /// The most bytes read for one plan: one more than the engine accepts, so
 /// that a larger plan is refused without being read whole into memory.
@@ -53,8 +54,18 @@ pub struct Plans {
     queued: std::collections::VecDeque<PlanInput>,
 }
 
-fn is_ndjson(p: &std::path::Path) -> bool {
-    p.extension().is_some_and(|e| e == "ndjson" || e == "jsonl")
+/// How many skipped files of a directory are named one by one.
+const MAX_SKIP_NOTES: usize = 20;
+
+/// Whether `p` is named as NDJSON (`.ndjson`, `.jsonl`, in any case).
+pub fn is_ndjson(p: &std::path::Path) -> bool {
+    has_extension(p, &["ndjson", "jsonl"])
+}
+
+/// Whether a file name is that of an import log (`<out>.import-log.json`),
+/// which lies beside imported plans but is not a plan.
+fn is_import_log(p: &std::path::Path) -> bool {
+    has_extension(p, &["import-log.json"])
 }
 
 impl Plans {
@@ -68,11 +79,32 @@ impl Plans {
             }
             let p = PathBuf::from(a);
             if p.is_dir() {
-                for f in files_under(
+                let found = walk(
                     &p,
-                    &|n| n.ends_with(".json") || n.ends_with(".ndjson") || n.ends_with(".jsonl"),
+                    &|n| name_has_extension(n, &["json", "ndjson", "jsonl"]),
                     false,
-                ) {
+                );
+                for f in found.other.iter().take(MAX_SKIP_NOTES) {
+                    eprint_note(&format!(
+                        "note: `{}`: skipped, not a plan file (.json, .ndjson or .jsonl)",
+                        escaped(&f.display().to_string())
+                    ));
+                }
+                if found.other.len() > MAX_SKIP_NOTES {
+                    eprint_note(&format!(
+                        "note: {} more file(s) in `{}` skipped, not plan files",
+                        found.other.len() - MAX_SKIP_NOTES,
+                        escaped(a)
+                    ));
+                }
+                for f in found.files {
+                    if is_import_log(&f) {
+                        eprint_note(&format!(
+                            "note: `{}`: skipped, an import log, not a plan",
+                            escaped(&f.display().to_string())
+                        ));
+                        continue;
+                    }
                     pending.push(if is_ndjson(&f) {
                         Pending::Ndjson(f)
                     } else {

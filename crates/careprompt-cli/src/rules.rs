@@ -9,8 +9,61 @@ pub struct FsLoader;
 
 impl Loader for FsLoader {
     fn load(&self, path: &str) -> Result<String, String> {
-        std::fs::read_to_string(path).map_err(|e| short_io(&e))
+        let path = Path::new(path);
+        read_text_limited(path, limit_for(path))
     }
+}
+
+/// The most bytes a file is allowed: a plan's limit for JSON (a rule
+/// test's `base`, a schema), else a rules file's.
+pub fn limit_for(path: &Path) -> usize {
+    if has_extension(path, &["json", "ndjson", "jsonl"]) {
+        careprompt::MAX_PLAN_BYTES
+    } else {
+        careprompt::MAX_RULES_BYTES
+    }
+}
+
+/// Whether the file name of `path` ends in one of `extensions` (without
+/// the dot, lowercase), in any case: `B.JSON` is JSON.
+pub fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    path.file_name()
+        .is_some_and(|n| name_has_extension(&n.to_string_lossy(), extensions))
+}
+
+/// [`has_extension`] on a name; an extension may itself hold dots
+/// (`test.toml`).
+pub fn name_has_extension(name: &str, extensions: &[&str]) -> bool {
+    let lower = name.to_lowercase();
+    extensions.iter().any(|e| {
+        lower
+            .strip_suffix(e)
+            .is_some_and(|stem| stem.len() > 1 && stem.ends_with('.'))
+    })
+}
+
+/// Reads at most `limit` bytes of `path` (one more, to tell that it is
+/// larger): an endless file (`/dev/zero`) or a huge one costs no memory.
+pub fn read_limited(path: &Path, limit: usize) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| short_io(&e))?;
+    let mut bytes = Vec::new();
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    file.take(cap)
+        .read_to_end(&mut bytes)
+        .map_err(|e| short_io(&e))?;
+    if bytes.len() > limit {
+        return Err(format!(
+            "the file is larger than {limit} bytes, the limit (help: check that this is the file you meant; split rules into files joined by `import`)"
+        ));
+    }
+    Ok(bytes)
+}
+
+/// [`read_limited`], as UTF-8 text.
+pub fn read_text_limited(path: &Path, limit: usize) -> Result<String, String> {
+    String::from_utf8(read_limited(path, limit)?)
+        .map_err(|_| "the file is not UTF-8 text".to_string())
 }
 
 /// A short, lowercase reason for an I/O error.
@@ -23,10 +76,31 @@ pub fn short_io(e: &std::io::Error) -> String {
     }
 }
 
+/// What a walk of a directory found.
+#[derive(Default)]
+pub struct Walk {
+    /// Regular files whose names were kept, sorted, each once.
+    pub files: Vec<PathBuf>,
+    /// Regular files whose names were not kept.
+    pub other: Vec<PathBuf>,
+}
+
 /// Files under `dir` (recursively, sorted) whose names satisfy `keep`,
-/// skipping `tests` directories when `skip_tests`.
+/// skipping `tests` directories when `skip_tests`. Anything that is not a
+/// regular file or directory (a FIFO, a device, a socket, a broken link) is
+/// skipped with a warning, since opening a FIFO would wait for ever; every
+/// file and directory is visited once however symbolic links loop.
 pub fn files_under(dir: &Path, keep: &dyn Fn(&str) -> bool, skip_tests: bool) -> Vec<PathBuf> {
-    let mut out = Vec::new();
+    walk(dir, keep, skip_tests).files
+}
+
+/// [`files_under`], with the regular files that were not kept.
+pub fn walk(dir: &Path, keep: &dyn Fn(&str) -> bool, skip_tests: bool) -> Walk {
+    let mut out = Walk::default();
+    let mut seen = std::collections::HashSet::new();
+    if let Ok(c) = std::fs::canonicalize(dir) {
+        seen.insert(c);
+    }
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&d) else {
@@ -34,7 +108,21 @@ pub fn files_under(dir: &Path, keep: &dyn Fn(&str) -> bool, skip_tests: bool) ->
         };
         for e in entries.flatten() {
             let p = e.path();
-            if p.is_dir() {
+            // Follows symbolic links; a loop or a broken link is an error.
+            let meta = std::fs::metadata(&p);
+            let canonical = std::fs::canonicalize(&p);
+            let (Ok(meta), Ok(canonical)) = (meta, canonical) else {
+                crate::console::eprint_warning(&format!(
+                    "`{}`: skipped, a broken or looping symbolic link",
+                    crate::console::escaped(&p.display().to_string())
+                ));
+                continue;
+            };
+            if !seen.insert(canonical) {
+                // Reached again through a symbolic link: already visited.
+                continue;
+            }
+            if meta.is_dir() {
                 // A local pack inside the tree is loaded through its manifest.
                 if crate::packs::is_pack(&p) {
                     continue;
@@ -42,12 +130,22 @@ pub fn files_under(dir: &Path, keep: &dyn Fn(&str) -> bool, skip_tests: bool) ->
                 if !(skip_tests && p.file_name().is_some_and(|n| n == "tests")) {
                     stack.push(p);
                 }
-            } else if p.file_name().and_then(|n| n.to_str()).is_some_and(keep) {
-                out.push(p);
+            } else if !meta.is_file() {
+                if p.file_name().is_some_and(|n| keep(&n.to_string_lossy())) {
+                    crate::console::eprint_warning(&format!(
+                        "`{}`: skipped, not a regular file (a FIFO, device or socket)",
+                        crate::console::escaped(&p.display().to_string())
+                    ));
+                }
+            } else if p.file_name().is_some_and(|n| keep(&n.to_string_lossy())) {
+                out.files.push(p);
+            } else {
+                out.other.push(p);
             }
         }
     }
-    out.sort();
+    out.files.sort();
+    out.other.sort();
     out
 }
 
@@ -56,7 +154,7 @@ pub fn rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let found = files_under(p, &|n| n.ends_with(".cpr"), true);
+            let found = files_under(p, &|n| name_has_extension(n, &["cpr"]), true);
             if found.is_empty() {
                 return Err(format!(
                     "{}: no `.cpr` rules files in this directory",
@@ -118,8 +216,8 @@ pub fn load_with_schema(
     } else {
         let mut sources = Vec::new();
         for f in rule_files(paths).map_err(RulesError::Io)? {
-            let text = std::fs::read_to_string(&f)
-                .map_err(|e| RulesError::Io(format!("{}: {}", f.display(), short_io(&e))))?;
+            let text = read_text_limited(&f, careprompt::MAX_RULES_BYTES)
+                .map_err(|e| RulesError::Io(format!("{}: {e}", f.display())))?;
             sources.push(Source::new(f.to_string_lossy().replace('\\', "/"), text));
         }
         sources

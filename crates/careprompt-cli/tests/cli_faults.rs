@@ -277,3 +277,195 @@ fn fmt_write_rewrites_through_a_rename_and_keeps_permissions() {
         .unwrap();
     assert_eq!(check.status.code(), Some(0));
 }
+
+/// Runs `careprompt args`, killing it after `secs` seconds (a read that
+/// never ends, or a FIFO that is never written, fails the test instead of
+/// hanging it). Returns exit code, stdout and stderr.
+fn run_within(
+    args: &[&str],
+    dir: Option<&std::path::Path>,
+    secs: u64,
+) -> (Option<i32>, String, String) {
+    let mut c = bin();
+    if let Some(d) = dir {
+        c.current_dir(d);
+    }
+    let child = c
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let id = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let Ok(out) = rx.recv_timeout(std::time::Duration::from_secs(secs)) else {
+        let _ = Command::new("kill").arg("-9").arg(id.to_string()).status();
+        panic!("{args:?} did not end within {secs} s");
+    };
+    let out = out.unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn endless_files_are_refused_at_the_limit_for_every_kind_of_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("imports-zero.cpr"), "import \"/dev/zero\"\n").unwrap();
+    std::fs::write(
+        d.join("zero.test.toml"),
+        "as_of = 2026-11-26\nbase = \"/dev/zero\"\n\n[[case]]\nname = \"x\"\n[case.expect]\n\"CMH-EDU-01\" = \"clear\"\n",
+    )
+    .unwrap();
+    let ex01 = root().join(EX01);
+    let ex01 = ex01.to_str().unwrap();
+    let pack = root().join(PACK);
+    let pack = pack.to_str().unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["check", "--rules", "/dev/zero", ex01],
+        vec!["check", "--rules", "imports-zero.cpr", ex01],
+        vec!["test", "--rules", pack, "zero.test.toml"],
+        vec!["explain", "--rule", "CMH-EDU-01", "/dev/zero"],
+        vec!["check", "/dev/zero"],
+        vec!["fmt", "/dev/zero"],
+    ];
+    for args in cases {
+        let (code, stdout, stderr) = run_within(&args, Some(d), 60);
+        assert_ne!(code, Some(0), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("larger than") || stdout.contains("larger than"),
+            "{args:?}: {stdout}{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_fifo_in_a_plan_directory_is_skipped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(root().join(EX01), d.join("a.json")).unwrap();
+    let status = Command::new("mkfifo").arg(d.join("b.json")).status();
+    if !status.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available here");
+        return;
+    }
+    let (code, stdout, stderr) = run_within(
+        &[
+            "check",
+            "--as-of",
+            "2026-11-26",
+            "--format",
+            "ndjson",
+            d.to_str().unwrap(),
+        ],
+        None,
+        60,
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stderr.contains("b.json`: skipped, not a regular file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn symlink_loops_in_a_plan_directory_visit_each_plan_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(root().join(EX01), d.join("a.json")).unwrap();
+    std::os::unix::fs::symlink(".", d.join("self")).unwrap();
+    std::os::unix::fs::symlink("loop2", d.join("loop1")).unwrap();
+    std::os::unix::fs::symlink("loop1", d.join("loop2")).unwrap();
+    std::os::unix::fs::symlink("a.json", d.join("same.json")).unwrap();
+    let (code, stdout, stderr) = run_within(
+        &[
+            "check",
+            "--as-of",
+            "2026-11-26",
+            "--format",
+            "ndjson",
+            d.to_str().unwrap(),
+        ],
+        None,
+        60,
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}\n{stderr}");
+    assert!(stderr.contains("looping symbolic link"), "{stderr}");
+}
+
+#[test]
+fn extensions_match_in_any_case_and_skipped_files_are_named() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let plan = std::fs::read_to_string(root().join(EX01)).unwrap();
+    let line: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    std::fs::write(d.join("A.json"), &plan).unwrap();
+    std::fs::write(d.join("B.JSON"), &plan).unwrap();
+    std::fs::write(d.join("C.NDJSON"), format!("{line}\n{line}\n")).unwrap();
+    std::fs::write(d.join(std::ffi::OsStr::from_bytes(b"\xffname.json")), &plan).unwrap();
+    std::fs::write(d.join("notes.txt"), "not a plan").unwrap();
+    std::fs::write(
+        d.join("plans.import-log.json"),
+        "{\"source\": \"ssda903\", \"issues\": []}",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run_within(
+        &[
+            "check",
+            "--as-of",
+            "2026-11-26",
+            "--format",
+            "ndjson",
+            d.to_str().unwrap(),
+        ],
+        None,
+        60,
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    // A.json, B.JSON, two lines of C.NDJSON and the non-UTF-8 name.
+    assert_eq!(stdout.lines().count(), 5, "{stdout}\n{stderr}");
+    assert!(stdout.contains("C.NDJSON:2"), "{stdout}");
+    assert!(
+        stderr.contains("notes.txt`: skipped, not a plan file"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("plans.import-log.json`: skipped, an import log"),
+        "{stderr}"
+    );
+    // An NDJSON file given by name, in capitals, is read as NDJSON.
+    let c = d.join("C.NDJSON");
+    let (code, stdout, stderr) = run_within(
+        &[
+            "check",
+            "--as-of",
+            "2026-11-26",
+            "--format",
+            "ndjson",
+            c.to_str().unwrap(),
+        ],
+        None,
+        60,
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    // Rules in capitals are rules.
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join(PACK).join("constants.cpr"),
+        rules.path().join("C.CPR"),
+    )
+    .unwrap();
+    let (code, _, stderr) = run_within(&["lint", rules.path().to_str().unwrap()], None, 60);
+    assert_eq!(code, Some(0), "{stderr}");
+}

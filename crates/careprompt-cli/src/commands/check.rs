@@ -88,8 +88,7 @@ pub fn run(
         && plans.first().is_some_and(|p| {
             p != "-"
                 && !std::path::Path::new(p).is_dir()
-                && !p.ends_with(".ndjson")
-                && !p.ends_with(".jsonl")
+                && !inputs::is_ndjson(std::path::Path::new(p))
         });
     let mut out = crate::console::Out::new();
     let mut totals = Totals::default();
@@ -245,7 +244,7 @@ pub fn run(
 
 /// Reads a `--source-coverage` file.
 fn read_coverage(path: &std::path::Path) -> Result<careprompt::Coverage, String> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::rules::read_text_limited(path, careprompt::MAX_PLAN_BYTES)
         .map_err(|e| format!("--source-coverage `{}`: {e}", path.display()))?;
     careprompt::Coverage::from_json(&text).map_err(|e| {
         format!(

@@ -18,10 +18,10 @@ pub fn run(paths: &[PathBuf], check: bool, write: bool) -> Exit {
     let mut failed = false;
     for f in files {
         let name = f.to_string_lossy().to_string();
-        let text = match std::fs::read_to_string(&f) {
+        let text = match rules::read_text_limited(&f, careprompt::MAX_RULES_BYTES) {
             Ok(t) => t,
             Err(e) => {
-                eprint_error(&format!("{name}: {}", rules::short_io(&e)));
+                eprint_error(&format!("{name}: {e}"));
                 failed = true;
                 continue;
             }
