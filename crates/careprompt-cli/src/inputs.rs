@@ -127,6 +127,62 @@ impl Plans {
     }
 }
 
+impl Plans {
+    /// Whether the plans are standard input alone holding one plan (not an
+    /// array, not NDJSON): reads standard input to tell, keeping what it
+    /// read for the iterator.
+    pub fn stdin_is_single(&mut self) -> bool {
+        if self.pending.len() != 1 || !matches!(self.pending.as_slice(), [Pending::Stdin]) {
+            return false;
+        }
+        self.pending.next();
+        match self.open_stdin() {
+            Some(input) => {
+                let single = input.bytes.is_ok();
+                self.queued.push_front(input);
+                single
+            }
+            None => false,
+        }
+    }
+
+    /// Reads standard input and lays it out by the host layer's one
+    /// detection rule (as the WASM package applies it): one plan, returned;
+    /// a JSON array, queued; NDJSON, read a line at a time.
+    fn open_stdin(&mut self) -> Option<PlanInput> {
+        let mut all = Vec::new();
+        if let Err(e) = std::io::stdin().lock().read_to_end(&mut all) {
+            return Some(PlanInput {
+                source: "<stdin>".into(),
+                bytes: Err(short_io(&e)),
+            });
+        }
+        match careprompt::host::detect_layout(&all) {
+            Layout::Ndjson => {
+                self.current = Some(("<stdin>".into(), Box::new(std::io::Cursor::new(all)), 0));
+                None
+            }
+            Layout::Array => match careprompt::host::split_batch(&all, BatchFormat::Array) {
+                Ok(items) => {
+                    self.queued.extend(items.into_iter().map(|item| PlanInput {
+                        source: format!("<stdin>[{}]", item.index),
+                        bytes: Ok(item.bytes.to_vec()),
+                    }));
+                    None
+                }
+                Err(e) => Some(PlanInput {
+                    source: "<stdin>".into(),
+                    bytes: Err(e.to_text()),
+                }),
+            },
+            _ => Some(PlanInput {
+                source: "<stdin>".into(),
+                bytes: Ok(all),
+            }),
+        }
+    }
+}
+
 impl Iterator for Plans {
     type Item = PlanInput;
 
@@ -207,42 +263,8 @@ impl Iterator for Plans {
                     }
                 }
                 Pending::Stdin => {
-                    let mut all = Vec::new();
-                    if let Err(e) = std::io::stdin().lock().read_to_end(&mut all) {
-                        return Some(PlanInput {
-                            source: "<stdin>".into(),
-                            bytes: Err(short_io(&e)),
-                        });
-                    }
-                    // One plan, a JSON array of plans or NDJSON: the host
-                    // layer's one detection rule, as the WASM package applies it.
-                    match careprompt::host::detect_layout(&all) {
-                        Layout::Ndjson => {
-                            self.current =
-                                Some(("<stdin>".into(), Box::new(std::io::Cursor::new(all)), 0));
-                        }
-                        Layout::Array => {
-                            match careprompt::host::split_batch(&all, BatchFormat::Array) {
-                                Ok(items) => {
-                                    self.queued.extend(items.into_iter().map(|item| PlanInput {
-                                        source: format!("<stdin>[{}]", item.index),
-                                        bytes: Ok(item.bytes.to_vec()),
-                                    }))
-                                }
-                                Err(e) => {
-                                    return Some(PlanInput {
-                                        source: "<stdin>".into(),
-                                        bytes: Err(e.to_text()),
-                                    })
-                                }
-                            }
-                        }
-                        _ => {
-                            return Some(PlanInput {
-                                source: "<stdin>".into(),
-                                bytes: Ok(all),
-                            })
-                        }
+                    if let Some(input) = self.open_stdin() {
+                        return Some(input);
                     }
                 }
             }

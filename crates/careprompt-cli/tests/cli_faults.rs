@@ -469,3 +469,69 @@ fn extensions_match_in_any_case_and_skipped_files_are_named() {
     let (code, _, stderr) = run_within(&["lint", rules.path().to_str().unwrap()], None, 60);
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+fn with_stdin(args: &[&str], input: &[u8]) -> (Option<i32>, String, String) {
+    use std::io::Write;
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn ndjson_on_stdin_with_a_bad_first_line_checks_the_plans_after_it() {
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join(EX01)).unwrap()).unwrap();
+    let input = format!("{{\"child\": tru\n{plan}\n\n{plan}\n");
+    let (code, stdout, stderr) = with_stdin(
+        &["check", "--as-of", "2026-11-26", "--format", "ndjson", "-"],
+        input.as_bytes(),
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_eq!(lines[0]["source"], "<stdin>:1");
+    assert!(lines[0].get("error").is_some());
+    assert_eq!(lines[1]["source"], "<stdin>:2");
+    assert_eq!(lines[2]["source"], "<stdin>:4");
+    assert!(lines[2].get("report").is_some());
+    assert!(stderr.contains("<stdin>:1:"), "{stderr}");
+}
+
+#[test]
+fn one_plan_on_stdin_with_format_json_gives_the_report_itself() {
+    let plan = std::fs::read(root().join(EX01)).unwrap();
+    let (code, stdout, stderr) = with_stdin(
+        &["check", "--as-of", "2026-11-26", "--format", "json", "-"],
+        &plan,
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(v.get("reports").is_none(), "{stdout}");
+    assert_eq!(v["plan_id"], "EX-01");
+    // The same as for the file.
+    let file = bin()
+        .args(["check", "--as-of", "2026-11-26", "--format", "json", EX01])
+        .output()
+        .unwrap();
+    let f: serde_json::Value = serde_json::from_slice(&file.stdout).unwrap();
+    assert_eq!(v, f);
+}

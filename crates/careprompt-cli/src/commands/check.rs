@@ -84,12 +84,14 @@ pub fn run(
     } else {
         None
     };
-    let single = plans.len() == 1
-        && plans.first().is_some_and(|p| {
-            p != "-"
-                && !std::path::Path::new(p).is_dir()
-                && !inputs::is_ndjson(std::path::Path::new(p))
-        });
+    let mut inputs = inputs::Plans::new(plans);
+    let single = inputs.stdin_is_single()
+        || (plans.len() == 1
+            && plans.first().is_some_and(|p| {
+                p != "-"
+                    && !std::path::Path::new(p).is_dir()
+                    && !inputs::is_ndjson(std::path::Path::new(p))
+            }));
     let mut out = crate::console::Out::new();
     let mut totals = Totals::default();
     let mut json_reports: Vec<serde_json::Value> = Vec::new();
@@ -106,7 +108,6 @@ pub fn run(
     }
     // Plans are read lazily and checked a chunk at a time on all cores, so
     // memory stays flat; results are written in input order.
-    let mut inputs = inputs::Plans::new(plans);
     // Checks a chunk on the thread pool; each result carries its rendered
     // output for the batch formats.
     let process = |chunk: Vec<inputs::PlanInput>| -> Vec<(String, PlanResult)> {
