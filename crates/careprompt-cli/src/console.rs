@@ -129,7 +129,7 @@ pub fn print_diagnostic(d: &careprompt::Diagnostic) {
         stderr_text(&d.render_coloured());
         return;
     }
-    stderr_text(&d.render());
+    stderr_text(&escaped(&d.render()));
 }
 
 /// An error's text after the name of the input it is about: `file:line:column: ...`
@@ -144,20 +144,36 @@ pub fn located(source: &str, text: &str) -> String {
 
 /// Prints `error: message` to standard error.
 pub fn eprint_error(message: &str) {
-    stderr_text(&format!("error: {message}\n"));
+    stderr_text(&format!("error: {}\n", escaped(message)));
 }
 
 /// Prints `warning: message` to standard error.
 pub fn eprint_warning(message: &str) {
-    stderr_text(&format!("warning: {message}\n"));
+    stderr_text(&format!("warning: {}\n", escaped(message)));
 }
 
-/// `text` with control characters shown as escapes (`\x1b`), so that
-/// names and values from files cannot drive the terminal.
+/// `text` with control characters other than line breaks shown as
+/// escapes (`\x1b`), so that names and values from files cannot drive the
+/// terminal (an `ESC[8m` would hide everything after it). For messages
+/// whose line breaks are their own.
 pub fn escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    escape(text, true)
+}
+
+/// `text` with every control character shown as an escape, line breaks
+/// too: for one field from a plan, a rule or a file name, which must not
+/// forge lines of its own.
+pub fn escaped_line(text: &str) -> String {
+    escape(text, false)
+}
+
+fn escape(text: &str, keep_newlines: bool) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if c.is_control() && c != '\n' && c != '\t' {
+        if c.is_control() && !(keep_newlines && c == '\n') {
             out.push_str(&format!("\\x{:02x}", u32::from(c)));
         } else {
             out.push(c);
@@ -168,7 +184,7 @@ pub fn escaped(text: &str) -> String {
 
 /// A line of information on standard error (a file written, for example).
 pub fn eprint_note(message: &str) {
-    stderr_text(&format!("{message}\n"));
+    stderr_text(&format!("{}\n", escaped(message)));
 }
 
 pub fn load_rules(paths: &[PathBuf], overrides: &[(String, String)]) -> Result<RuleSet, Exit> {

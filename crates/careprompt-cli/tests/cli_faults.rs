@@ -535,3 +535,41 @@ fn one_plan_on_stdin_with_format_json_gives_the_report_itself() {
     let f: serde_json::Value = serde_json::from_slice(&file.stdout).unwrap();
     assert_eq!(v, f);
 }
+
+#[test]
+fn control_characters_from_plans_keys_and_file_names_are_escaped_on_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = std::fs::read_to_string(root().join(EX01)).unwrap();
+    let plan = plan.replacen(
+        "\"plan_id\": \"EX-01\",",
+        "\"plan_id\": \"EX\\u001b[8m-01\\nforged line\",\n  \"odd\\u001b[2Jkey\": 1,",
+        1,
+    );
+    let name = dir.path().join("a\x1b[8m.json");
+    std::fs::write(&name, &plan).unwrap();
+    let bad = dir.path().join("b\x1b[2J.json");
+    std::fs::write(&bad, "{").unwrap();
+    for format in ["human", "plain"] {
+        let out = bin()
+            .args(["check", "--as-of", "2026-11-26", "--format", format])
+            .arg(&name)
+            .arg(&bad)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stdout.contains('\x1b'), "{format}: {stdout}");
+        assert!(!stderr.contains('\x1b'), "{format}: {stderr}");
+        assert!(
+            stdout.contains("plan EX\\x1b[8m-01\\x0aforged line"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("a\\x1b[8m.json"), "{stdout}");
+        assert!(stdout.contains("odd\\x1b[2Jkey"), "{stdout}");
+        assert!(stderr.contains("b\\x1b[2J.json"), "{stderr}");
+        assert!(
+            !stdout.lines().any(|l| l.starts_with("forged line")),
+            "{stdout}"
+        );
+    }
+}

@@ -150,7 +150,7 @@ pub fn run(
                     if let Some(c) = cohort.as_mut() {
                         c.add_error(&source, &m);
                     }
-                    let located = located(&source, &m);
+                    let located = crate::console::escaped(&located(&source, &m));
                     if let Some(bar) = &progress {
                         bar.suspend(|| crate::eprintln_quiet!("error: {located}"));
                     } else {

@@ -28,7 +28,7 @@ pub fn run(paths: &[PathBuf], check: bool, write: bool) -> Exit {
         };
         match careprompt::format_source(&name, &text) {
             Err(e) => {
-                crate::eprint_quiet!("{e}");
+                crate::eprint_quiet!("{}", crate::console::escaped(&e.to_string()));
                 failed = true;
             }
             Ok(formatted) => {
