@@ -4,8 +4,42 @@ use std::path::{Path, PathBuf};
 
 use careprompt::{CompileError, CompileOptions, Loader, RuleSet, Source};
 
-/// Reads imported files from disk.
+/// Reads files named in rule tests (a `base` plan) from disk, each up to
+/// its limit.
 pub struct FsLoader;
+
+/// Reads imported rules files from disk, up to the rules limit, refusing a
+/// file that is not rules without showing its text.
+pub struct RulesLoader;
+
+impl Loader for RulesLoader {
+    fn load(&self, path: &str) -> Result<String, String> {
+        let text = read_text_limited(Path::new(path), careprompt::MAX_RULES_BYTES)?;
+        refuse_non_rules(path, text)
+    }
+}
+
+/// `text` if it is rules, else an error that names the file and does not
+/// quote it: a syntax error in `/etc/passwd` or in a plan would otherwise
+/// show a line of it (a password entry, a child's name). A file is taken
+/// for rules when it parses, or when some line starts with `rule`,
+/// `define`, `const` or `import` (then its syntax errors are shown, as for
+/// any rules file being written).
+pub fn refuse_non_rules(name: &str, text: String) -> Result<String, String> {
+    let keyword = text.lines().any(|l| {
+        let l = l.trim_start();
+        ["rule", "define", "const", "import"].iter().any(|k| {
+            l.strip_prefix(k)
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_whitespace()))
+        })
+    });
+    if keyword || careprompt::parse_source(name, &text).is_ok() {
+        return Ok(text);
+    }
+    Err(format!(
+        "`{name}` is not a rules file (no `rule`, `define`, `const` or `import` in it), so none of it is shown (help: import only `.cpr` rules files)"
+    ))
+}
 
 impl Loader for FsLoader {
     fn load(&self, path: &str) -> Result<String, String> {
@@ -216,8 +250,10 @@ pub fn load_with_schema(
     } else {
         let mut sources = Vec::new();
         for f in rule_files(paths).map_err(RulesError::Io)? {
+            let name = f.display().to_string();
             let text = read_text_limited(&f, careprompt::MAX_RULES_BYTES)
-                .map_err(|e| RulesError::Io(format!("{}: {e}", f.display())))?;
+                .and_then(|t| refuse_non_rules(&name, t))
+                .map_err(|e| RulesError::Io(format!("{name}: {e}")))?;
             sources.push(Source::new(f.to_string_lossy().replace('\\', "/"), text));
         }
         sources
@@ -225,7 +261,7 @@ pub fn load_with_schema(
     let options = CompileOptions {
         schema: vendor,
         overrides: overrides.to_vec(),
-        loader: Some(&FsLoader),
+        loader: Some(&RulesLoader),
     };
     RuleSet::compile_with(&sources, &options).map_err(RulesError::Compile)
 }

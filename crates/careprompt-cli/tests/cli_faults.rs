@@ -573,3 +573,35 @@ fn control_characters_from_plans_keys_and_file_names_are_escaped_on_the_terminal
         );
     }
 }
+
+#[test]
+fn importing_a_file_that_is_not_rules_never_shows_its_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("secret.txt"),
+        "root:x:0:0:root:/root:/bin/bash\nChild Name, 1 Some Street\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("imports.cpr"), "import \"secret.txt\"\n").unwrap();
+    let plan = std::fs::read_to_string(root().join(EX01)).unwrap();
+    std::fs::write(d.join("plan.json"), &plan).unwrap();
+    std::fs::write(d.join("imports-plan.cpr"), "import \"plan.json\"\n").unwrap();
+    for (rules, secret) in [
+        ("imports.cpr", "root:x:0:0"),
+        ("imports-plan.cpr", "EX-01-C"),
+        ("secret.txt", "root:x:0:0"),
+    ] {
+        let out = bin()
+            .current_dir(d)
+            .args(["check", "--rules", rules])
+            .arg(root().join(EX01))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(!stderr.contains(secret), "{rules}: {stderr}");
+        assert!(!stderr.contains("Some Street"), "{rules}: {stderr}");
+        assert!(stderr.contains("is not a rules file"), "{rules}: {stderr}");
+    }
+}
