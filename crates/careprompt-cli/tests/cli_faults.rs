@@ -605,3 +605,60 @@ fn importing_a_file_that_is_not_rules_never_shows_its_text() {
         assert!(stderr.contains("is not a rules file"), "{rules}: {stderr}");
     }
 }
+
+#[test]
+fn cohort_anchors_are_unique_for_shared_ids_and_ids_differing_in_punctuation() {
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("plans");
+    std::fs::create_dir(&plans).unwrap();
+    let plan = std::fs::read_to_string(root().join(EX01)).unwrap();
+    for (i, id) in ["A.B", "A_B", "X", "X", "X", "X-2"].iter().enumerate() {
+        let p = plan.replacen("\"id\": \"EX-01-C\"", &format!("\"id\": \"{id}\""), 1);
+        std::fs::write(plans.join(format!("p{i}.json")), p).unwrap();
+    }
+    // Two rules whose ids differ only in punctuation, both firing.
+    let rule = |id: &str| {
+        format!("rule {id} {{\n  title \"t\"\n  theme \"T\"\n  kind practice\n  severity low\n  when child.looked_after = true\n  prompt \"p\"\n}}\n\n")
+    };
+    let rules = dir.path().join("r.cpr");
+    std::fs::write(&rules, format!("{}{}", rule("A.B"), rule("A_B"))).unwrap();
+    let html = dir.path().join("report.html");
+    let out = bin()
+        .args([
+            "check",
+            "--as-of",
+            "2026-11-26",
+            "--format",
+            "json",
+            "--html-report",
+        ])
+        .arg(&html)
+        .arg("--rules")
+        .arg(&rules)
+        .arg(&plans)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&html).unwrap();
+    let all_ids: Vec<&str> = html
+        .split(" id=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    let ids: std::collections::HashSet<&str> = all_ids.iter().copied().collect();
+    assert_eq!(ids.len(), all_ids.len(), "ids are unique: {all_ids:?}");
+    let children: Vec<&&str> = all_ids.iter().filter(|a| a.starts_with("child-")).collect();
+    assert_eq!(children.len(), 6, "{children:?}");
+    for target in html
+        .split("href=\"#")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+    {
+        assert!(ids.contains(target), "#{target} has no target");
+    }
+}
