@@ -42,6 +42,8 @@ pub struct PlanInput {
 
 enum Pending {
     Json(PathBuf),
+    /// A JSON file found in a directory: skipped if it is an import log.
+    DirJson(PathBuf),
     Ndjson(PathBuf),
     Stdin,
     Missing(String),
@@ -52,6 +54,16 @@ pub struct Plans {
     pending: std::vec::IntoIter<Pending>,
     current: Option<(String, Box<dyn BufRead>, usize)>,
     queued: std::collections::VecDeque<PlanInput>,
+}
+
+/// Whether `bytes` hold an import log (an object with the
+/// `import_log_version` key that every import log starts with) rather
+/// than a plan.
+fn is_import_log_layout(bytes: &[u8]) -> bool {
+    const KEY: &[u8] = b"\"import_log_version\"";
+    bytes.windows(KEY.len()).any(|w| w == KEY)
+        && serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)
+            .is_ok_and(|m| m.contains_key("import_log_version"))
 }
 
 /// How many skipped files of a directory are named one by one.
@@ -108,7 +120,7 @@ impl Plans {
                     pending.push(if is_ndjson(&f) {
                         Pending::Ndjson(f)
                     } else {
-                        Pending::Json(f)
+                        Pending::DirJson(f)
                     });
                 }
             } else if !p.exists() {
@@ -242,6 +254,20 @@ impl Iterator for Plans {
                         source: a,
                         bytes: Err("no such file or directory".into()),
                     })
+                }
+                Pending::DirJson(p) => {
+                    let bytes = read_plan(&p);
+                    if bytes.as_deref().is_ok_and(is_import_log_layout) {
+                        eprint_note(&format!(
+                            "note: `{}`: skipped, an import log, not a plan",
+                            escaped(&p.display().to_string())
+                        ));
+                        continue;
+                    }
+                    return Some(PlanInput {
+                        source: p.display().to_string(),
+                        bytes,
+                    });
                 }
                 Pending::Json(p) => {
                     let source = p.display().to_string();

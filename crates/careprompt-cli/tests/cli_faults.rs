@@ -419,6 +419,12 @@ fn extensions_match_in_any_case_and_skipped_files_are_named() {
         "{\"source\": \"ssda903\", \"issues\": []}",
     )
     .unwrap();
+    // An import log under another name, known by its layout.
+    std::fs::write(
+        d.join("renamed-log.json"),
+        "{\"import_log_version\": 1, \"source\": \"ssda903\", \"inputs\": [], \"tables\": [], \"issues\": [], \"plans\": 3}",
+    )
+    .unwrap();
     let (code, stdout, stderr) = run_within(
         &[
             "check",
@@ -432,6 +438,10 @@ fn extensions_match_in_any_case_and_skipped_files_are_named() {
         60,
     );
     assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("renamed-log.json`: skipped, an import log"),
+        "{stderr}"
+    );
     // A.json, B.JSON, two lines of C.NDJSON and the non-UTF-8 name.
     assert_eq!(stdout.lines().count(), 5, "{stdout}\n{stderr}");
     assert!(stdout.contains("C.NDJSON:2"), "{stdout}");
