@@ -672,3 +672,22 @@ fn cohort_anchors_are_unique_for_shared_ids_and_ids_differing_in_punctuation() {
         assert!(ids.contains(target), "#{target} has no target");
     }
 }
+
+#[test]
+fn the_default_evaluation_date_is_the_local_date() {
+    // Twenty-six hours apart: the two zones never share a date, while the
+    // UTC date is the same for both.
+    let as_of = |tz: &str| {
+        let out = bin()
+            .env("TZ", tz)
+            .args(["check", "--format", "json", EX01])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["as_of"].as_str().unwrap().to_string()
+    };
+    let east = as_of("XXX-14");
+    let west = as_of("YYY+12");
+    assert_ne!(east, west, "both zones gave {east}");
+    assert!(east > west);
+}
