@@ -682,11 +682,20 @@ impl Cohort {
 
     /// Writes the reports asked for.
     pub fn write(&self, html: Option<&Path>, csv: Option<&Path>) -> Result<(), String> {
+        let write = |p: &Path, text: String| {
+            crate::rules::write_atomic(p, &text).map_err(|e| {
+                format!(
+                    "{}: could not write the report: {}; any earlier report there is unchanged\n  = help: free space on the disk, or write the report elsewhere",
+                    p.display(),
+                    crate::rules::short_io(&e)
+                )
+            })
+        };
         if let Some(p) = html {
-            std::fs::write(p, self.html()).map_err(|e| format!("{}: {e}", p.display()))?;
+            write(p, self.html())?;
         }
         if let Some(p) = csv {
-            std::fs::write(p, self.csv()).map_err(|e| format!("{}: {e}", p.display()))?;
+            write(p, self.csv())?;
         }
         Ok(())
     }

@@ -265,3 +265,23 @@ pub fn load_with_schema(
     };
     RuleSet::compile_with(&sources, &options).map_err(RulesError::Compile)
 }
+
+/// Writes `text` to `path` through a temporary file beside it and a
+/// rename, so that a full disk or a crash leaves any old file whole. A
+/// symbolic link is followed (its target is rewritten, the link kept) and
+/// an existing file keeps its permissions.
+pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let existing = std::fs::canonicalize(path).ok();
+    let target = existing.clone().unwrap_or_else(|| path.to_path_buf());
+    let permissions = match &existing {
+        Some(t) => Some(std::fs::metadata(t)?.permissions()),
+        None => None,
+    };
+    careprompt_import::atomic::write_file_atomic(&target, |w| {
+        std::io::Write::write_all(w, text.as_bytes())
+    })?;
+    match permissions {
+        Some(p) => std::fs::set_permissions(&target, p),
+        None => Ok(()),
+    }
+}

@@ -691,3 +691,45 @@ fn the_default_evaluation_date_is_the_local_date() {
     assert_ne!(east, west, "both zones gave {east}");
     assert!(east > west);
 }
+
+#[test]
+fn cohort_reports_on_a_full_disk_keep_the_earlier_report_whole() {
+    let fs = match Tmpfs::mount("64k") {
+        Ok(fs) => fs,
+        Err(reason) => {
+            eprintln!("skipped: {reason}");
+            return;
+        }
+    };
+    let html = fs.dir.path().join("report.html");
+    let csv = fs.dir.path().join("report.csv");
+    std::fs::write(&html, "earlier report").unwrap();
+    std::fs::write(&csv, "earlier,csv\n").unwrap();
+    {
+        use std::io::Write;
+        let mut filler = std::fs::File::create(fs.dir.path().join("filler")).unwrap();
+        let page = vec![b'x'; 4096];
+        while filler.write_all(&page).is_ok() {}
+        let _ = filler.flush();
+    }
+    for (flag, path, earlier) in [
+        ("--html-report", &html, "earlier report"),
+        ("--csv-report", &csv, "earlier,csv\n"),
+    ] {
+        let out = bin()
+            .args(["check", "--as-of", "2026-11-26", "--format", "csv", flag])
+            .arg(path)
+            .arg("examples/plans")
+            .stdout(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("earlier report there is unchanged"),
+            "{stderr}"
+        );
+        assert_eq!(std::fs::read_to_string(path).unwrap(), earlier);
+    }
+    assert_eq!(std::fs::read_dir(fs.dir.path()).unwrap().count(), 3);
+}

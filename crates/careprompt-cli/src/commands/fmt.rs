@@ -39,7 +39,7 @@ pub fn run(paths: &[PathBuf], check: bool, write: bool) -> Exit {
                     }
                 } else if write {
                     if formatted != text {
-                        if let Err(e) = write_atomic(&f, &formatted) {
+                        if let Err(e) = rules::write_atomic(&f, &formatted) {
                             eprint_error(&format!(
                                 "{name}: could not write the formatted file: {}; the file is unchanged\n  = help: free space on the disk (or make the folder writable) and run `careprompt fmt --write` again",
                                 rules::short_io(&e)
@@ -65,17 +65,4 @@ pub fn run(paths: &[PathBuf], check: bool, write: bool) -> Exit {
         return Exit::Findings;
     }
     Exit::Ok
-}
-
-/// Writes `text` over `path` through a temporary file beside it and a
-/// rename, so that a full disk or a crash leaves the old file whole. A
-/// symbolic link is followed (its target is rewritten, the link kept) and
-/// the file keeps its permissions.
-fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let target = std::fs::canonicalize(path)?;
-    let permissions = std::fs::metadata(&target)?.permissions();
-    careprompt_import::atomic::write_file_atomic(&target, |w| {
-        std::io::Write::write_all(w, text.as_bytes())
-    })?;
-    std::fs::set_permissions(&target, permissions)
 }
