@@ -733,3 +733,54 @@ fn cohort_reports_on_a_full_disk_keep_the_earlier_report_whole() {
     }
     assert_eq!(std::fs::read_dir(fs.dir.path()).unwrap().count(), 3);
 }
+
+#[test]
+fn the_json_batch_object_is_streamed_in_the_documented_order() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root().join(EX01), dir.path().join("a.json")).unwrap();
+    std::fs::write(dir.path().join("b.json"), "{").unwrap();
+    std::fs::copy(root().join(EX01), dir.path().join("c.json")).unwrap();
+    let out = bin()
+        .args(["check", "--as-of", "2026-11-26", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Written as the reports come: the header first, the errors and the
+    // summary (known only at the end) after the reports.
+    let at = |k: &str| {
+        text.find(&format!("\n  \"{k}\":"))
+            .unwrap_or_else(|| panic!("{k}: {text}"))
+    };
+    assert!(at("report_version") < at("engine"));
+    assert!(at("engine") < at("as_of"));
+    assert!(at("as_of") < at("reports"));
+    assert!(at("reports") < at("errors"));
+    assert!(at("errors") < at("summary"));
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["reports"].as_array().unwrap().len(), 2);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 1);
+    assert_eq!(v["summary"]["plans"], 2);
+    // Each report is the one a single file gives.
+    let single = bin()
+        .args(["check", "--as-of", "2026-11-26", "--format", "json", EX01])
+        .output()
+        .unwrap();
+    let single: serde_json::Value = serde_json::from_slice(&single.stdout).unwrap();
+    assert_eq!(v["reports"][0]["report"], single);
+    assert!(v["reports"][0]["source"]
+        .as_str()
+        .unwrap()
+        .ends_with("a.json"));
+    // No plans at all: an empty list, still one JSON object.
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("x.json"), "[").unwrap();
+    let out = bin()
+        .args(["check", "--as-of", "2026-11-26", "--format", "json"])
+        .arg(empty.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["reports"], serde_json::json!([]));
+}

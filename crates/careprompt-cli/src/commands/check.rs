@@ -94,7 +94,18 @@ pub fn run(
             }));
     let mut out = crate::console::Out::new();
     let mut totals = Totals::default();
-    let mut json_reports: Vec<serde_json::Value> = Vec::new();
+    // The batch object is written as the reports come (never all held in
+    // memory), in the order docs/report-format.md shows.
+    let json_batch = format == Format::Json && !single;
+    let mut json_entries = 0usize;
+    if json_batch {
+        out.put(&format!(
+            "{{\n  \"report_version\": {},\n  \"engine\": {},\n  \"as_of\": {},\n  \"reports\": [",
+            careprompt::REPORT_VERSION,
+            json_text(&format!("careprompt {}", careprompt::VERSION)),
+            json_text(&as_of.to_string())
+        ));
+    }
     let mut json_errors: Vec<serde_json::Value> = Vec::new();
     if format == Format::Csv {
         out.line(output::CSV_HEADER);
@@ -120,6 +131,11 @@ pub fn run(
                         Ok(r) => {
                             let rendered = match format {
                                 Format::Ndjson => Some(output::ndjson_report(&input.source, &r)),
+                                Format::Json if !single => Some(format!(
+                                    "    {{\n      \"source\": {},\n      \"report\": {}\n    }}",
+                                    json_text(&input.source),
+                                    indent(r.to_json().trim_end(), 6)
+                                )),
                                 Format::Csv => Some(output::csv(&input.source, &r)),
                                 _ => None,
                             };
@@ -187,8 +203,9 @@ pub fn run(
                             if single {
                                 out.line(&report.to_json());
                             } else {
-                                json_reports
-                                    .push(serde_json::json!({"source": source, "report": report}));
+                                out.put(if json_entries == 0 { "\n" } else { ",\n" });
+                                out.put(&rendered.unwrap_or_default());
+                                json_entries += 1;
                             }
                         }
                         Format::Ndjson | Format::Csv => {
@@ -205,16 +222,14 @@ pub fn run(
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
-    if format == Format::Json && !single {
-        let batch = serde_json::json!({
-            "report_version": careprompt::REPORT_VERSION,
-            "engine": format!("careprompt {}", careprompt::VERSION),
-            "as_of": as_of.to_string(),
-            "reports": json_reports,
-            "errors": json_errors,
-            "summary": totals.json(),
-        });
-        out.line(&serde_json::to_string_pretty(&batch).unwrap_or_default());
+    if json_batch {
+        out.put(if json_entries == 0 { "]" } else { "\n  ]" });
+        let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+        out.put(&format!(
+            ",\n  \"errors\": {},\n  \"summary\": {}\n}}\n",
+            indent(&pretty(&serde_json::Value::Array(json_errors)), 2),
+            indent(&pretty(&totals.json()), 2)
+        ));
     }
     if matches!(format, Format::Human | Format::Plain) {
         if totals.plans + totals.errors > 1 {
@@ -253,4 +268,15 @@ fn read_coverage(path: &std::path::Path) -> Result<careprompt::Coverage, String>
             path.display()
         )
     })
+}
+
+/// `text` as a JSON string.
+fn json_text(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// `text` with every line after the first indented by `n` spaces, to nest
+/// a pretty-printed value.
+fn indent(text: &str, n: usize) -> String {
+    text.replace('\n', &format!("\n{}", " ".repeat(n)))
 }
