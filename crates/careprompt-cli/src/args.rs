@@ -17,7 +17,7 @@ pub struct RulesArgs {
 /// `--as-of DATE`: the evaluation date.
 #[derive(Args)]
 pub struct AsOfArgs {
-    /// Evaluation date (YYYY-MM-DD). Default: today.
+    /// Evaluation date (YYYY-MM-DD). Default: today's date where you are (your time zone, `TZ`).
     #[arg(long = "as-of", value_name = "DATE")]
     pub as_of: Option<String>,
 }
@@ -63,12 +63,18 @@ impl SeverityArg {
     }
 }
 
+/// Today in the user's time zone (from `TZ`, else the system's), as the
+/// cohort report's pages show it; the UTC date if the local one cannot be
+/// had.
 pub fn today() -> Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    Date::from_days(i32::try_from(secs / 86_400).unwrap_or(0))
+    let local = chrono::Local::now().format("%Y-%m-%d").to_string();
+    Date::parse(&local).unwrap_or_else(|_| {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        Date::from_days(i32::try_from(secs / 86_400).unwrap_or(0))
+    })
 }
 
 pub fn as_of_date(arg: Option<&str>) -> Result<Date, String> {

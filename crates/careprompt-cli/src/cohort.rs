@@ -105,7 +105,7 @@ struct ChildLine {
     plan_id: String,
     looked_after: Option<bool>,
     placements: Option<u32>,
-    fired: Vec<u16>,
+    fired: Vec<u32>,
     unknown: u32,
     clear: u32,
 }
@@ -116,7 +116,7 @@ pub struct Cohort {
     /// The rules' pack, named in both reports.
     pack: careprompt::PackInfo,
     rules: Vec<RuleLine>,
-    index: HashMap<String, u16>,
+    index: HashMap<String, u32>,
     missing: BTreeMap<String, u32>,
     children: Vec<ChildLine>,
     errors: Vec<(String, String)>,
@@ -156,16 +156,19 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// `s` as part of an HTML id: letters, digits and `-` as they are, every
+/// other character (`_` too) written `_<hex>_`, so that different names
+/// never share an anchor (`A.B` is `A_2e_B`, `A_B` is `A_5f_B`).
 fn anchor_part(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' {
+            out.push(c);
+        } else {
+            let _ = write!(out, "_{:x}_", u32::from(c));
+        }
+    }
+    out
 }
 
 /// Strips list indices from a plan path: `placements[2].emergency` → `placements[].emergency`.
@@ -197,7 +200,7 @@ impl Cohort {
         let mut lines = Vec::with_capacity(infos.len());
         for (i, r) in infos.into_iter().enumerate() {
             let t = &r.text;
-            index.insert(t.id.clone(), u16::try_from(i).unwrap_or(u16::MAX));
+            index.insert(t.id.clone(), u32::try_from(i).unwrap_or(u32::MAX));
             lines.push(RuleLine {
                 id: t.id.clone(),
                 title: t.title.clone(),
@@ -230,7 +233,7 @@ impl Cohort {
             let Some(&i) = self.index.get(o.rule()) else {
                 continue;
             };
-            let Some(line) = self.rules.get_mut(usize::from(i)) else {
+            let Some(line) = self.rules.get_mut(usize::try_from(i).unwrap_or(usize::MAX)) else {
                 continue;
             };
             match o.outcome {
@@ -280,8 +283,8 @@ impl Cohort {
         self.errors.push((source.to_string(), message.to_string()));
     }
 
-    fn rule(&self, i: u16) -> Option<&RuleLine> {
-        self.rules.get(usize::from(i))
+    fn rule(&self, i: u32) -> Option<&RuleLine> {
+        self.rules.get(usize::try_from(i).unwrap_or(usize::MAX))
     }
 
     /// A child's fired prompts counted as high, medium, low and strengths.
@@ -319,18 +322,25 @@ impl Cohort {
 
     /// Unique anchors for the children, in sorted order.
     fn anchors(children: &[&ChildLine]) -> Vec<String> {
+        // The next number to try for each base: many children sharing an id
+        // cost one try each, not one per child before them.
         let mut used: HashSet<String> = HashSet::new();
+        let mut next: HashMap<String, usize> = HashMap::new();
         children
             .iter()
             .map(|c| {
                 let base = format!("child-{}", anchor_part(&c.child));
-                let mut a = base.clone();
-                let mut n = 2;
-                while !used.insert(a.clone()) {
-                    a = format!("{base}-{n}");
-                    n += 1;
+                if used.insert(base.clone()) {
+                    return base;
                 }
-                a
+                let n = next.entry(base.clone()).or_insert(2);
+                loop {
+                    let a = format!("{base}-{n}");
+                    *n += 1;
+                    if used.insert(a.clone()) {
+                        return a;
+                    }
+                }
             })
             .collect()
     }
@@ -681,11 +691,20 @@ impl Cohort {
 
     /// Writes the reports asked for.
     pub fn write(&self, html: Option<&Path>, csv: Option<&Path>) -> Result<(), String> {
+        let write = |p: &Path, text: String| {
+            crate::rules::write_atomic(p, &text).map_err(|e| {
+                format!(
+                    "{}: could not write the report: {}; any earlier report there is unchanged\n  = help: free space on the disk, or write the report elsewhere",
+                    p.display(),
+                    crate::rules::short_io(&e)
+                )
+            })
+        };
         if let Some(p) = html {
-            std::fs::write(p, self.html()).map_err(|e| format!("{}: {e}", p.display()))?;
+            write(p, self.html())?;
         }
         if let Some(p) = csv {
-            std::fs::write(p, self.csv()).map_err(|e| format!("{}: {e}", p.display()))?;
+            write(p, self.csv())?;
         }
         Ok(())
     }
@@ -913,6 +932,8 @@ mod tests {
         assert_eq!(crate::csv::field("=1+1"), "'=1+1");
         assert_eq!(crate::csv::field("a,b"), "\"a,b\"");
         assert_eq!(esc("<a&\"'>"), "&lt;a&amp;&quot;&#39;&gt;");
-        assert_eq!(anchor_part("a b/c"), "a_b_c");
+        assert_eq!(anchor_part("a b/c"), "a_20_b_2f_c");
+        assert_ne!(anchor_part("A.B"), anchor_part("A_B"));
+        assert_eq!(anchor_part("CMH-EDU-01"), "CMH-EDU-01");
     }
 }

@@ -60,7 +60,7 @@ pub fn run(a: SsdArgs) -> u8 {
     let as_of = match Date::parse(&a.as_of) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: --as-of `{}`: {e}", a.as_of);
+            crate::eprintln_quiet!("error: --as-of `{}`: {e}", a.as_of);
             return 2;
         }
     };
@@ -68,19 +68,21 @@ pub fn run(a: SsdArgs) -> u8 {
         (_, Some(c)) => match connect(c, &a.schema) {
             Ok(s) => s,
             Err(m) => {
-                eprintln!("error: {m}");
+                crate::eprintln_quiet!("error: {m}");
                 return 2;
             }
         },
         (Some(dir), None) => match ssd::CsvDir::new(dir) {
             Ok(s) => Box::new(s),
             Err(e) => {
-                eprintln!("error: {e}");
+                crate::eprintln_quiet!("error: {e}");
                 return 2;
             }
         },
         (None, None) => {
-            eprintln!("error: give the directory of SSD CSV extracts, or --odbc CONNECTION");
+            crate::eprintln_quiet!(
+                "error: give the directory of SSD CSV extracts, or --odbc CONNECTION"
+            );
             return 2;
         }
     };
@@ -114,19 +116,19 @@ pub fn run(a: SsdArgs) -> u8 {
     }
     match result {
         Ok(log) => {
-            print!("{}", log.render_summary(10));
-            println!(
-                "\nwrote {} plan(s) to {}; import log: {}",
+            crate::console::emit(&log.render_summary(10));
+            crate::console::emit(&format!(
+                "\nwrote {} plan(s) to {}; import log: {}\n",
                 log.plans,
                 a.out.display(),
                 careprompt_import::log_path(&a.out)
                     .map(|p| p.display().to_string())
                     .unwrap_or_default()
-            );
+            ));
             0
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::eprintln_quiet!("error: {e}");
             2
         }
     }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use careprompt::host::{BatchFormat, Layout};
 
-use crate::rules::{files_under, short_io};
+use crate::console::{eprint_note, escaped};
+use crate::rules::{has_extension, name_has_extension, short_io, walk};
 
 /// The most bytes read for one plan: one more than the engine accepts, so
 /// that a larger plan is refused without being read whole into memory.
@@ -41,6 +42,8 @@ pub struct PlanInput {
 
 enum Pending {
     Json(PathBuf),
+    /// A JSON file found in a directory: skipped if it is an import log.
+    DirJson(PathBuf),
     Ndjson(PathBuf),
     Stdin,
     Missing(String),
@@ -53,8 +56,28 @@ pub struct Plans {
     queued: std::collections::VecDeque<PlanInput>,
 }
 
-fn is_ndjson(p: &std::path::Path) -> bool {
-    p.extension().is_some_and(|e| e == "ndjson" || e == "jsonl")
+/// Whether `bytes` hold an import log (an object with the
+/// `import_log_version` key that every import log starts with) rather
+/// than a plan.
+fn is_import_log_layout(bytes: &[u8]) -> bool {
+    const KEY: &[u8] = b"\"import_log_version\"";
+    bytes.windows(KEY.len()).any(|w| w == KEY)
+        && serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)
+            .is_ok_and(|m| m.contains_key("import_log_version"))
+}
+
+/// How many skipped files of a directory are named one by one.
+const MAX_SKIP_NOTES: usize = 20;
+
+/// Whether `p` is named as NDJSON (`.ndjson`, `.jsonl`, in any case).
+pub fn is_ndjson(p: &std::path::Path) -> bool {
+    has_extension(p, &["ndjson", "jsonl"])
+}
+
+/// Whether a file name is that of an import log (`<out>.import-log.json`),
+/// which lies beside imported plans but is not a plan.
+fn is_import_log(p: &std::path::Path) -> bool {
+    has_extension(p, &["import-log.json"])
 }
 
 impl Plans {
@@ -68,15 +91,36 @@ impl Plans {
             }
             let p = PathBuf::from(a);
             if p.is_dir() {
-                for f in files_under(
+                let found = walk(
                     &p,
-                    &|n| n.ends_with(".json") || n.ends_with(".ndjson") || n.ends_with(".jsonl"),
+                    &|n| name_has_extension(n, &["json", "ndjson", "jsonl"]),
                     false,
-                ) {
+                );
+                for f in found.other.iter().take(MAX_SKIP_NOTES) {
+                    eprint_note(&format!(
+                        "note: `{}`: skipped, not a plan file (.json, .ndjson or .jsonl)",
+                        escaped(&f.display().to_string())
+                    ));
+                }
+                if found.other.len() > MAX_SKIP_NOTES {
+                    eprint_note(&format!(
+                        "note: {} more file(s) in `{}` skipped, not plan files",
+                        found.other.len() - MAX_SKIP_NOTES,
+                        escaped(a)
+                    ));
+                }
+                for f in found.files {
+                    if is_import_log(&f) {
+                        eprint_note(&format!(
+                            "note: `{}`: skipped, an import log, not a plan",
+                            escaped(&f.display().to_string())
+                        ));
+                        continue;
+                    }
                     pending.push(if is_ndjson(&f) {
                         Pending::Ndjson(f)
                     } else {
-                        Pending::Json(f)
+                        Pending::DirJson(f)
                     });
                 }
             } else if !p.exists() {
@@ -91,6 +135,62 @@ impl Plans {
             pending: pending.into_iter(),
             current: None,
             queued: Default::default(),
+        }
+    }
+}
+
+impl Plans {
+    /// Whether the plans are standard input alone holding one plan (not an
+    /// array, not NDJSON): reads standard input to tell, keeping what it
+    /// read for the iterator.
+    pub fn stdin_is_single(&mut self) -> bool {
+        if self.pending.len() != 1 || !matches!(self.pending.as_slice(), [Pending::Stdin]) {
+            return false;
+        }
+        self.pending.next();
+        match self.open_stdin() {
+            Some(input) => {
+                let single = input.bytes.is_ok();
+                self.queued.push_front(input);
+                single
+            }
+            None => false,
+        }
+    }
+
+    /// Reads standard input and lays it out by the host layer's one
+    /// detection rule (as the WASM package applies it): one plan, returned;
+    /// a JSON array, queued; NDJSON, read a line at a time.
+    fn open_stdin(&mut self) -> Option<PlanInput> {
+        let mut all = Vec::new();
+        if let Err(e) = std::io::stdin().lock().read_to_end(&mut all) {
+            return Some(PlanInput {
+                source: "<stdin>".into(),
+                bytes: Err(short_io(&e)),
+            });
+        }
+        match careprompt::host::detect_layout(&all) {
+            Layout::Ndjson => {
+                self.current = Some(("<stdin>".into(), Box::new(std::io::Cursor::new(all)), 0));
+                None
+            }
+            Layout::Array => match careprompt::host::split_batch(&all, BatchFormat::Array) {
+                Ok(items) => {
+                    self.queued.extend(items.into_iter().map(|item| PlanInput {
+                        source: format!("<stdin>[{}]", item.index),
+                        bytes: Ok(item.bytes.to_vec()),
+                    }));
+                    None
+                }
+                Err(e) => Some(PlanInput {
+                    source: "<stdin>".into(),
+                    bytes: Err(e.to_text()),
+                }),
+            },
+            _ => Some(PlanInput {
+                source: "<stdin>".into(),
+                bytes: Ok(all),
+            }),
         }
     }
 }
@@ -155,6 +255,20 @@ impl Iterator for Plans {
                         bytes: Err("no such file or directory".into()),
                     })
                 }
+                Pending::DirJson(p) => {
+                    let bytes = read_plan(&p);
+                    if bytes.as_deref().is_ok_and(is_import_log_layout) {
+                        eprint_note(&format!(
+                            "note: `{}`: skipped, an import log, not a plan",
+                            escaped(&p.display().to_string())
+                        ));
+                        continue;
+                    }
+                    return Some(PlanInput {
+                        source: p.display().to_string(),
+                        bytes,
+                    });
+                }
                 Pending::Json(p) => {
                     let source = p.display().to_string();
                     return Some(PlanInput {
@@ -175,42 +289,8 @@ impl Iterator for Plans {
                     }
                 }
                 Pending::Stdin => {
-                    let mut all = Vec::new();
-                    if let Err(e) = std::io::stdin().lock().read_to_end(&mut all) {
-                        return Some(PlanInput {
-                            source: "<stdin>".into(),
-                            bytes: Err(short_io(&e)),
-                        });
-                    }
-                    // One plan, a JSON array of plans or NDJSON: the host
-                    // layer's one detection rule, as the WASM package applies it.
-                    match careprompt::host::detect_layout(&all) {
-                        Layout::Ndjson => {
-                            self.current =
-                                Some(("<stdin>".into(), Box::new(std::io::Cursor::new(all)), 0));
-                        }
-                        Layout::Array => {
-                            match careprompt::host::split_batch(&all, BatchFormat::Array) {
-                                Ok(items) => {
-                                    self.queued.extend(items.into_iter().map(|item| PlanInput {
-                                        source: format!("<stdin>[{}]", item.index),
-                                        bytes: Ok(item.bytes.to_vec()),
-                                    }))
-                                }
-                                Err(e) => {
-                                    return Some(PlanInput {
-                                        source: "<stdin>".into(),
-                                        bytes: Err(e.to_text()),
-                                    })
-                                }
-                            }
-                        }
-                        _ => {
-                            return Some(PlanInput {
-                                source: "<stdin>".into(),
-                                bytes: Ok(all),
-                            })
-                        }
+                    if let Some(input) = self.open_stdin() {
+                        return Some(input);
                     }
                 }
             }

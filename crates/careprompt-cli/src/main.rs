@@ -252,5 +252,5 @@ fn main() -> ExitCode {
         } => commands::pack::run(&pack, bundle.as_deref(), schema.as_deref(), format.format),
         Command::Lsp => commands::lsp::run(),
     };
-    exit.into()
+    console::finish(exit).into()
 }

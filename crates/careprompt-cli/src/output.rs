@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::console::escaped_line;
 use careprompt::{EvidenceValue, Outcome, OutcomeKind, Report, RuleKind, Severity};
 
 /// ANSI styling, or none.
@@ -47,7 +48,10 @@ fn value_text(v: &EvidenceValue) -> String {
 }
 
 /// Renders one report for people.
+/// Every text from a plan, the rules or a file name is escaped
+/// ([`escaped_line`]), so that control characters cannot drive the terminal.
 pub fn human(source: &str, report: &Report, style: Style) -> String {
+    let e = escaped_line;
     let mut out = String::new();
     let rule_line = if style.fancy {
         "─".repeat(60)
@@ -57,9 +61,9 @@ pub fn human(source: &str, report: &Report, style: Style) -> String {
     let id = report
         .plan_id
         .as_deref()
-        .map(|p| format!("plan {p} "))
+        .map(|p| format!("plan {} ", e(p)))
         .unwrap_or_default();
-    let _ = writeln!(out, "{}", style.paint("1", &format!("{id}({source})")));
+    let _ = writeln!(out, "{}", style.paint("1", &format!("{id}({})", e(source))));
     let strengths = report
         .fired()
         .filter(|o| o.kind() == RuleKind::Strength)
@@ -71,7 +75,7 @@ pub fn human(source: &str, report: &Report, style: Style) -> String {
         report.as_of, report.summary.unknown, report.summary.clear
     );
     for w in &report.warnings {
-        let _ = writeln!(out, "{} {w}", style.paint("33", "warning:"));
+        let _ = writeln!(out, "{} {}", style.paint("33", "warning:"), e(w));
     }
     let mut fired: Vec<&Outcome> = report.fired().collect();
     // Themes ordered by their most severe prompt, prompts most severe first.
@@ -94,7 +98,7 @@ pub fn human(source: &str, report: &Report, style: Style) -> String {
             let _ = writeln!(
                 out,
                 "\n{}\n{}",
-                style.paint("1", theme),
+                style.paint("1", &e(theme)),
                 style.paint("2", &rule_line)
             );
         }
@@ -102,21 +106,22 @@ pub fn human(source: &str, report: &Report, style: Style) -> String {
             out,
             "{} {}  {}",
             style.severity(o),
-            style.paint("1", o.rule()),
-            o.title()
+            style.paint("1", &e(o.rule())),
+            e(o.title())
         );
         if let Some(p) = o.prompt() {
-            let _ = writeln!(out, "  {p}");
+            let _ = writeln!(out, "  {}", e(p));
         }
         if !o.evidence.is_empty() {
             let _ = writeln!(out, "  Why (from the plan):");
-            for e in &o.evidence {
-                match e.value {
+            for ev in &o.evidence {
+                match ev.value {
                     EvidenceValue::Absent => {
-                        let _ = writeln!(out, "    - {}: not recorded", e.path);
+                        let _ = writeln!(out, "    - {}: not recorded", e(&ev.path));
                     }
                     _ => {
-                        let _ = writeln!(out, "    - {} = {}", e.path, value_text(&e.value));
+                        let _ =
+                            writeln!(out, "    - {} = {}", e(&ev.path), e(&value_text(&ev.value)));
                     }
                 }
             }
@@ -125,17 +130,22 @@ pub fn human(source: &str, report: &Report, style: Style) -> String {
             if !steps.is_empty() {
                 let _ = writeln!(out, "  To consider:");
                 for s in steps.iter() {
-                    let _ = writeln!(out, "    - {s}");
+                    let _ = writeln!(out, "    - {}", e(s));
                 }
             }
         }
         if let Some(l) = o.learning() {
             match &l.section {
                 Some(s) => {
-                    let _ = writeln!(out, "  Learning point: {}, section \"{s}\"", l.source);
+                    let _ = writeln!(
+                        out,
+                        "  Learning point: {}, section \"{}\"",
+                        e(&l.source),
+                        e(s)
+                    );
                 }
                 None => {
-                    let _ = writeln!(out, "  Learning point: {}", l.source);
+                    let _ = writeln!(out, "  Learning point: {}", e(&l.source));
                 }
             }
         }
@@ -153,8 +163,8 @@ pub fn human(source: &str, report: &Report, style: Style) -> String {
             style.paint("2", &rule_line)
         );
         for o in unknown {
-            let _ = writeln!(out, "{}  {}", style.paint("1", o.rule()), o.title());
-            let _ = writeln!(out, "    missing: {}", o.missing.join(", "));
+            let _ = writeln!(out, "{}  {}", style.paint("1", &e(o.rule())), e(o.title()));
+            let _ = writeln!(out, "    missing: {}", e(&o.missing.join(", ")));
         }
     }
     out
@@ -263,11 +273,11 @@ impl Totals {
         if !self.by_theme.is_empty() {
             let _ = writeln!(out, "prompts by theme:");
             for (t, n) in &self.by_theme {
-                let _ = writeln!(out, "  {n:>6}  {t}");
+                let _ = writeln!(out, "  {n:>6}  {}", escaped_line(t));
             }
             let _ = writeln!(out, "prompts by rule:");
             for (r, n) in &self.by_rule {
-                let _ = writeln!(out, "  {n:>6}  {r}");
+                let _ = writeln!(out, "  {n:>6}  {}", escaped_line(r));
             }
         }
         out

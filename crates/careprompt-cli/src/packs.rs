@@ -47,21 +47,25 @@ fn read_dir_files(dir: &Path) -> Result<BTreeMap<String, String>, RulesError> {
                 continue;
             };
             let rel = rel.to_string_lossy().replace('\\', "/");
-            let text = std::fs::read_to_string(&p)
-                .map_err(|e| RulesError::Io(format!("{}: {}", p.display(), short_io(&e))))?;
+            let text = crate::rules::read_text_limited(&p, crate::rules::limit_for(&p))
+                .map_err(|e| RulesError::Io(format!("{}: {e}", p.display())))?;
             out.insert(rel, text);
         }
     }
     Ok(out)
 }
 
+/// The most bytes read of a pack bundle (its rules files, tests and
+/// schema together).
+const MAX_BUNDLE_BYTES: usize = 64 * 1024 * 1024;
+
 /// Reads and compiles the pack at `path`.
 pub fn read(path: &Path, options: &PackOptions) -> Result<Pack, RulesError> {
     let is_bundle = !path.is_dir() && path.extension().is_some_and(|e| e == "json");
     if is_bundle {
         let name = path.to_string_lossy().replace('\\', "/");
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| RulesError::Io(format!("{name}: {}", short_io(&e))))?;
+        let text = crate::rules::read_text_limited(path, MAX_BUNDLE_BYTES)
+            .map_err(|e| RulesError::Io(format!("{name}: {e}")))?;
         return Pack::from_bundle(&name, &text, options).map_err(RulesError::Compile);
     }
     let dir = if path.is_dir() {
@@ -215,10 +219,10 @@ pub fn render_tests(run: &careprompt::pack::PackTestRun) -> String {
 pub fn options(schema: Option<&Path>) -> Result<PackOptions, Exit> {
     let schema = match schema {
         None => None,
-        Some(p) => match std::fs::read_to_string(p) {
+        Some(p) => match crate::rules::read_text_limited(p, careprompt::MAX_PLAN_BYTES) {
             Ok(t) => Some((p.to_string_lossy().replace('\\', "/"), t)),
             Err(e) => {
-                eprint_error(&format!("{}: {}", p.display(), short_io(&e)));
+                eprint_error(&format!("{}: {e}", p.display()));
                 return Err(Exit::Error);
             }
         },

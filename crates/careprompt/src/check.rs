@@ -300,7 +300,8 @@ const MAX_DATE_WARNINGS: usize = 50;
 
 /// Warnings about dates that cannot all be right, found in the fields the
 /// rules read: a `date_of_birth` after the evaluation date (`age of` it is
-/// then unknown), and a record that ends before it starts (both dates are
+/// then unknown), a dated event after it (it drops out of every rule that
+/// looks back), and a record that ends before it starts (both dates are
 /// used as given). Warnings name field paths, never their values.
 pub(crate) fn date_warnings(
     root: &Node<'_>,
@@ -316,6 +317,15 @@ pub(crate) fn date_warnings(
         out.push(format!("{more} more date warning(s) like those above"));
     }
     out
+}
+
+/// Whether the object at `path` (with list positions) is one whose dates
+/// may be planned ([`crate::program::PLANNED_DATE_PATHS`]).
+fn is_planned(path: &str) -> bool {
+    crate::program::PLANNED_DATE_PATHS.iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('[') || rest.starts_with('.'))
+    })
 }
 
 fn walk_dates(
@@ -358,6 +368,16 @@ fn walk_dates(
             "`{}` is after the evaluation date, so the age it gives is unknown",
             at("date_of_birth")
         ));
+    }
+    if !checks.events.is_empty() && !is_planned(path) {
+        for &(slot, name) in &checks.events {
+            if date(slot).is_some_and(|d| d > as_of) {
+                warn(format!(
+                    "`{}` is after the evaluation date, so what it dates is left out of every rule that looks back from that date (help: check the date, or the --as-of date)",
+                    at(name)
+                ));
+            }
+        }
     }
     for &(start_slot, end_slot, start, end) in &checks.pairs {
         if let (Some(s), Some(e)) = (date(start_slot), date(end_slot)) {

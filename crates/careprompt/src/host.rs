@@ -251,7 +251,11 @@ pub enum Layout {
 
 /// The one detection rule: a batch whose first non-blank character is `[`
 /// is an array of plans; one JSON value (or one that is not JSON at all)
-/// is a single plan; more than one value is NDJSON.
+/// is a single plan; more than one value is NDJSON. When the first value
+/// is not JSON, the batch is still NDJSON if its second non-blank line is
+/// a JSON object on its own (a bad first line must not hide the plans
+/// after it); the second line of a pretty-printed plan is a key, never an
+/// object, so a broken multi-line plan stays one plan.
 pub fn detect_layout(bytes: &[u8]) -> Layout {
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
         return Layout::Array;
@@ -260,10 +264,26 @@ pub fn detect_layout(bytes: &[u8]) -> Layout {
         serde_json::Deserializer::from_slice(bytes).into_iter::<serde::de::IgnoredAny>();
     let first_ok = stream.next().is_some_and(|r| r.is_ok());
     if first_ok && stream.next().is_some() {
-        Layout::Ndjson
-    } else {
-        Layout::Single
+        return Layout::Ndjson;
     }
+    if !first_ok && second_line_is_an_object(bytes) {
+        return Layout::Ndjson;
+    }
+    Layout::Single
+}
+
+/// Whether the second non-blank line of `bytes` is, by itself, one JSON
+/// object.
+fn second_line_is_an_object(bytes: &[u8]) -> bool {
+    let mut lines = bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+    let _first = lines.next();
+    let Some(second) = lines.next() else {
+        return false;
+    };
+    second.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(second).is_ok()
 }
 
 /// One plan of a batch: its position and its bytes.
@@ -403,7 +423,15 @@ mod tests {
         assert_eq!(detect_layout(b"{\"a\": 1}"), Layout::Single);
         assert_eq!(detect_layout(b"{\n  \"a\": 1\n}\n"), Layout::Single);
         assert_eq!(detect_layout(b"{}\n{}\n"), Layout::Ndjson);
-        assert_eq!(detect_layout(b"{bad\n{}"), Layout::Single);
+        // A bad first line does not hide the plans after it.
+        assert_eq!(detect_layout(b"{bad\n{}"), Layout::Ndjson);
+        assert_eq!(detect_layout(b"not json\n\n{\"a\": 1}\n"), Layout::Ndjson);
+        // A broken pretty-printed plan is one plan.
+        assert_eq!(
+            detect_layout(b"{\n  \"a\": tru,\n  \"b\": [\n    {\"c\": 1}\n  ]\n}\n"),
+            Layout::Single
+        );
+        assert_eq!(detect_layout(b"{bad\n"), Layout::Single);
         assert_eq!(detect_layout(b""), Layout::Single);
     }
 

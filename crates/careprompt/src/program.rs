@@ -120,10 +120,40 @@ pub(crate) struct DateChecks {
     pub birth: Option<u16>,
     /// (start slot, end slot, start name, end name).
     pub pairs: Vec<(u16, u16, &'static str, &'static str)>,
+    /// (slot, name) of read fields dating something that has happened
+    /// ([`EVENT_DATES`]): after the evaluation date, the event drops out of
+    /// every rule that looks back from it, so the report warns.
+    pub events: Vec<(u16, &'static str)>,
     /// Whether this object or any object below it has a check: objects
     /// without one are not walked.
     pub any_below: bool,
 }
+
+/// Names of date fields that date something that has already happened
+/// (an attendance, a review, a referral): a value after the evaluation
+/// date is warned. End dates are left out (a planned end is normal), and
+/// so are the dates of school moves, which may be planned
+/// ([`PLANNED_DATE_PATHS`]).
+pub(crate) const EVENT_DATES: [&str; 13] = [
+    "date",
+    "start_date",
+    "admitted",
+    "medically_fit_for_discharge",
+    "last_reviewed",
+    "since",
+    "referral_date",
+    "escalation_noted",
+    "notified_date",
+    "last_involved_in_planning",
+    "assigned_date",
+    "growth_or_physical_change_noted",
+    "status_date",
+];
+
+/// Objects (by path, list positions left out) whose dates may be planned,
+/// so are never warned as after the evaluation date.
+pub(crate) const PLANNED_DATE_PATHS: [&str; 2] =
+    ["education.school_moves", "education.planned_school_move"];
 
 /// Date pairs of one record that must not run backwards: (start, end).
 pub(crate) const DATE_PAIRS: [(&str, &str); 2] =
@@ -225,10 +255,18 @@ impl ShapeObj {
             .iter()
             .filter_map(|&(s, e)| Some((slot(s)?, slot(e)?, s, e)))
             .collect();
-        let any_below = any_below || birth.is_some() || !pairs.is_empty();
+        let events: Vec<_> = EVENT_DATES
+            .iter()
+            .filter_map(|&name| {
+                let f = self.field(name)?;
+                matches!(f.ty, ShapeTy::Date).then_some((f.slot?, name))
+            })
+            .collect();
+        let any_below = any_below || birth.is_some() || !pairs.is_empty() || !events.is_empty();
         self.date_checks = DateChecks {
             birth,
             pairs,
+            events,
             any_below,
         };
     }

@@ -772,7 +772,9 @@ fn a_prepared_plan_gives_what_check_json_gives_on_every_date() {
                 prepared.outcomes(&options),
                 rules.outcomes_json(&bytes, &options).unwrap()
             );
-            assert_eq!(prepared.warnings(), report.warnings.as_slice());
+            // The reading warnings come first; the date warnings that
+            // follow depend on the evaluation date (a record dated after it).
+            assert!(report.warnings.starts_with(prepared.warnings()));
         }
     }
     assert!(rules.prepare(b"[1]").is_err());

@@ -233,6 +233,45 @@ fn birth_date_after_the_evaluation_date_warns_and_age_is_unknown() {
 }
 
 #[test]
+fn dated_events_after_the_evaluation_date_are_warned_by_path_not_value() {
+    let rules = compile_ok(&rule(
+        "R",
+        "count crisis.ae_attendances where (date within 6 months) >= 2 or education.planned_school_move.date missing",
+    ));
+    let report = check(
+        &rules,
+        &json!({"plan_id": "p", "crisis": {"ae_attendances": [
+            {"date": "2026-10-01"}, {"date": "2062-01-01"}, {"date": "2062-02-01"}
+        ]}, "education": {"planned_school_move": {"date": "2062-01-01"}}}),
+    );
+    let future: Vec<&String> = report
+        .warnings
+        .iter()
+        .filter(|w| w.contains("is after the evaluation date"))
+        .collect();
+    assert_eq!(future.len(), 2, "{:?}", report.warnings);
+    assert!(
+        future[0].contains("`crisis.ae_attendances[1].date`"),
+        "{future:?}"
+    );
+    assert!(
+        future[1].contains("`crisis.ae_attendances[2].date`"),
+        "{future:?}"
+    );
+    assert!(
+        report.warnings.iter().all(|w| !w.contains("2062")),
+        "echoes the value: {:?}",
+        report.warnings
+    );
+    // Dates on or before the evaluation date are not warned.
+    let report = check(
+        &rules,
+        &json!({"plan_id": "p", "crisis": {"ae_attendances": [{"date": AS_OF}]}}),
+    );
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+}
+
+#[test]
 fn a_record_ending_before_it_starts_is_warned() {
     let rules = compile_ok(&rule(
         "R",

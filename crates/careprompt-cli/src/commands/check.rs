@@ -1,6 +1,6 @@
 //! `careprompt check`: check plans, print their reports, write the cohort report.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use careprompt::{CheckOptions, Report};
@@ -84,32 +84,41 @@ pub fn run(
     } else {
         None
     };
-    let single = plans.len() == 1
-        && plans.first().is_some_and(|p| {
-            p != "-"
-                && !std::path::Path::new(p).is_dir()
-                && !p.ends_with(".ndjson")
-                && !p.ends_with(".jsonl")
-        });
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut inputs = inputs::Plans::new(plans);
+    let single = inputs.stdin_is_single()
+        || (plans.len() == 1
+            && plans.first().is_some_and(|p| {
+                p != "-"
+                    && !std::path::Path::new(p).is_dir()
+                    && !inputs::is_ndjson(std::path::Path::new(p))
+            }));
+    let mut out = crate::console::Out::new();
     let mut totals = Totals::default();
-    let mut json_reports: Vec<serde_json::Value> = Vec::new();
+    // The batch object is written as the reports come (never all held in
+    // memory), in the order docs/report-format.md shows.
+    let json_batch = format == Format::Json && !single;
+    let mut json_entries = 0usize;
+    if json_batch {
+        out.put(&format!(
+            "{{\n  \"report_version\": {},\n  \"engine\": {},\n  \"as_of\": {},\n  \"reports\": [",
+            careprompt::REPORT_VERSION,
+            json_text(&format!("careprompt {}", careprompt::VERSION)),
+            json_text(&as_of.to_string())
+        ));
+    }
     let mut json_errors: Vec<serde_json::Value> = Vec::new();
     if format == Format::Csv {
-        let _ = writeln!(out, "{}", output::CSV_HEADER);
+        out.line(output::CSV_HEADER);
     }
     if matches!(format, Format::Human | Format::Plain) {
-        let _ = writeln!(
-            out,
+        out.line(&format!(
             "careprompt {} — as of {as_of}, {} rule(s)\n",
             careprompt::VERSION,
             rules.rules().len()
-        );
+        ));
     }
     // Plans are read lazily and checked a chunk at a time on all cores, so
     // memory stays flat; results are written in input order.
-    let mut inputs = inputs::Plans::new(plans);
     // Checks a chunk on the thread pool; each result carries its rendered
     // output for the batch formats.
     let process = |chunk: Vec<inputs::PlanInput>| -> Vec<(String, PlanResult)> {
@@ -122,6 +131,11 @@ pub fn run(
                         Ok(r) => {
                             let rendered = match format {
                                 Format::Ndjson => Some(output::ndjson_report(&input.source, &r)),
+                                Format::Json if !single => Some(format!(
+                                    "    {{\n      \"source\": {},\n      \"report\": {}\n    }}",
+                                    json_text(&input.source),
+                                    indent(r.to_json().trim_end(), 6)
+                                )),
                                 Format::Csv => Some(output::csv(&input.source, &r)),
                                 _ => None,
                             };
@@ -152,27 +166,26 @@ pub fn run(
                     if let Some(c) = cohort.as_mut() {
                         c.add_error(&source, &m);
                     }
-                    let located = located(&source, &m);
+                    let located = crate::console::escaped(&located(&source, &m));
                     if let Some(bar) = &progress {
-                        bar.suspend(|| eprintln!("error: {located}"));
+                        bar.suspend(|| crate::eprintln_quiet!("error: {located}"));
                     } else {
-                        eprintln!("error: {located}");
+                        crate::eprintln_quiet!("error: {located}");
                     }
                     match format {
                         Format::Json => {
                             json_errors.push(serde_json::json!({"source": source, "error": m}))
                         }
                         Format::Ndjson => {
-                            let _ = out.write_all(output::ndjson_error(&source, &m).as_bytes());
+                            out.put(&output::ndjson_error(&source, &m));
                         }
                         Format::Csv => {
-                            let _ = writeln!(
-                                out,
+                            out.line(&format!(
                                 "{},,,,,,,,,{},{}",
                                 crate::csv::field(&source),
                                 crate::csv::field(&m),
                                 output::csv_pack(rules.pack_info())
-                            );
+                            ));
                         }
                         _ => {}
                     }
@@ -184,18 +197,19 @@ pub fn run(
                     }
                     match format {
                         Format::Human | Format::Plain => {
-                            let _ = writeln!(out, "{}", output::human(&source, &report, style));
+                            out.line(&output::human(&source, &report, style));
                         }
                         Format::Json => {
                             if single {
-                                let _ = writeln!(out, "{}", report.to_json());
+                                out.line(&report.to_json());
                             } else {
-                                json_reports
-                                    .push(serde_json::json!({"source": source, "report": report}));
+                                out.put(if json_entries == 0 { "\n" } else { ",\n" });
+                                out.put(&rendered.unwrap_or_default());
+                                json_entries += 1;
                             }
                         }
                         Format::Ndjson | Format::Csv => {
-                            let _ = out.write_all(rendered.unwrap_or_default().as_bytes());
+                            out.put(&rendered.unwrap_or_default());
                         }
                     }
                     used.push(report);
@@ -208,29 +222,23 @@ pub fn run(
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
-    if format == Format::Json && !single {
-        let batch = serde_json::json!({
-            "report_version": careprompt::REPORT_VERSION,
-            "engine": format!("careprompt {}", careprompt::VERSION),
-            "as_of": as_of.to_string(),
-            "reports": json_reports,
-            "errors": json_errors,
-            "summary": totals.json(),
-        });
-        let _ = writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&batch).unwrap_or_default()
-        );
+    if json_batch {
+        out.put(if json_entries == 0 { "]" } else { "\n  ]" });
+        let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+        out.put(&format!(
+            ",\n  \"errors\": {},\n  \"summary\": {}\n}}\n",
+            indent(&pretty(&serde_json::Value::Array(json_errors)), 2),
+            indent(&pretty(&totals.json()), 2)
+        ));
     }
     if matches!(format, Format::Human | Format::Plain) {
         if totals.plans + totals.errors > 1 {
-            let _ = write!(out, "{}", totals.render());
+            out.put(&totals.render());
         }
     } else if totals.plans + totals.errors > 1 {
-        eprint!("{}", totals.render());
+        crate::eprint_quiet!("{}", totals.render());
     }
-    let _ = out.flush();
+    out.flush();
     if let Some(c) = &cohort {
         if let Err(m) = c.write(reports.html.as_deref(), reports.csv.as_deref()) {
             eprint_error(&m);
@@ -252,7 +260,7 @@ pub fn run(
 
 /// Reads a `--source-coverage` file.
 fn read_coverage(path: &std::path::Path) -> Result<careprompt::Coverage, String> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::rules::read_text_limited(path, careprompt::MAX_PLAN_BYTES)
         .map_err(|e| format!("--source-coverage `{}`: {e}", path.display()))?;
     careprompt::Coverage::from_json(&text).map_err(|e| {
         format!(
@@ -260,4 +268,15 @@ fn read_coverage(path: &std::path::Path) -> Result<careprompt::Coverage, String>
             path.display()
         )
     })
+}
+
+/// `text` as a JSON string.
+fn json_text(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// `text` with every line after the first indented by `n` spaces, to nest
+/// a pretty-printed value.
+fn indent(text: &str, n: usize) -> String {
+    text.replace('\n', &format!("\n{}", " ".repeat(n)))
 }

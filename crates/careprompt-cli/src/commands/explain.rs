@@ -29,16 +29,25 @@ pub fn run(
     };
     let bytes = if plan == "-" {
         let mut b = Vec::new();
-        if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut b) {
+        let limit = careprompt::MAX_PLAN_BYTES as u64 + 1;
+        let stdin = std::io::stdin().lock();
+        if let Err(e) = std::io::Read::read_to_end(&mut std::io::Read::take(stdin, limit), &mut b) {
             eprint_error(&format!("<stdin>: {}", rules::short_io(&e)));
+            return Exit::Error;
+        }
+        if b.len() > careprompt::MAX_PLAN_BYTES {
+            eprint_error(&format!(
+                "<stdin>: the plan is larger than {} bytes, the limit",
+                careprompt::MAX_PLAN_BYTES
+            ));
             return Exit::Error;
         }
         b
     } else {
-        match std::fs::read(plan) {
+        match rules::read_limited(std::path::Path::new(plan), careprompt::MAX_PLAN_BYTES) {
             Ok(b) => b,
             Err(e) => {
-                eprint_error(&format!("{plan}: {}", rules::short_io(&e)));
+                eprint_error(&format!("{plan}: {e}"));
                 return Exit::Error;
             }
         }

@@ -18,17 +18,17 @@ pub fn run(paths: &[PathBuf], check: bool, write: bool) -> Exit {
     let mut failed = false;
     for f in files {
         let name = f.to_string_lossy().to_string();
-        let text = match std::fs::read_to_string(&f) {
+        let text = match rules::read_text_limited(&f, careprompt::MAX_RULES_BYTES) {
             Ok(t) => t,
             Err(e) => {
-                eprint_error(&format!("{name}: {}", rules::short_io(&e)));
+                eprint_error(&format!("{name}: {e}"));
                 failed = true;
                 continue;
             }
         };
         match careprompt::format_source(&name, &text) {
             Err(e) => {
-                eprint!("{e}");
+                crate::eprint_quiet!("{}", crate::console::escaped(&e.to_string()));
                 failed = true;
             }
             Ok(formatted) => {
@@ -39,11 +39,14 @@ pub fn run(paths: &[PathBuf], check: bool, write: bool) -> Exit {
                     }
                 } else if write {
                     if formatted != text {
-                        if let Err(e) = std::fs::write(&f, formatted) {
-                            eprint_error(&format!("{name}: {}", rules::short_io(&e)));
+                        if let Err(e) = rules::write_atomic(&f, &formatted) {
+                            eprint_error(&format!(
+                                "{name}: could not write the formatted file: {}; the file is unchanged\n  = help: free space on the disk (or make the folder writable) and run `careprompt fmt --write` again",
+                                rules::short_io(&e)
+                            ));
                             failed = true;
                         } else {
-                            eprintln!("formatted {name}");
+                            crate::eprintln_quiet!("formatted {name}");
                         }
                     }
                 } else {
@@ -56,7 +59,9 @@ pub fn run(paths: &[PathBuf], check: bool, write: bool) -> Exit {
         return Exit::Error;
     }
     if unformatted > 0 {
-        eprintln!("{unformatted} file(s) are not in canonical form; run `careprompt fmt --write`");
+        crate::eprintln_quiet!(
+            "{unformatted} file(s) are not in canonical form; run `careprompt fmt --write`"
+        );
         return Exit::Findings;
     }
     Exit::Ok

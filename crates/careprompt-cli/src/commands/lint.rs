@@ -20,8 +20,12 @@ pub fn run(paths: &[PathBuf], format: Format) -> Exit {
         } else {
             p.parent().map(PathBuf::from).unwrap_or_default()
         };
-        for f in rules::files_under(&dir, &|n| n.ends_with(".test.toml"), false) {
-            if let Ok(t) = std::fs::read_to_string(&f) {
+        for f in rules::files_under(
+            &dir,
+            &|n| rules::name_has_extension(n, &["test.toml"]),
+            false,
+        ) {
+            if let Ok(t) = rules::read_text_limited(&f, careprompt::MAX_RULES_BYTES) {
                 for id in careprompt::lint::expected_rule_ids(&t) {
                     tested.insert(id);
                 }

@@ -26,7 +26,10 @@ pub fn run(
     let mut rule_dirs: Vec<PathBuf> = rule_paths.to_vec();
     if rule_dirs.is_empty() {
         for p in paths {
-            if p.is_dir() && !rules::files_under(p, &|n| n.ends_with(".cpr"), true).is_empty() {
+            if p.is_dir()
+                && !rules::files_under(p, &|n| rules::name_has_extension(n, &["cpr"]), true)
+                    .is_empty()
+            {
                 rule_dirs.push(p.clone());
             }
         }
@@ -38,7 +41,11 @@ pub fn run(
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            files.extend(rules::files_under(p, &|n| n.ends_with(".test.toml"), false));
+            files.extend(rules::files_under(
+                p,
+                &|n| rules::name_has_extension(n, &["test.toml"]),
+                false,
+            ));
         } else if p.exists() {
             files.push(p.clone());
         } else {
@@ -52,10 +59,10 @@ pub fn run(
     }
     let mut texts = Vec::new();
     for f in &files {
-        match std::fs::read_to_string(f) {
+        match rules::read_text_limited(f, careprompt::MAX_RULES_BYTES) {
             Ok(t) => texts.push((f.to_string_lossy().replace('\\', "/"), t)),
             Err(e) => {
-                eprint_error(&format!("{}: {}", f.display(), rules::short_io(&e)));
+                eprint_error(&format!("{}: {e}", f.display()));
                 return Exit::Error;
             }
         }
@@ -74,7 +81,7 @@ pub fn run(
     }
     if let Some(min) = min_coverage {
         if run.coverage.rule_percent + 1e-9 < min {
-            eprintln!(
+            crate::eprintln_quiet!(
                 "error: {:.1}% of rules are exercised by tests; --min-coverage asks for {min}%",
                 run.coverage.rule_percent
             );
