@@ -664,3 +664,160 @@ fn a_connection_that_drops_midway_fails_and_leaves_the_output_as_it_was() {
     assert_eq!(names, ["plans"]);
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
 }
+
+/// The children with factor 4A at an assessment dated on or before the
+/// evaluation date, computed from the CSV with serde_json (not the
+/// importer), and the children with any such assessment factors row.
+fn factor_4a_from_csv(dir: &Path) -> (BTreeSet<String>, BTreeSet<String>) {
+    let assessments: HashMap<String, (String, Option<Date>)> = rows(dir, "ssd_cin_assessments")
+        .into_iter()
+        .map(|r| {
+            let start = r["cina_assessment_start_date"].clone();
+            let when = if start.is_empty() {
+                date(&r["cina_assessment_auth_date"])
+            } else {
+                date(&start)
+            };
+            (
+                r["cina_assessment_id"].clone(),
+                (r["cina_person_id"].clone(), when),
+            )
+        })
+        .collect();
+    let (mut with_4a, mut assessed) = (BTreeSet::new(), BTreeSet::new());
+    for r in rows(dir, "ssd_assessment_factors") {
+        let Some((child, Some(when))) = assessments.get(&r["cinf_assessment_id"]) else {
+            continue;
+        };
+        if *when > as_of() {
+            continue;
+        }
+        let Ok(v) = serde_json::from_str::<Value>(&r["cinf_assessment_factors_json"]) else {
+            continue;
+        };
+        assessed.insert(child.clone());
+        let has = match &v {
+            Value::Array(a) => a.iter().any(|c| c == "4A"),
+            Value::Object(o) => o.get("4A").is_some_and(|x| x == "Yes"),
+            _ => false,
+        };
+        if has {
+            with_4a.insert(child.clone());
+        }
+    }
+    (with_4a, assessed)
+}
+
+#[test]
+fn cross_check_mental_health_needs_against_the_assessment_factors_csv() {
+    for name in ["systemc", "mosaic"] {
+        let dir = fixture(name);
+        let (expected, assessed) = factor_4a_from_csv(&dir);
+        // The fixture has children with 4A and assessed children without it.
+        assert!(!expected.is_empty(), "{name}");
+        assert!(assessed.difference(&expected).next().is_some(), "{name}");
+        let (plans, log) = import_dir(&dir);
+        let got: BTreeSet<String> = plans
+            .iter()
+            .filter(|(_, p)| p["child"]["mental_health_needs"] == Value::Bool(true))
+            .map(|(id, _)| id.clone())
+            .collect();
+        assert_eq!(got, expected, "{name}");
+        for (id, p) in &plans {
+            let covered = p["coverage"]["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|v| v == "child.mental_health_needs");
+            // Never `false` from an absent 4A, and covered only where true
+            // (as the CIN census import).
+            assert_ne!(
+                p["child"]["mental_health_needs"],
+                Value::Bool(false),
+                "{id}"
+            );
+            assert_eq!(covered, expected.contains(id), "{name} {id}");
+        }
+        for table in ["ssd_cin_assessments", "ssd_assessment_factors"] {
+            let t = log.table(table).unwrap();
+            assert!(t.present && t.read > 0, "{name} {table}");
+            assert_eq!(
+                t.read,
+                t.used + t.rejected + t.not_carried,
+                "{name} {table}"
+            );
+        }
+    }
+}
+
+#[test]
+fn malformed_assessment_factors_are_a_warning_by_row_and_column_never_the_value() {
+    let (plans, log) = import_dir(&fixture("bad"));
+    let malformed: Vec<_> = log
+        .issues_at("ssd_assessment_factors", Handling::Warning)
+        .filter(|i| i.reason.contains("`FX1`"))
+        .collect();
+    assert_eq!(malformed.len(), 1);
+    let i = malformed[0];
+    assert!(i.reason.contains("`cinf_assessment_factors_json`"));
+    assert!(i.line.is_some());
+    assert_eq!(i.child.as_deref(), Some("100000"));
+    assert!(i.value.is_none());
+    assert!(!i.reason.contains("4A"), "{}", i.reason);
+    // Its 4A is not read: the child's field is left out (unknown).
+    assert!(plans["100000"]["child"]
+        .get("mental_health_needs")
+        .is_none());
+    // An assessment after the evaluation date is not carried, nor its 4A.
+    assert!(log
+        .issues_at("ssd_cin_assessments", Handling::NotCarried)
+        .any(|i| i.reason.contains("`AX2`") && i.reason.contains("after the evaluation date")));
+    assert!(plans["100001"]["child"]
+        .get("mental_health_needs")
+        .is_none());
+}
+
+#[test]
+fn assessment_factors_in_object_form_and_without_their_assessments() {
+    let tmp = copy("systemc");
+    let path = tmp.path().join("ssd_assessment_factors.csv");
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    w.write_record([
+        "cinf_table_id",
+        "cinf_assessment_id",
+        "cinf_assessment_factors_json",
+    ])
+    .unwrap();
+    let first = rows(&fixture("systemc"), "ssd_cin_assessments")
+        .into_iter()
+        .find(|r| date(&r["cina_assessment_start_date"]).is_some_and(|d| d <= as_of()))
+        .unwrap();
+    let aid = first["cina_assessment_id"].clone();
+    let child = first["cina_person_id"].clone();
+    w.write_record(["T1", aid.as_str(), r#"{"4A": "Yes", "1B": "No"}"#])
+        .unwrap();
+    w.flush().unwrap();
+    drop(w);
+    let (plans, _) = import_dir(tmp.path());
+    assert_eq!(
+        plans[&child]["child"]["mental_health_needs"],
+        Value::Bool(true)
+    );
+    // "No" for 4A is not a recorded "no concerns": the field is left out.
+    std::fs::write(
+        &path,
+        format!("cinf_table_id,cinf_assessment_id,cinf_assessment_factors_json\nT1,{aid},\"{{\"\"4A\"\": \"\"No\"\"}}\"\n"),
+    )
+    .unwrap();
+    let (plans, _) = import_dir(tmp.path());
+    assert!(plans[&child]["child"].get("mental_health_needs").is_none());
+    // Without the assessments table the factors cannot be linked: not read.
+    std::fs::remove_file(tmp.path().join("ssd_cin_assessments.csv")).unwrap();
+    let (plans, log) = import_dir(tmp.path());
+    assert!(log
+        .issues_at("ssd_assessment_factors", Handling::Rejected)
+        .any(|i| i.reason.contains("`ssd_cin_assessments`")));
+    assert!(plans
+        .values()
+        .all(|p| p["child"].get("mental_health_needs").is_none()));
+}

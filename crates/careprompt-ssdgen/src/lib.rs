@@ -257,6 +257,22 @@ fn columns(table: &str, system: System) -> Vec<Col> {
             col("clea_care_leaver_eligibility", V),
             col("clea_care_leaver_in_touch", V),
         ],
+        "ssd_cin_assessments" => vec![
+            col("cina_assessment_id", V),
+            col("cina_person_id", V),
+            col("cina_referral_id", V),
+            col("cina_assessment_start_date", D),
+            col("cina_assessment_child_seen", "char(1)"),
+            col("cina_assessment_auth_date", D),
+        ],
+        "ssd_assessment_factors" => vec![
+            col("cinf_table_id", V),
+            col("cinf_assessment_id", V),
+            col(
+                "cinf_assessment_factors_json",
+                if mosaic { "varchar(1000)" } else { "text" },
+            ),
+        ],
         // A placeholder table the Liquidlogic script creates but does not fill.
         "ssd_voice_of_child" => vec![
             col("voch_table_id", V),
@@ -292,6 +308,8 @@ pub const TABLES: &[&str] = &[
     "ssd_immigration_status",
     "ssd_care_leavers",
     "ssd_voice_of_child",
+    "ssd_cin_assessments",
+    "ssd_assessment_factors",
 ];
 
 /// One table's CSV file being written.
@@ -388,6 +406,9 @@ pub fn generate(
         });
     }
     let mut rng = Rng::new(config.seed);
+    // Assessments draw from their own stream, so the other tables are the
+    // same as before they were added.
+    let mut arng = Rng::new(config.seed ^ 0x4A4A_4A4A_4A4A_4A4A);
     let as_of = config.as_of;
     let window_start = as_of.add_months(-12 * config.years);
     let span = i64::from(as_of.days() - window_start.days()).max(1);
@@ -401,7 +422,7 @@ pub fn generate(
         let pid = format!("{}", 100_000 + n);
         let age_days = 365 * (1 + rng.below(17) as i64) + rng.below(365) as i64;
         let dob = as_of.add_days(-age_days);
-        let [person, episodes, cin, placements, legal, reviews, sdq, missing, invo, disability, health, visits, cp, cinp, immi, leavers, _voice] =
+        let [person, episodes, cin, placements, legal, reviews, sdq, missing, invo, disability, health, visits, cp, cinp, immi, leavers, _voice, assess, factors, ..] =
             outs.as_mut_slice()
         else {
             break;
@@ -732,6 +753,54 @@ pub fn generate(
                 ),
             ])?;
         }
+        // CIN assessments (about a third of children), each with its
+        // factors: a JSON list of codes, or (Mosaic) an object of Yes/No.
+        if arng.pct(35) {
+            let assessments = 1 + arng.below(2);
+            for k in 0..assessments {
+                // Ids of their own, so the other tables' ids are unchanged.
+                let aid = format!("A{pid}-{k}");
+                let start = ref_date.add_days(arng.below(span as u64 / 2) as i64);
+                let start = if start > as_of { as_of } else { start };
+                let auth = start.add_days(10 + arng.below(30) as i64);
+                assess.row(&[
+                    ("cina_assessment_id", aid.clone()),
+                    ("cina_person_id", pid.clone()),
+                    ("cina_referral_id", ref_id.clone()),
+                    ("cina_assessment_start_date", d(start)),
+                    ("cina_assessment_child_seen", "Y".to_string()),
+                    (
+                        "cina_assessment_auth_date",
+                        if auth > as_of { String::new() } else { d(auth) },
+                    ),
+                ])?;
+                let mut codes: Vec<&str> = Vec::new();
+                for code in ["1B", "2B", "3A", "4A", "4B", "14A", "15A", "16A", "17A"] {
+                    if arng.pct(if code == "4A" { 40 } else { 20 }) {
+                        codes.push(code);
+                    }
+                }
+                if codes.is_empty() {
+                    codes.push("21");
+                }
+                let json = if config.system == System::Mosaic {
+                    let mut parts: Vec<String> =
+                        codes.iter().map(|c| format!("\"{c}\": \"Yes\"")).collect();
+                    if !codes.contains(&"4A") && arng.pct(50) {
+                        parts.push("\"4A\": \"No\"".to_string());
+                    }
+                    format!("{{{}}}", parts.join(", "))
+                } else {
+                    let parts: Vec<String> = codes.iter().map(|c| format!("\"{c}\"")).collect();
+                    format!("[{}]", parts.join(", "))
+                };
+                factors.row(&[
+                    ("cinf_table_id", format!("F{pid}-{k}")),
+                    ("cinf_assessment_id", aid),
+                    ("cinf_assessment_factors_json", json),
+                ])?;
+            }
+        }
         if dob.whole_years_until(as_of) >= 16 && rng.pct(50) {
             leavers.row(&[
                 ("clea_table_id", next("CL")),
@@ -747,6 +816,7 @@ pub fn generate(
     }
     if config.inject_errors {
         inject(&mut outs, as_of)?;
+        inject_assessments(&mut outs, as_of)?;
     }
     let mut counts = Vec::new();
     for o in &mut outs {
@@ -764,6 +834,35 @@ pub fn generate(
         write_sql(config, dir, path, schema)?;
     }
     Ok(counts)
+}
+
+/// Bad assessment rows: factors that are not JSON (child 100000), and an
+/// assessment after the evaluation date recording 4A (child 100001).
+fn inject_assessments(outs: &mut [Out], as_of: Date) -> Result<(), GenError> {
+    let [.., assess, factors] = outs else {
+        return Ok(());
+    };
+    assess.row(&[
+        ("cina_assessment_id", "AX1".to_string()),
+        ("cina_person_id", "100000".to_string()),
+        ("cina_assessment_start_date", d(as_of.add_days(-30))),
+    ])?;
+    factors.row(&[
+        ("cinf_table_id", "FX1".to_string()),
+        ("cinf_assessment_id", "AX1".to_string()),
+        ("cinf_assessment_factors_json", "[\"4A\", ".to_string()),
+    ])?;
+    assess.row(&[
+        ("cina_assessment_id", "AX2".to_string()),
+        ("cina_person_id", "100001".to_string()),
+        ("cina_assessment_start_date", d(as_of.add_days(20))),
+    ])?;
+    factors.row(&[
+        ("cinf_table_id", "FX2".to_string()),
+        ("cinf_assessment_id", "AX2".to_string()),
+        ("cinf_assessment_factors_json", "[\"4A\"]".to_string()),
+    ])?;
+    Ok(())
 }
 
 /// Bad rows, each of one kind, on the first children (ids 100000-100003).

@@ -6,7 +6,7 @@
 //! counted as not carried. A written list is complete (`[]` when the child
 //! has no rows), and its path goes in the plan's `coverage`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use careprompt::Date;
 use serde_json::{json, Map, Value};
@@ -809,6 +809,15 @@ pub(crate) fn plan(env: &Env, sink: &mut Sink, rows: &ChildRows) -> Value {
         }
     }
 
+    // Mental health of the child: assessment factor 4A at an assessment
+    // dated on or before the evaluation date. As in the CIN census import,
+    // only `true` is written (and covered); no 4A is not read as "no
+    // concerns", so the field is otherwise left out.
+    if mental_health_of_child(env, sink, rows) {
+        child.insert("mental_health_needs".into(), json!(true));
+        covered.push("child.mental_health_needs");
+    }
+
     // The SSD has no PEP (or any education) table: `education` is left out
     // and not covered, so the education rules say unknown, not in this source.
     plan.insert("child".into(), Value::Object(child));
@@ -818,6 +827,191 @@ pub(crate) fn plan(env: &Env, sink: &mut Sink, rows: &ChildRows) -> Value {
         json!({ "source": "ssd", "records": covered }),
     );
     Value::Object(plan)
+}
+
+/// What an assessment-factors value records.
+#[derive(Debug, PartialEq, Eq)]
+enum Factors {
+    /// The codes recorded as identified (trimmed, upper case).
+    Codes(Vec<String>),
+    /// Not JSON, or JSON of another shape.
+    Malformed,
+}
+
+/// Reads `cinf_assessment_factors_json`: a JSON list of codes
+/// (`["1A", "4A"]`), or an object of code to Yes/No (`{"4A": "Yes"}`).
+/// In an object a code counts only when its value is yes (`Yes`, `Y`,
+/// `true`, `1`); no, empty and `null` do not. An empty value records no
+/// factors.
+fn factors(s: &str) -> Factors {
+    let s = s.trim();
+    if s.is_empty() {
+        return Factors::Codes(Vec::new());
+    }
+    let Ok(value) = serde_json::from_str::<Value>(s) else {
+        return Factors::Malformed;
+    };
+    let code = |v: &Value| match v {
+        Value::String(c) => Some(c.trim().to_ascii_uppercase()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    match value {
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in &items {
+                match code(item) {
+                    Some(c) => out.push(c),
+                    None => return Factors::Malformed,
+                }
+            }
+            Factors::Codes(out)
+        }
+        Value::Object(map) => {
+            let mut out = Vec::new();
+            for (k, v) in &map {
+                let yes = match v {
+                    Value::Bool(b) => *b,
+                    Value::Null => false,
+                    Value::Number(n) => n.as_u64() == Some(1),
+                    Value::String(t) => matches!(
+                        t.trim().to_ascii_lowercase().as_str(),
+                        "yes" | "y" | "true" | "1"
+                    ),
+                    _ => return Factors::Malformed,
+                };
+                if yes {
+                    out.push(k.trim().to_ascii_uppercase());
+                }
+            }
+            Factors::Codes(out)
+        }
+        _ => Factors::Malformed,
+    }
+}
+
+/// Whether factor 4A (mental health of the child) is recorded at one of
+/// the child's assessments dated on or before the evaluation date. Counts
+/// and reports the child's rows of both tables.
+fn mental_health_of_child(env: &Env, sink: &mut Sink, rows: &ChildRows) -> bool {
+    let empty: &[Rec] = &[];
+    let assessments = rows
+        .tables
+        .get(t::CIN_ASSESSMENTS)
+        .map_or(empty, Vec::as_slice);
+    let mut in_window: HashSet<&str> = HashSet::new();
+    for rec in assessments {
+        // The start date, or where it is empty the authorisation date.
+        let (col, raw) = if rec.get(2).trim().is_empty() {
+            (3, rec.get(3))
+        } else {
+            (2, rec.get(2))
+        };
+        let why = match date(raw) {
+            Ok(Some(d)) if d <= env.as_of => {
+                in_window.insert(rec.get(0));
+                if let Some(c) = sink.count(t::CIN_ASSESSMENTS) {
+                    c.used += 1;
+                }
+                continue;
+            }
+            Ok(Some(_)) => format!("`{}` {AFTER}", col_name(t::CIN_ASSESSMENTS, col)),
+            Ok(None) => "has no start or authorisation date, so it is not known to be before the evaluation date".to_string(),
+            Err(()) => format!("`{}` {NOT_DATE}", col_name(t::CIN_ASSESSMENTS, col)),
+        };
+        if let Some(c) = sink.count(t::CIN_ASSESSMENTS) {
+            c.not_carried += 1;
+        }
+        sink.issue(
+            env,
+            t::CIN_ASSESSMENTS,
+            rec.line,
+            rows.id,
+            Handling::NotCarried,
+            format!(
+                "row `{}`: {why}: its assessment factors are not carried",
+                rec.get(0)
+            ),
+        );
+    }
+    let recs = rows
+        .tables
+        .get(t::ASSESSMENT_FACTORS)
+        .map_or(empty, Vec::as_slice);
+    let has_json = present(env, t::ASSESSMENT_FACTORS, 2);
+    let json_col = col_name(t::ASSESSMENT_FACTORS, 2);
+    let mut found = false;
+    for rec in recs {
+        let row = rec.get(0);
+        if !in_window.contains(rec.get(1)) || !has_json {
+            let why = if has_json {
+                "its assessment is not carried (see `ssd_cin_assessments`)".to_string()
+            } else {
+                format!("the table has no `{json_col}` column")
+            };
+            if let Some(c) = sink.count(t::ASSESSMENT_FACTORS) {
+                c.not_carried += 1;
+            }
+            sink.issue(
+                env,
+                t::ASSESSMENT_FACTORS,
+                rec.line,
+                rows.id,
+                Handling::NotCarried,
+                format!("row `{row}`: {why}"),
+            );
+            continue;
+        }
+        let warn = |sink: &mut Sink, why: &str| {
+            if let Some(c) = sink.count(t::ASSESSMENT_FACTORS) {
+                c.warnings += 1;
+            }
+            sink.issue(
+                env,
+                t::ASSESSMENT_FACTORS,
+                rec.line,
+                rows.id,
+                Handling::Warning,
+                format!("row `{row}`: `{json_col}` {why}"),
+            );
+        };
+        if let Some(c) = sink.count(t::ASSESSMENT_FACTORS) {
+            c.used += 1;
+        }
+        match factors(rec.get(2)) {
+            Factors::Malformed => warn(
+                sink,
+                "is not a JSON list of codes or object of code to Yes/No (left out)",
+            ),
+            Factors::Codes(codes) => {
+                let unknown = codes
+                    .iter()
+                    .filter(|c| !crate::codes::ASSESSMENT_FACTORS.contains(&c.as_str()))
+                    .count();
+                if unknown > 0 {
+                    let name = TABLES
+                        .get(t::ASSESSMENT_FACTORS)
+                        .map(|t| t.name)
+                        .unwrap_or("");
+                    *sink
+                        .unmapped
+                        .entry(format!("{name}.{json_col}"))
+                        .or_insert(0) += 1;
+                    warn(
+                        sink,
+                        "has a code that is not an assessment factor (left out)",
+                    );
+                }
+                if codes
+                    .iter()
+                    .any(|c| c == crate::codes::FACTOR_CHILD_MENTAL_HEALTH)
+                {
+                    found = true;
+                }
+            }
+        }
+    }
+    found
 }
 
 fn person_warn(env: &Env, sink: &mut Sink, rows: &ChildRows, why: &str) {
@@ -849,6 +1043,24 @@ mod tests {
         assert_eq!(date("2024-03-05x"), Err(()));
         assert_eq!(date("31/02/2024"), Err(()));
         assert_eq!(date("soon"), Err(()));
+    }
+
+    #[test]
+    fn assessment_factors_as_a_list_or_an_object() {
+        let codes = |v: &[&str]| Factors::Codes(v.iter().map(|s| s.to_string()).collect());
+        assert_eq!(factors(r#"["1A", " 4a ", 21]"#), codes(&["1A", "4A", "21"]));
+        assert_eq!(
+            factors(r#"{"4A": "Yes", "1B": "No", "2B": true, "3A": null}"#),
+            codes(&["2B", "4A"])
+        );
+        assert_eq!(factors(r#"{"4A": "No"}"#), codes(&[]));
+        assert_eq!(factors(""), codes(&[]));
+        assert_eq!(factors("[]"), codes(&[]));
+        assert_eq!(factors(r#"["4A", "#), Factors::Malformed);
+        assert_eq!(factors("4A,1B"), Factors::Malformed);
+        assert_eq!(factors(r#"[["4A"]]"#), Factors::Malformed);
+        assert_eq!(factors(r#"{"4A": ["Yes"]}"#), Factors::Malformed);
+        assert_eq!(factors(r#""4A""#), Factors::Malformed);
     }
 
     #[test]

@@ -86,6 +86,7 @@ struct Links {
     cla: HashMap<String, u32>,
     placement: HashMap<String, u32>,
     referral: HashMap<String, u32>,
+    assessment: HashMap<String, u32>,
 }
 
 /// Imports the SSD tables of `source` and writes one plan per child to
@@ -239,9 +240,13 @@ pub fn import(
             .filter(|(c, p)| c.required && !**p)
             .map(|(c, _)| c.name)
             .collect();
-        let no_person_link = !links_possible(ti, &opened);
+        let no_person_link = !links_possible(ti, &opened)
+            || (ti == t::ASSESSMENT_FACTORS
+                && !usable.get(t::CIN_ASSESSMENTS).copied().unwrap_or(false));
         if !missing.is_empty() || no_person_link {
-            let what = if missing.is_empty() {
+            let what = if missing.is_empty() && ti == t::ASSESSMENT_FACTORS {
+                "no usable `ssd_cin_assessments` table linking its rows to a child".to_string()
+            } else if missing.is_empty() {
                 "no column linking its rows to a child".to_string()
             } else {
                 format!("no `{}` column", missing.join("`, `"))
@@ -452,6 +457,7 @@ fn read_table(
             t::PLACEMENT => (1, vec![(0, &links.placement), (2, &links.cla)]),
             t::REVIEWS => (2, vec![(1, &links.cla)]),
             t::INVOLVEMENTS => (1, vec![(2, &links.referral)]),
+            t::ASSESSMENT_FACTORS => (usize::MAX, vec![(1, &links.assessment)]),
             _ => (1, vec![]),
         };
         let mut who: Option<u32> = None;
@@ -473,10 +479,12 @@ fn read_table(
         }
         let Some(who) = who else {
             c.rejected += 1;
-            let why = if named {
+            let why = if named && ti == t::ASSESSMENT_FACTORS {
+                "its assessment is not in `ssd_cin_assessments` (or that assessment's child is not in `ssd_person`): an orphan row"
+            } else if named {
                 "its child is not in `ssd_person` (an orphan row)"
             } else {
-                "no person id, and no care episode or referral linking it to a child"
+                "no person id, and no care episode, referral or assessment linking it to a child"
             };
             issues.push(issue(
                 table,
@@ -523,6 +531,9 @@ fn read_table(
                     new_links.push((1, get(6).to_string(), who));
                 }
             }
+            t::CIN_ASSESSMENTS => {
+                new_links.push((3, id.to_string(), who));
+            }
             t::CIN_EPISODES => {
                 new_links.push((2, id.to_string(), who));
                 c.used += 1;
@@ -544,7 +555,8 @@ fn read_table(
         let map = match kind {
             0 => &mut links.cla,
             1 => &mut links.placement,
-            _ => &mut links.referral,
+            2 => &mut links.referral,
+            _ => &mut links.assessment,
         };
         map.entry(key).or_insert(who);
     }

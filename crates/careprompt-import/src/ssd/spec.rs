@@ -225,9 +225,31 @@ pub const CARE_LEAVERS: Table = Table {
         c("clea_care_leaver_eligibility", Text),
     ],
 };
+/// `ssd_cin_assessments`: child-in-need assessments, read to link
+/// assessment factors to the child and to date them.
+pub const CIN_ASSESSMENTS: Table = Table {
+    name: "ssd_cin_assessments",
+    columns: &[
+        r("cina_assessment_id", Text),
+        r("cina_person_id", Text),
+        c("cina_assessment_start_date", Date),
+        c("cina_assessment_auth_date", Date),
+    ],
+};
+/// `ssd_assessment_factors`: the factors identified at an assessment, as
+/// JSON (a list of codes, or an object of code to Yes/No).
+pub const ASSESSMENT_FACTORS: Table = Table {
+    name: "ssd_assessment_factors",
+    columns: &[
+        r("cinf_table_id", Text),
+        r("cinf_assessment_id", Text),
+        c("cinf_assessment_factors_json", Text),
+    ],
+};
 
 /// Every table read, in reading order: the person table first, then the
-/// tables that link care episodes and referrals to children, then the rest.
+/// tables that link care episodes and referrals to children, then the rest
+/// (assessments before the factors linked to them).
 pub const TABLES: &[Table] = &[
     PERSON,
     CLA_EPISODES,
@@ -245,6 +267,8 @@ pub const TABLES: &[Table] = &[
     CIN_PLANS,
     IMMIGRATION,
     CARE_LEAVERS,
+    CIN_ASSESSMENTS,
+    ASSESSMENT_FACTORS,
 ];
 
 /// Positions in [`TABLES`].
@@ -281,4 +305,8 @@ pub mod t {
     pub const IMMIGRATION: usize = 14;
     /// `ssd_care_leavers`.
     pub const CARE_LEAVERS: usize = 15;
+    /// `ssd_cin_assessments` (read before the factors that link to it).
+    pub const CIN_ASSESSMENTS: usize = 16;
+    /// `ssd_assessment_factors`.
+    pub const ASSESSMENT_FACTORS: usize = 17;
 }
