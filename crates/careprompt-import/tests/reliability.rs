@@ -91,6 +91,44 @@ fn a_stray_quote_rejects_the_table_with_file_and_line_and_loses_no_child() {
     }
 }
 
+/// Found by the `import_ssda903` fuzz target: a quote opened in the header
+/// line swallows every record, so the table has no record at all; it is
+/// still rejected by file and line, and no child's reviews become "none".
+#[test]
+fn a_quote_opened_in_the_header_rejects_the_table_with_no_records() {
+    let dir = tempfile::tempdir().unwrap();
+    small_return(
+        dir.path(),
+        "CHILD,REVIEW,\"REVIEW_CODE\n\
+         R1,01/01/2026,PN1\n\
+         R2,01/02/2026,PN7\n",
+    );
+    let imp = import(dir.path(), None).unwrap();
+    let t = imp.log.table("reviews").unwrap();
+    assert_eq!((t.lines, t.read, t.used), (Some(3), 0, 0));
+    let issue = imp
+        .log
+        .issues_at("reviews", Handling::Rejected)
+        .next()
+        .expect("the damaged table is reported");
+    assert_eq!(issue.line, Some(1));
+    assert!(
+        issue.reason.contains("the table is not used"),
+        "{}",
+        issue.reason
+    );
+    for child in ["R1", "R2"] {
+        let plan = json(&imp, child);
+        assert!(plan.get("voice").is_none(), "{child}: {plan}");
+        assert!(
+            !plan["coverage"]["records"]
+                .to_string()
+                .contains("voice.reviews"),
+            "{plan}"
+        );
+    }
+}
+
 #[test]
 fn a_record_over_two_lines_rejects_the_table() {
     let dir = tempfile::tempdir().unwrap();
