@@ -821,3 +821,104 @@ fn assessment_factors_in_object_form_and_without_their_assessments() {
         .values()
         .all(|p| p["child"].get("mental_health_needs").is_none()));
 }
+
+/// The permanence options of a `lacp_cla_care_plan_json` value, read here
+/// with serde_json (not the importer): keys of an object whose value is
+/// neither empty nor a no, or the codes of a list; `None` when malformed.
+fn permanence_from_csv(text: &str) -> Option<BTreeSet<String>> {
+    if text.trim().is_empty() {
+        return Some(BTreeSet::new());
+    }
+    match serde_json::from_str::<Value>(text).ok()? {
+        Value::Object(m) => Some(
+            m.into_iter()
+                .filter(|(_, v)| {
+                    let t = v.as_str().unwrap_or("").trim().to_ascii_lowercase();
+                    !t.is_empty() && t != "n" && t != "no"
+                })
+                .map(|(k, _)| k)
+                .collect(),
+        ),
+        Value::Array(a) => Some(
+            a.iter()
+                .map(|v| v.as_str().map(str::to_ascii_uppercase))
+                .collect::<Option<_>>()?,
+        ),
+        _ => None,
+    }
+}
+
+#[test]
+fn cross_check_the_permanence_plan_against_the_care_plan_csv() {
+    // Liquidlogic (the standard object of every option), Mosaic (only the
+    // options ticked, and the row id named `lacp_cla_care_plan_id`) and
+    // Eclipse (a list of codes, and one malformed value).
+    let d = as_of();
+    let mut seen = BTreeMap::new();
+    for name in ["systemc", "mosaic", "bad"] {
+        let dir = fixture(name);
+        let (plans, log) = import_dir(&dir);
+        // The care plan in force on the evaluation date, per child.
+        let mut current: BTreeMap<String, Option<BTreeSet<String>>> = BTreeMap::new();
+        for r in rows(&dir, "ssd_cla_care_plan") {
+            let start = date(&r["lacp_cla_care_plan_start_date"]).unwrap();
+            let open = date(&r["lacp_cla_care_plan_end_date"]).is_none_or(|e| e > d);
+            if start <= d && open {
+                current.insert(
+                    r["lacp_person_id"].clone(),
+                    permanence_from_csv(&r["lacp_cla_care_plan_json"]),
+                );
+            }
+        }
+        for (id, p) in &plans {
+            let got = p["statutory"]["care_plan"].get("permanence_plan").map(|v| {
+                v.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.as_str().unwrap().to_string())
+                    .collect::<BTreeSet<String>>()
+            });
+            let covered = p["coverage"]["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|v| v == "statutory.care_plan.permanence_plan");
+            let want = current.get(id).cloned().flatten();
+            assert_eq!(got, want, "{name} {id}");
+            assert_eq!(covered, want.is_some(), "{name} {id}");
+            if let Some(w) = want {
+                *seen
+                    .entry(if w.is_empty() {
+                        "none agreed"
+                    } else {
+                        "options"
+                    })
+                    .or_insert(0) += 1;
+            }
+        }
+        if name == "bad" {
+            // Child 100002's plan in force holds no JSON: a warning naming
+            // the row and the column, never the value; the field left out.
+            let warned: Vec<&str> = log
+                .issues_at("ssd_cla_care_plan", Handling::Warning)
+                .map(|i| i.reason.as_str())
+                .collect();
+            assert!(
+                warned
+                    .iter()
+                    .any(|r| r.contains("`CPX1`") && r.contains("`lacp_cla_care_plan_json`")),
+                "{warned:?}"
+            );
+            assert!(warned.iter().all(|r| !r.contains("ADOPTION")), "{warned:?}");
+            assert!(plans["100002"]["statutory"]["care_plan"]
+                .get("permanence_plan")
+                .is_none());
+        }
+    }
+    // Both a recorded plan and a recorded "no plan agreed yet" occur.
+    assert!(seen.get("options").copied().unwrap_or(0) > 10, "{seen:?}");
+    assert!(
+        seen.get("none agreed").copied().unwrap_or(0) > 0,
+        "{seen:?}"
+    );
+}

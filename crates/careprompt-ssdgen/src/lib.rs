@@ -273,6 +273,20 @@ fn columns(table: &str, system: System) -> Vec<Col> {
                 if mosaic { "varchar(1000)" } else { "text" },
             ),
         ],
+        "ssd_cla_care_plan" => vec![
+            col(
+                if mosaic {
+                    "lacp_cla_care_plan_id"
+                } else {
+                    "lacp_table_id"
+                },
+                V,
+            ),
+            col("lacp_person_id", V),
+            col("lacp_cla_care_plan_start_date", D),
+            col("lacp_cla_care_plan_end_date", D),
+            col("lacp_cla_care_plan_json", "varchar(1000)"),
+        ],
         // A placeholder table the Liquidlogic script creates but does not fill.
         "ssd_voice_of_child" => vec![
             col("voch_table_id", V),
@@ -310,6 +324,7 @@ pub const TABLES: &[&str] = &[
     "ssd_voice_of_child",
     "ssd_cin_assessments",
     "ssd_assessment_factors",
+    "ssd_cla_care_plan",
 ];
 
 /// One table's CSV file being written.
@@ -345,6 +360,20 @@ impl Out {
 fn d(date: Date) -> String {
     date.to_string()
 }
+
+/// The permanence plan options of the SSD care plan.
+const PERMANENCE: &[&str] = &[
+    "REMAINSUP",
+    "RETURN1M",
+    "RETURN6M",
+    "RETURNEV",
+    "LTRELFR",
+    "LTFOST18",
+    "RESPLMT",
+    "SUPPLIV",
+    "ADOPTION",
+    "OTHERPLN",
+];
 
 const LEGAL_DESC: &[(&str, &str)] = &[
     ("C1", "Interim care order"),
@@ -409,6 +438,8 @@ pub fn generate(
     // Assessments draw from their own stream, so the other tables are the
     // same as before they were added.
     let mut arng = Rng::new(config.seed ^ 0x4A4A_4A4A_4A4A_4A4A);
+    // Care plans too: their own stream and ids.
+    let mut prng = Rng::new(config.seed ^ 0x5050_5050_5050_5050);
     let as_of = config.as_of;
     let window_start = as_of.add_months(-12 * config.years);
     let span = i64::from(as_of.days() - window_start.days()).max(1);
@@ -422,7 +453,7 @@ pub fn generate(
         let pid = format!("{}", 100_000 + n);
         let age_days = 365 * (1 + rng.below(17) as i64) + rng.below(365) as i64;
         let dob = as_of.add_days(-age_days);
-        let [person, episodes, cin, placements, legal, reviews, sdq, missing, invo, disability, health, visits, cp, cinp, immi, leavers, _voice, assess, factors, ..] =
+        let [person, episodes, cin, placements, legal, reviews, sdq, missing, invo, disability, health, visits, cp, cinp, immi, leavers, _voice, assess, factors, care_plans, ..] =
             outs.as_mut_slice()
         else {
             break;
@@ -533,6 +564,67 @@ pub fn generate(
             None
         };
         let care_end = ceased.unwrap_or(as_of);
+        // Care plans: one from the start of care, for some a second one
+        // later; the permanence plan blank while none is agreed (most
+        // plans of a child new to care), else one option or two (parallel
+        // planning), in the system's form of the JSON.
+        {
+            let plans = 1 + prng.below(2);
+            let mut from = start;
+            for k in 0..plans {
+                let to = if k + 1 == plans {
+                    ceased
+                } else {
+                    Some(from.add_days(90 + prng.below(400) as i64)).filter(|e| *e < care_end)
+                };
+                let recent = i64::from(as_of.days() - from.days()) < 120;
+                let mut chosen: Vec<&str> = Vec::new();
+                if !(recent && prng.pct(70)) && prng.pct(85) {
+                    chosen.push(prng.pick(PERMANENCE));
+                    if prng.pct(15) {
+                        let other = prng.pick(PERMANENCE);
+                        if !chosen.contains(&other) {
+                            chosen.push(other);
+                        }
+                    }
+                }
+                let json = match config.system {
+                    System::SystemC => {
+                        let parts: Vec<String> = PERMANENCE
+                            .iter()
+                            .map(|o| {
+                                let v = if chosen.contains(o) { "Y" } else { "" };
+                                format!("\"{o}\": \"{v}\"")
+                            })
+                            .collect();
+                        format!("{{{}}}", parts.join(", "))
+                    }
+                    System::Mosaic => {
+                        let parts: Vec<String> =
+                            chosen.iter().map(|o| format!("\"{o}\": \"Yes\"")).collect();
+                        format!("{{{}}}", parts.join(", "))
+                    }
+                    System::Eclipse => {
+                        let parts: Vec<String> =
+                            chosen.iter().map(|o| format!("\"{o}\"")).collect();
+                        format!("[{}]", parts.join(", "))
+                    }
+                };
+                let id = format!("CP{pid}-{k}");
+                care_plans.row(&[
+                    ("lacp_table_id", id.clone()),
+                    ("lacp_cla_care_plan_id", id),
+                    ("lacp_person_id", pid.clone()),
+                    ("lacp_cla_care_plan_start_date", d(from)),
+                    ("lacp_cla_care_plan_end_date", to.map(d).unwrap_or_default()),
+                    ("lacp_cla_care_plan_json", json),
+                ])?;
+                match to {
+                    Some(e) => from = e,
+                    None => break,
+                }
+            }
+        }
         // Placements: consecutive, 1-6.
         let count = 1 + rng.below(6);
         let mut at = start;
@@ -839,9 +931,16 @@ pub fn generate(
 /// Bad assessment rows: factors that are not JSON (child 100000), and an
 /// assessment after the evaluation date recording 4A (child 100001).
 fn inject_assessments(outs: &mut [Out], as_of: Date) -> Result<(), GenError> {
-    let [.., assess, factors] = outs else {
+    let [.., assess, factors, care_plans] = outs else {
         return Ok(());
     };
+    // A care plan whose permanence plan is not JSON (child 100002).
+    care_plans.row(&[
+        ("lacp_table_id", "CPX1".to_string()),
+        ("lacp_person_id", "100002".to_string()),
+        ("lacp_cla_care_plan_start_date", d(as_of.add_days(-10))),
+        ("lacp_cla_care_plan_json", "ADOPTION".to_string()),
+    ])?;
     assess.row(&[
         ("cina_assessment_id", "AX1".to_string()),
         ("cina_person_id", "100000".to_string()),

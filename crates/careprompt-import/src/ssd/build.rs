@@ -708,6 +708,45 @@ pub(crate) fn plan(env: &Env, sink: &mut Sink, rows: &ChildRows) -> Value {
             covered.push(path);
         }
     }
+    // The permanence plan of the care plan in force on the evaluation
+    // date. A child with no care plan row in force: left out (unknown). A
+    // row in force with no option ticked records that no permanence plan
+    // is agreed yet (the SSD's guidance: leave blank when none is agreed),
+    // written as `[]`.
+    if let Some(plans) = list(env, sink, rows, t::CARE_PLAN, true, |rec| {
+        let s = tri!(start(env, rec, 2));
+        let e = tri!(end(env, rec, 3, s));
+        let mut w = Vec::new();
+        let options = if present(env, t::CARE_PLAN, 4) {
+            match codes::permanence_options(rec.get(4)) {
+                codes::Permanence::Options(o) => Some(o),
+                codes::Permanence::Unmapped(_) => {
+                    // An option the importer cannot name: the list would
+                    // be incomplete, so it is left out.
+                    w.push(unmapped(4));
+                    None
+                }
+                codes::Permanence::Malformed => {
+                    w.push(Warn {
+                        col: 4,
+                        why: "is not a permanence plan object or list (left out)",
+                        unmapped: false,
+                    });
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        Parsed::Item((options, s, e), w)
+    }) {
+        if let Some(current) = plans.iter().rev().find(|p| p.end.is_none()) {
+            if let Some(options) = &current.value {
+                statutory.insert("care_plan".into(), json!({ "permanence_plan": options }));
+                covered.push("statutory.care_plan.permanence_plan");
+            }
+        }
+    }
     if !statutory.is_empty() {
         plan.insert("statutory".into(), Value::Object(statutory));
     }

@@ -219,6 +219,94 @@ pub fn flag(text: &str) -> Option<bool> {
     }
 }
 
+/// The permanence plan options of the SSD care plan (`lacp_cla_care_plan_json`),
+/// as the schema names them.
+pub const PERMANENCE_OPTIONS: &[&str] = &[
+    "REMAINSUP",
+    "RETURN1M",
+    "RETURN6M",
+    "RETURNEV",
+    "LTRELFR",
+    "LTFOST18",
+    "RESPLMT",
+    "SUPPLIV",
+    "ADOPTION",
+    "OTHERPLN",
+];
+
+/// What a care plan's permanence plan value records.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Permanence {
+    /// The options ticked, in the order of [`PERMANENCE_OPTIONS`] (empty:
+    /// no permanence plan agreed).
+    Options(Vec<&'static str>),
+    /// Options were ticked, but some are not permanence plan options (how
+    /// many such keys).
+    Unmapped(usize),
+    /// Not JSON, or JSON of another shape.
+    Malformed,
+}
+
+/// Reads `lacp_cla_care_plan_json`. The SSD standard form is an object with
+/// every option as a key (`{"REMAINSUP": "", "ADOPTION": "Y", ...}`), an option
+/// ticked when its value is non-empty and not a no (`N`, `No`, `0`, `false`,
+/// `null`); a list of option codes (`["ADOPTION", "LTFOST18"]`) and an empty
+/// value are read too (empty: nothing ticked).
+pub fn permanence_options(text: &str) -> Permanence {
+    let text = text.trim();
+    if text.is_empty() {
+        return Permanence::Options(Vec::new());
+    }
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Permanence::Malformed;
+    };
+    let mut ticked: Vec<String> = Vec::new();
+    match value {
+        serde_json::Value::Array(items) => {
+            for item in items {
+                match item {
+                    serde_json::Value::String(code) => {
+                        ticked.push(code.trim().to_ascii_uppercase())
+                    }
+                    _ => return Permanence::Malformed,
+                }
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                let yes = match &v {
+                    serde_json::Value::Null => false,
+                    serde_json::Value::Bool(b) => *b,
+                    serde_json::Value::Number(n) => n.as_f64() != Some(0.0),
+                    serde_json::Value::String(t) => {
+                        let t = normalise(t);
+                        !(t.is_empty() || matches!(t.as_str(), "n" | "no" | "0" | "false" | "f"))
+                    }
+                    _ => return Permanence::Malformed,
+                };
+                if yes {
+                    ticked.push(key.trim().to_ascii_uppercase());
+                }
+            }
+        }
+        _ => return Permanence::Malformed,
+    }
+    let unknown = ticked
+        .iter()
+        .filter(|c| !PERMANENCE_OPTIONS.contains(&c.as_str()))
+        .count();
+    if unknown > 0 {
+        return Permanence::Unmapped(unknown);
+    }
+    Permanence::Options(
+        PERMANENCE_OPTIONS
+            .iter()
+            .copied()
+            .filter(|o| ticked.iter().any(|t| t == o))
+            .collect(),
+    )
+}
+
 /// The schema's worker-change reason from `invo_worker_change_reason`
 /// (the SSDA903 SW_REASON codes).
 pub fn worker_change_reason(text: &str) -> Option<&'static str> {
@@ -287,6 +375,30 @@ pub fn disability(text: &str) -> Option<Option<&'static str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn permanence_plans_in_every_form() {
+        use super::Permanence::{Malformed, Options, Unmapped};
+        let standard = r#"{"REMAINSUP": "", "RETURN1M": "", "RETURN6M": "", "RETURNEV": "", "LTRELFR": "", "LTFOST18": "Y", "RESPLMT": "", "SUPPLIV": "", "ADOPTION": "Yes", "OTHERPLN": "N"}"#;
+        assert_eq!(
+            permanence_options(standard),
+            Options(vec!["LTFOST18", "ADOPTION"])
+        );
+        let none = r#"{"REMAINSUP": "", "ADOPTION": null, "OTHERPLN": "No"}"#;
+        assert_eq!(permanence_options(none), Options(vec![]));
+        assert_eq!(permanence_options(""), Options(vec![]));
+        assert_eq!(
+            permanence_options(r#"["adoption", "RETURNEV"]"#),
+            Options(vec!["RETURNEV", "ADOPTION"])
+        );
+        assert_eq!(
+            permanence_options(r#"{"KINSHIP": "Y", "ADOPTION": "Y"}"#),
+            Unmapped(1)
+        );
+        assert_eq!(permanence_options("ADOPTION"), Malformed);
+        assert_eq!(permanence_options(r#"{"ADOPTION": ["Y"]}"#), Malformed);
+        assert_eq!(permanence_options("[1]"), Malformed);
+    }
 
     #[test]
     fn normalises() {

@@ -90,7 +90,12 @@ impl Source for CsvDir {
         self.map = table
             .columns
             .iter()
-            .map(|c| by_name.get(c.name).copied())
+            .map(|c| {
+                by_name
+                    .get(c.name)
+                    .or_else(|| c.also.and_then(|a| by_name.get(a)))
+                    .copied()
+            })
             .collect();
         Ok(Some(Opened {
             file: path.display().to_string(),

@@ -24,8 +24,9 @@ pub struct OdbcSource {
     connection: odbc_api::Connection<'static>,
     schema: String,
     connection_string: String,
-    /// For the table opened last: the columns selected, by spec position.
-    selected: Vec<usize>,
+    /// For the table opened last: the columns selected, by spec position,
+    /// with the name each has in the database.
+    selected: Vec<(usize, String)>,
 }
 
 /// The values of the credential keys of `connection_string`.
@@ -137,16 +138,18 @@ impl Source for OdbcSource {
                 names.push(name.map_err(|e| self.fail(&e))?.to_ascii_lowercase());
             }
         }
-        let present: Vec<bool> = table
+        // The name each column has in this database (a column may go by
+        // its other name, see `Column::also`).
+        let found: Vec<Option<String>> = table
             .columns
             .iter()
-            .map(|c| names.iter().any(|n| n == c.name))
+            .map(|c| names.iter().find(|n| c.is_named(n)).cloned())
             .collect();
-        self.selected = present
-            .iter()
+        let present: Vec<bool> = found.iter().map(Option::is_some).collect();
+        self.selected = found
+            .into_iter()
             .enumerate()
-            .filter(|(_, p)| **p)
-            .map(|(i, _)| i)
+            .filter_map(|(i, n)| n.map(|n| (i, n)))
             .collect();
         Ok(Some(Opened {
             file: format!("{}.{}", self.schema, table.name),
@@ -158,12 +161,7 @@ impl Source for OdbcSource {
         if self.selected.is_empty() {
             return Ok(());
         }
-        let columns: Vec<String> = self
-            .selected
-            .iter()
-            .filter_map(|&i| table.columns.get(i))
-            .map(|c| quote(c.name))
-            .collect();
+        let columns: Vec<String> = self.selected.iter().map(|(_, name)| quote(name)).collect();
         let query = format!(
             "SELECT {} FROM {}",
             columns.join(", "),
@@ -196,9 +194,9 @@ impl Source for OdbcSource {
                 for v in values.iter_mut() {
                     v.clear();
                 }
-                for (buffer_col, &spec_col) in self.selected.iter().enumerate() {
+                for (buffer_col, (spec_col, _)) in self.selected.iter().enumerate() {
                     let text = batch.at_as_str(buffer_col, r).ok().flatten().unwrap_or("");
-                    if let Some(v) = values.get_mut(spec_col) {
+                    if let Some(v) = values.get_mut(*spec_col) {
                         v.push_str(text.trim());
                     }
                 }

@@ -21,6 +21,9 @@ pub enum Kind {
 pub struct Column {
     /// The SSD column name.
     pub name: &'static str,
+    /// Another name some systems give the same column (Mosaic names the
+    /// care plan's row id `lacp_cla_care_plan_id`), or `None`.
+    pub also: Option<&'static str>,
     /// What it holds.
     pub kind: Kind,
     /// Whether the table cannot be used without it.
@@ -40,6 +43,7 @@ pub struct Table {
 const fn c(name: &'static str, kind: Kind) -> Column {
     Column {
         name,
+        also: None,
         kind,
         required: false,
     }
@@ -48,8 +52,26 @@ const fn c(name: &'static str, kind: Kind) -> Column {
 const fn r(name: &'static str, kind: Kind) -> Column {
     Column {
         name,
+        also: None,
         kind,
         required: true,
+    }
+}
+
+/// A required column that some systems name differently.
+const fn r_or(name: &'static str, also: &'static str, kind: Kind) -> Column {
+    Column {
+        name,
+        also: Some(also),
+        kind,
+        required: true,
+    }
+}
+
+impl Column {
+    /// Whether `header` (lower case) names this column.
+    pub fn is_named(&self, header: &str) -> bool {
+        header == self.name || self.also == Some(header)
     }
 }
 
@@ -246,6 +268,18 @@ pub const ASSESSMENT_FACTORS: Table = Table {
         c("cinf_assessment_factors_json", Text),
     ],
 };
+/// `ssd_cla_care_plan`: the looked-after child's care plan periods, each
+/// with its permanence plan (a JSON object of the options ticked, or a list).
+pub const CARE_PLAN: Table = Table {
+    name: "ssd_cla_care_plan",
+    columns: &[
+        r_or("lacp_table_id", "lacp_cla_care_plan_id", Text),
+        r("lacp_person_id", Text),
+        r("lacp_cla_care_plan_start_date", Date),
+        c("lacp_cla_care_plan_end_date", Date),
+        c("lacp_cla_care_plan_json", Text),
+    ],
+};
 
 /// Every table read, in reading order: the person table first, then the
 /// tables that link care episodes and referrals to children, then the rest
@@ -269,6 +303,7 @@ pub const TABLES: &[Table] = &[
     CARE_LEAVERS,
     CIN_ASSESSMENTS,
     ASSESSMENT_FACTORS,
+    CARE_PLAN,
 ];
 
 /// Positions in [`TABLES`].
@@ -309,4 +344,6 @@ pub mod t {
     pub const CIN_ASSESSMENTS: usize = 16;
     /// `ssd_assessment_factors`.
     pub const ASSESSMENT_FACTORS: usize = 17;
+    /// `ssd_cla_care_plan`.
+    pub const CARE_PLAN: usize = 18;
 }
