@@ -361,19 +361,8 @@ fn d(date: Date) -> String {
     date.to_string()
 }
 
-/// The permanence plan options of the SSD care plan.
-const PERMANENCE: &[&str] = &[
-    "REMAINSUP",
-    "RETURN1M",
-    "RETURN6M",
-    "RETURNEV",
-    "LTRELFR",
-    "LTFOST18",
-    "RESPLMT",
-    "SUPPLIV",
-    "ADOPTION",
-    "OTHERPLN",
-];
+/// The permanence plan options of the SSD care plan (the importer's list).
+const PERMANENCE: &[&str] = careprompt_import::ssd::codes::PERMANENCE_OPTIONS;
 
 const LEGAL_DESC: &[(&str, &str)] = &[
     ("C1", "Interim care order"),
