@@ -1,8 +1,9 @@
-//! The importers: SSDA903 returns and CIN census files to case plans.
+//! The importers: SSDA903 returns, CIN census files and Standard
+//! Safeguarding Dataset extracts to case plans.
 
 use std::path::PathBuf;
 
-use careprompt_import::{cin, ssda903, ImportError};
+use careprompt_import::{cin, ssd, ssda903, ImportError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
@@ -117,4 +118,33 @@ pub fn import_cin(
         None => census,
     };
     Ok(Import { inner })
+}
+
+/// Imports Standard Safeguarding Dataset CSV extracts (`directory` holds
+/// `ssd_person.csv` and the other `ssd_*` tables) into `output`: a file
+/// ending in `.ndjson` (one plan a line, ready for `RuleSet.check_many`)
+/// or a directory (one plan a file). The plans are streamed to disk, so a
+/// national cohort never sits in memory; `as_of` (a `datetime.date` or
+/// `"YYYY-MM-DD"`) is required, as the SSD has no collection year. An
+/// existing output is replaced only with `force=True`, and a failed import
+/// leaves it as it was. Returns the import log as a dict (rows not used,
+/// by table, line and reason; it holds personal data). Raises
+/// `ImporterError` when the import cannot run.
+#[pyfunction]
+#[pyo3(signature = (directory, output, *, as_of, force = false))]
+pub fn import_ssd<'py>(
+    py: Python<'py>,
+    directory: PathBuf,
+    output: PathBuf,
+    as_of: &Bound<'py, PyAny>,
+    force: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let options = ssd::Options::new(as_of_date(as_of)?);
+    let log = py
+        .detach(|| {
+            let mut source = ssd::CsvDir::new(&directory)?;
+            ssd::import(&mut source, &options, &output, force, &mut |_| {})
+        })
+        .map_err(|e| ImporterError::new_err(e.to_string()))?;
+    loads(py, &log.to_json())
 }

@@ -292,5 +292,6 @@ fn _careprompt(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rule_test_plans, m)?)?;
     m.add_function(wrap_pyfunction!(import::import_ssda903, m)?)?;
     m.add_function(wrap_pyfunction!(import::import_cin, m)?)?;
+    m.add_function(wrap_pyfunction!(import::import_ssd, m)?)?;
     Ok(())
 }

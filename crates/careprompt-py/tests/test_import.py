@@ -46,3 +46,25 @@ def test_import_errors(tmp_path: Path) -> None:
         careprompt.import_ssda903(tmp_path)
     with pytest.raises(careprompt.ImporterError):
         careprompt.import_cin(tmp_path / "missing.xml")
+
+
+def test_ssd_plans_match_the_cli(cli: Path, tmp_path: Path) -> None:
+    ssd = FIXTURES / "ssd" / "systemc"
+    out = tmp_path / "py.ndjson"
+    log = careprompt.import_ssd(ssd, out, as_of="2026-03-31")
+    assert isinstance(log, dict) and log["tables"]
+    cli_out = tmp_path / "cli.ndjson"
+    done = run_cli(cli, "import", "ssd", str(ssd), "--as-of", "2026-03-31", "--out", str(cli_out))
+    assert done.returncode == 0, done.stderr.decode()
+    assert out.read_bytes() == cli_out.read_bytes()
+    # The plans carry the permanence plan where a care plan is in force.
+    plans = [json.loads(line) for line in out.read_text().splitlines()]
+    assert any("permanence_plan" in p.get("statutory", {}).get("care_plan", {}) for p in plans)
+    # The output is not replaced without force, and stays as it was.
+    before = out.read_bytes()
+    with pytest.raises(careprompt.ImporterError, match="already exists"):
+        careprompt.import_ssd(ssd, out, as_of="2026-03-31")
+    assert out.read_bytes() == before
+    careprompt.import_ssd(ssd, out, as_of="2026-03-31", force=True)
+    with pytest.raises(careprompt.ImporterError, match="not a directory"):
+        careprompt.import_ssd(tmp_path / "nowhere", tmp_path / "x.ndjson", as_of="2026-03-31")

@@ -36,6 +36,7 @@ from ._careprompt import (
     case_plan_schema,
     engine_version,
     import_cin,
+    import_ssd,
     import_ssda903,
     rule_test_plans,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "case_plan_schema",
     "engine_version",
     "import_cin",
+    "import_ssd",
     "import_ssda903",
     "rule_test_plans",
     "to_pandas",

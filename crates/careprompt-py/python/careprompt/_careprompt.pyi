@@ -184,3 +184,10 @@ def import_cin(
     la_code: Optional[str] = None,
     merge_into: Optional[Import] = None,
 ) -> Import: ...
+def import_ssd(
+    directory: _Path,
+    output: _Path,
+    *,
+    as_of: _Date,
+    force: bool = False,
+) -> Dict[str, Any]: ...
