@@ -278,7 +278,10 @@ mod tests {
             .iter()
             .map(|x| &x["diagnostic"]["severity"])
             .collect();
-        assert!(!severities.is_empty() && severities.iter().all(|s| *s == "warning"), "{d}");
+        assert!(
+            !severities.is_empty() && severities.iter().all(|s| *s == "warning"),
+            "{d}"
+        );
         call(
             &mut wb,
             "set_file",
