@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './support/serve.mjs';
@@ -337,6 +337,40 @@ test('saved as a zip, the pack opens again after a reload with the same files; t
   execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', first.path, dir]);
   const out = execFileSync(cli, ['test', dir]).toString();
   assert.match(out, /5 passed, 0 failed/, out);
+});
+
+test('a zip made by another tool (deflated, files in one folder) opens; a damaged one is refused with the reason', async () => {
+  const made = join(tmp, 'other-tool.zip');
+  execFileSync('python3', ['-c', `
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED)
+z.writestr('their-pack/', '')
+z.writestr('their-pack/a.cpr', '# réglé\\n' + 'const a_value = 12\\n' * 40)
+z.writestr('their-pack/tests/a.test.toml', 'as_of = 2026-11-26\\n')
+z.writestr('their-pack/notes.docx', 'not a pack file')
+z.close()
+`, made]);
+  const g = await generation();
+  await page.setInputFiles('#open-files', made);
+  await analysedAfter(g);
+  assert.deepEqual(await fileNames(), ['a.cpr', 'tests/a.test.toml']);
+  assert.equal((await editorLines())[0], '# réglé');
+  assert.match(await page.textContent('#save-status'), /Left out: their-pack\/notes\.docx \(not a \.cpr, \.toml or \.json file\)/);
+
+  // A stored zip with one byte of a file changed: its CRC-32 no longer matches.
+  const damaged = join(tmp, 'damaged.zip');
+  execFileSync('python3', ['-c', `
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_STORED)
+z.writestr('b.cpr', 'const b_value = 1\\n')
+z.close()
+`, damaged]);
+  const bytes = await readFile(damaged);
+  bytes[bytes.indexOf('b_value')] ^= 0x20;
+  await writeFile(damaged, bytes);
+  await page.setInputFiles('#open-files', damaged);
+  await page.waitForFunction(() => /Could not open the zip: `b\.cpr`: its CRC-32 does not match/.test(document.getElementById('save-status').textContent));
+  assert.deepEqual(await fileNames(), ['a.cpr', 'tests/a.test.toml'], 'the open pack is left as it was');
 });
 
 test('the built-in pack as a template: every file, no errors, and its tests pass', async () => {
