@@ -19,7 +19,8 @@ use careprompt::{Date, RuleSet};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-#[cfg(feature = "workbench")]
+// `test` too: the workspace's `cargo test` and clippy then cover it.
+#[cfg(any(feature = "workbench", test))]
 mod workbench;
 
 /// The result of a call: whether it worked and its JSON. On success `json`
