@@ -200,12 +200,21 @@ test('hovering a constant shows its value and the comment that gives its source;
   await info.waitFor({ state: 'detached' });
 });
 
-test('F12 goes to the constant\'s definition', async () => {
+test('F12 goes to a definition: a constant\'s, and from a test\'s rule id to the rule in another file', async () => {
   const at = await coordsOf('>= virtual_school_from_age', 'virtual_school_from_age');
   await page.mouse.click(at.x, at.y);
   await page.keyboard.press('F12');
   await page.waitForFunction(() => document.querySelector('.cm-activeLine')?.textContent.startsWith('const virtual_school_from_age'));
   assert.equal(await page.evaluate(() => window.getSelection().toString()), 'virtual_school_from_age');
+
+  // From a rule test's rule id to the rule, in another file.
+  await openFile('tests/rules.test.toml');
+  const id = await coordsOf('"NEW-EDU-01" = "fires"', 'NEW-EDU-01');
+  await page.mouse.click(id.x, id.y);
+  await page.keyboard.press('F12');
+  await page.waitForFunction(() => document.getElementById('current-file').textContent === 'rules.cpr');
+  await page.waitForFunction(() => document.querySelector('.cm-activeLine')?.textContent.startsWith('rule NEW-EDU-01'));
+  assert.equal(await page.evaluate(() => window.getSelection().toString()), 'NEW-EDU-01');
 });
 
 test('a file with three syntax errors shows all three at once', async () => {
