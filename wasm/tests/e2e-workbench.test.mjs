@@ -398,6 +398,58 @@ test('the built-in pack as a template: every file, no errors, and its tests pass
   assert.equal(await page.getAttribute('#test-summary', 'data-passed'), String(run.report.passed));
 });
 
+test('a folder opened through the File System Access API is saved back into it', async () => {
+  // Playwright cannot drive the native folder picker, so this page's picker
+  // hands over a real directory handle from the origin's private file system
+  // (the same FileSystemDirectoryHandle API); only the dialog is replaced.
+  const p2 = await browser.context.newPage();
+  p2.on('pageerror', (e) => errors.push(e.message));
+  await p2.addInitScript(() => {
+    window.showDirectoryPicker = async () => (await navigator.storage.getDirectory()).getDirectoryHandle('their-pack', { create: true });
+  });
+  await p2.goto(`${server.url}/workbench.html`);
+  await p2.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  await p2.evaluate(async () => {
+    const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('their-pack', { create: true });
+    const put = async (d, name, text) => {
+      const w = await (await d.getFileHandle(name, { create: true })).createWritable();
+      await w.write(text);
+      await w.close();
+    };
+    await put(dir, 'a.cpr', 'const a_value = 1\n');
+    await put(dir, 'README.txt', 'not part of the pack\n');
+    await put(await dir.getDirectoryHandle('tests', { create: true }), 'a.test.toml', 'as_of = 2026-11-26\n');
+  });
+  assert.equal(await p2.isVisible('#open-folder'), true);
+  const g = Number(await p2.getAttribute('body', 'data-generation'));
+  await p2.click('#open-folder');
+  await p2.waitForFunction((n) => Number(document.body.dataset.generation) > n && document.body.dataset.files === '2', g);
+  assert.deepEqual(await p2.$$eval('#files button[data-file]', (bs) => bs.map((b) => b.dataset.file)), ['a.cpr', 'tests/a.test.toml']);
+  assert.match(await p2.textContent('#save'), /Save to the folder “their-pack”/);
+  assert.match(await p2.textContent('#save-status'), /Left out: README\.txt/);
+  await p2.click('.cm-content');
+  await p2.keyboard.press('Control+End');
+  await p2.keyboard.type('const b_value = 2');
+  await p2.fill('#new-file-name', 'more/b.cpr');
+  await p2.click('#add-file');
+  await p2.click('#save');
+  await p2.waitForFunction(() => /Saved 3 files to the folder “their-pack”/.test(document.getElementById('save-status').textContent));
+  const back = await p2.evaluate(async () => {
+    const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('their-pack');
+    const read = async (d, name) => (await (await d.getFileHandle(name)).getFile()).text();
+    return {
+      a: await read(dir, 'a.cpr'),
+      b: await read(await dir.getDirectoryHandle('more'), 'b.cpr'),
+      t: await read(await dir.getDirectoryHandle('tests'), 'a.test.toml'),
+      readme: await read(dir, 'README.txt'),
+    };
+  });
+  assert.deepEqual(back, {
+    a: 'const a_value = 1\nconst b_value = 2', b: '', t: 'as_of = 2026-11-26\n', readme: 'not part of the pack\n',
+  });
+  await p2.close();
+});
+
 test('every control is labelled, and Tab leaves the editor', async () => {
   const unlabelled = await page.evaluate(() => [...document.querySelectorAll('button, input, select, textarea, [contenteditable="true"]')]
     .filter((e) => !e.hidden && e.offsetParent !== null)
