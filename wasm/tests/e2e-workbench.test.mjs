@@ -283,6 +283,14 @@ test('explains one rule on one plan, condition by condition', async () => {
   assert.match(text, /outcome: unknown \(as of 2026-11-26\)/);
   assert.match(text, /\[true {3}\] child\.looked_after/);
   assert.match(text, /education\.virtual_school\.involved is missing/);
+  // The same trace as a list, each result in words.
+  const tree = page.locator('#explain-tree');
+  assert.equal(await tree.isVisible(), true);
+  const results = await tree.locator('li[data-result]').evaluateAll((ls) => ls.map((l) => [l.dataset.result, l.querySelector(':scope > code').textContent]));
+  assert.deepEqual(results[0], ['unknown', results[0][1]]);
+  assert.ok(results.some(([r, c]) => r === 'true' && c === 'child.looked_after'), JSON.stringify(results));
+  assert.ok(results.some(([r, c]) => r === 'unknown' && c.startsWith('education.virtual_school.involved')), JSON.stringify(results));
+  assert.match(await tree.textContent(), /education\.virtual_school\.involved is missing/);
 
   await page.click('#check-plan');
   assert.equal(await page.getAttribute('#outcomes li[data-rule="NEW-EDU-01"]', 'data-outcome'), 'unknown');
@@ -462,6 +470,8 @@ test('every control is labelled, and Tab leaves the editor', async () => {
     })
     .map((e) => e.outerHTML.slice(0, 80)));
   assert.deepEqual(unlabelled, []);
+  const ids = await page.$$eval('[id]', (es) => es.map((e) => e.id));
+  assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), [], 'every id is used once');
   await page.click('.cm-content');
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => !!document.activeElement.closest('.cm-editor')), false);

@@ -10,7 +10,7 @@ const KEYWORDS = new Set([
   'any', 'all', 'count', 'where', 'of', 'age', 'ago', 'within', 'more', 'than',
 ]);
 const VALUES = new Set(['true', 'false', 'risk', 'practice', 'strength', 'high', 'medium', 'low', 'info']);
-const UNITS = /^(days?|weeks?|months?|years?|terms?)\b/;
+const NUMBER = /^\d+(?:\.\d+)?(?:\s*(?:days?|weeks?|months?|years?|terms?)\b)?/;
 
 export const careprompt = StreamLanguage.define({
   name: 'careprompt',
@@ -19,11 +19,8 @@ export const careprompt = StreamLanguage.define({
     if (stream.peek() === '#') { stream.skipToEnd(); return 'comment'; }
     if (stream.match(/^"(?:[^"\\]|\\.)*"?/)) return 'string';
     if (stream.match(/^\d{4}-\d{2}-\d{2}/)) return 'number';
-    if (stream.match(/^\d+(?:\.\d+)?/)) {
-      stream.eatSpace();
-      if (stream.match(UNITS)) return 'number';
-      return 'number';
-    }
+    // A number with its unit of time (`12 months`) is one token.
+    if (stream.match(NUMBER)) return 'number';
     if (stream.match(/^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+/)) return 'labelName';
     const w = stream.match(/^[A-Za-z_][A-Za-z0-9_]*/);
     if (w) {

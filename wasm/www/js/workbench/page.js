@@ -423,12 +423,23 @@ function explainRule() {
     pre.textContent = x.text;
     pre.dataset.outcome = x.outcome;
     pre.dataset.rule = x.rule;
-    pre.hidden = false;
+    $('explain-tree').replaceChildren(
+      el('p', {}, el('code', {}, x.rule), ` ${x.title}: ${x.outcome} as of ${x.as_of}.`),
+      el('ul', { class: 'trace' }, traceItem(x.trace)));
+    $('explanation').hidden = false;
     $('plan-result').replaceChildren();
   } catch (e) {
-    pre.hidden = true;
+    $('explanation').hidden = true;
     showError($('plan-result'), e);
   }
+}
+
+/** One condition of a trace, its result in words, the values it read and its parts. */
+function traceItem(node) {
+  return el('li', { 'data-result': node.result },
+    el('span', { class: `result ${node.result}` }, node.result), ' ', el('code', {}, node.condition),
+    node.values?.length ? el('ul', { class: 'values' }, node.values.map((v) => el('li', {}, v))) : null,
+    node.children?.length ? el('ul', {}, node.children.map(traceItem)) : null);
 }
 
 function makeCase() {
