@@ -241,6 +241,23 @@ test('a file with three syntax errors shows all three at once', async () => {
   assert.equal(await page.locator('#problems li[data-code="syntax"]').count(), 0);
 });
 
+test('a "did you mean" problem has a fix that rewrites the name', async () => {
+  await page.fill('#new-file-name', 'fix.cpr');
+  await page.click('#add-file');
+  await page.waitForFunction(() => document.getElementById('current-file').textContent === 'fix.cpr');
+  await page.click('.cm-content');
+  await page.keyboard.type('define settled_at_school = educaton.settled');
+  await page.keyboard.press('Escape');
+  const fix = page.locator('#problems li[data-file="fix.cpr"] button.fix');
+  await fix.waitFor();
+  assert.match(await fix.textContent(), /education/);
+  await fix.click();
+  await page.waitForFunction(() => !document.querySelector('#problems li[data-file="fix.cpr"][data-severity="error"]'));
+  assert.ok((await editorLines()).includes('define settled_at_school = education.settled'), JSON.stringify(await editorLines()));
+  await page.click('#remove-file');
+  await page.waitForFunction(() => !document.querySelector('#files button[data-file="fix.cpr"]'));
+});
+
 test('the tests run with coverage per rule, as the npm package runs them', async () => {
   await openFile('rules.cpr');
   await page.click('#run-tests');

@@ -103,8 +103,31 @@ function renderProblems(all) {
     },
     el('button', { type: 'button', class: 'link', onclick: () => goTo(d.file, d.range) }, where),
     ` ${level} [${g.code}]: ${g.message}`,
-    g.help ? el('span', { class: 'help' }, ` help: ${g.help}`) : null));
+    g.help ? el('span', { class: 'help' }, ` help: ${g.help}`) : null,
+    fixesFor(d).map((a) => el('button', { type: 'button', class: 'secondary fix', onclick: () => applyFix(a) }, `Fix: ${a.title}`))));
   }
+}
+
+/** The engine's fixes ("did you mean") for one diagnostic. */
+function fixesFor(d) {
+  if (!/did you mean/.test(d.diagnostic.help ?? '')) return [];
+  try {
+    return engine.call('code_actions', { file: d.file, range: d.range }).filter((a) => a.code === d.diagnostic.code);
+  } catch {
+    return [];
+  }
+}
+
+function applyFix(action) {
+  for (const edit of [...action.edits].reverse()) {
+    if (!files.has(edit.file)) continue;
+    const state = edit.file === current ? editor.view.state : files.get(edit.file).state;
+    const changes = { from: toOffset(state.doc, edit.range.start), to: toOffset(state.doc, edit.range.end), insert: edit.new_text };
+    if (edit.file === current) editor.view.dispatch({ changes });
+    else files.get(edit.file).state = state.update({ changes }).state;
+  }
+  dirty = true;
+  analyse();
 }
 
 /** Rebuilds the lists that follow the pack: files, rules, test files, plans. */
