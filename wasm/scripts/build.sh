@@ -6,6 +6,9 @@
 #   wasm/www/vendor/careprompt/ the package's runtime files, for the pages
 #   wasm/www/examples/          example plans and rule test files, copied
 #   wasm/extension/engine/      the package's runtime files, for the extension
+#   wasm/www/vendor/workbench/  a second .wasm with the analysis binding (feature
+#                               `workbench`), for the workbench page only
+#   wasm/www/vendor/codemirror/ CodeMirror 6 from node_modules, bundled with esbuild
 #
 # Options (environment):
 #   CAREPROMPT_WASM_ROUTE=auto|installed|build-std   how to get a wasm32 std
@@ -84,7 +87,30 @@ cp "$WASM_DIR/www/js/report-view.js" "$WASM_DIR/extension/report-view.js"
 # Example plans and rule test files for the pages, with an index.
 node "$WASM_DIR/scripts/copy-examples.mjs" "$ROOT_DIR" "$WASM_DIR/www/examples"
 
+# The workbench's engine: the same crate with the analysis binding (feature
+# `workbench`), built into the same target directory (only this crate and the
+# link are redone) and kept out of the npm package's .wasm, which has a size
+# budget. Same wasm-opt and wasm-bindgen steps.
+CARGO_TARGET_DIR=$TARGET_DIR "$WASM_CARGO" build -p careprompt-wasm --lib --features workbench "${profile_args[@]}" \
+  --target wasm32-unknown-unknown "${WASM_CARGO_ARGS[@]}"
+[ -f "$raw" ] || die "no $raw after the workbench build"
+wb="$WASM_DIR/www/vendor/workbench"
+rm -rf "$wb"
+mkdir -p "$wb"
+wasm-opt "${CAREPROMPT_WASM_OPT:--O3}" --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
+  "$raw" -o "$opt"
+wasm-bindgen --target web --out-dir "$wb" --out-name workbench --no-typescript "$opt"
+
+# CodeMirror for the workbench page, from the pinned npm packages, bundled
+# into one local module (no CDN).
+ensure_npm_deps
+"$WASM_DIR/node_modules/.bin/esbuild" "$WASM_DIR/www/js/workbench/codemirror-entry.js" --bundle --format=esm \
+  --minify --legal-comments=linked --log-level=warning --outfile="$WASM_DIR/www/vendor/codemirror/codemirror.js"
+
 bytes=$(stat -c %s "$pkg/gen/careprompt_wasm_bg.wasm")
 gz=$(gzip -9 -c "$pkg/gen/careprompt_wasm_bg.wasm" | wc -c)
 say "built $pkg"
 echo "careprompt_wasm_bg.wasm: $bytes bytes ($(( (bytes + 1023) / 1024 )) KiB; gzip -9: $(( (gz + 1023) / 1024 )) KiB)"
+wb_bytes=$(stat -c %s "$wb/workbench_bg.wasm")
+echo "workbench_bg.wasm (workbench page only): $wb_bytes bytes ($(( (wb_bytes + 1023) / 1024 )) KiB)"

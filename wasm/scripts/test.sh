@@ -3,7 +3,7 @@
 #   1. Node tests of the package API          (tests/api.test.mjs)
 #   2. TypeScript: tsc --strict on a usage file (tests/types/)
 #   3. Native CLI vs wasm parity, byte for byte (tests/parity.test.mjs)
-#   4. Real Chromium: plan checker, playground, extension (tests/e2e-*.test.mjs)
+#   4. Real Chromium: plan checker, playground, workbench, extension (tests/e2e-*.test.mjs)
 #   5. The npm tarball in a fresh project: Node, tsc, esbuild + Chromium, size budget (tests/tarball.test.mjs)
 # Exits non-zero when anything fails. Run from anywhere.
 #
@@ -50,7 +50,7 @@ say "node --test (API, parity, Chromium)"
 set +e
 node --test --test-concurrency=1 --test-reporter=spec \
   tests/api.test.mjs tests/parity.test.mjs tests/bundle.test.mjs \
-  tests/e2e-checker.test.mjs tests/e2e-playground.test.mjs tests/e2e-extension.test.mjs \
+  tests/e2e-checker.test.mjs tests/e2e-playground.test.mjs tests/e2e-workbench.test.mjs tests/e2e-extension.test.mjs \
   tests/tarball.test.mjs 2>&1 | tee "$log"
 node_status=${PIPESTATUS[0]}
 set -e

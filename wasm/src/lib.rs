@@ -19,6 +19,10 @@ use careprompt::{Date, RuleSet};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+// `test` too: the workspace's `cargo test` and clippy then cover it.
+#[cfg(any(feature = "workbench", test))]
+mod workbench;
+
 /// The result of a call: whether it worked and its JSON. On success `json`
 /// is the call's output (for a check, exactly the CLI's `--format json`
 /// report); on failure it is an error object or a diagnostics list.
