@@ -98,6 +98,88 @@ fn a_plan_that_is_not_an_object_is_refused() {
     }
 }
 
+/// Issue 14: a wrong type is a plan error whether or not a rule reads the
+/// field (`placements[].distance_miles: "far"` passed when no rule read
+/// it), reported exactly as in a field that is read: field path, line and
+/// column, never the value; by `check_json` and `check_value` alike.
+#[test]
+fn wrong_types_in_fields_no_rule_reads_are_plan_errors_as_in_read_fields() {
+    let reads_distance = compile_ok(&rule("R-D", "any placements where (distance_miles > 20)"));
+    let reads_nothing_there = compile_ok(&rule("R-L", "child.looked_after = true"));
+    let cases = [
+        (
+            "{\"plan_id\": \"p\",\n \"placements\": [{\"start_date\": \"2020-01-01\",\n   \"distance_miles\": \"far-SECRET\"}]}",
+            "`placements[].distance_miles` should be a number, found text",
+            (3, 22),
+        ),
+        (
+            "{\"placements\": [{\"distance_miles\": true}]}",
+            "`placements[].distance_miles` should be a number, found true or false",
+            (1, 36),
+        ),
+        (
+            "{\"placements\": {\"distance_miles\": 3}}",
+            "`placements` should be a list, found an object",
+            (1, 16),
+        ),
+        (
+            "{\"placements\": [\"SECRET\"]}",
+            "`placements[]` should be an object, found text",
+            (1, 17),
+        ),
+        (
+            "{\"placements\": [{\"distance_miles\": [1]}]}",
+            "`placements[].distance_miles` should be a number, found a list",
+            (1, 36),
+        ),
+    ];
+    for (plan, message, (line, column)) in cases {
+        let read = plan_err(&reads_distance, plan.as_bytes());
+        let skipped = plan_err(&reads_nothing_there, plan.as_bytes());
+        assert_eq!(read.message, message, "{plan}");
+        assert_eq!((read.line, read.column), (line, column), "{plan}");
+        assert_eq!(skipped, read, "{plan}");
+        assert!(!skipped.message.contains("SECRET"));
+        let value: serde_json::Value = serde_json::from_str(plan).unwrap();
+        let from_value = reads_nothing_there
+            .check_value(&value, &opts())
+            .expect_err(plan);
+        assert_eq!(from_value.message, message, "{plan}");
+    }
+    // Deep inside objects and lists no rule reads, in the built-in pack too.
+    for (plan, field) in [
+        (
+            json!({"plan_id": "p", "placements": [{"start_date": "2020-01-01", "distance_miles": "far"}]}),
+            "placements[].distance_miles",
+        ),
+        (
+            json!({"plan_id": "p", "placements": [{"start_date": "2020-01-01", "emergency": "SECRET"}]}),
+            "placements[].emergency",
+        ),
+    ] {
+        for rules in [builtin(), &reads_nothing_there] {
+            let e = plan_err(rules, plan.to_string().as_bytes());
+            assert_eq!(e.kind, PlanErrorKind::Schema, "{e:?}");
+            assert!(e.message.contains(&format!("`{field}` should be")), "{e:?}");
+        }
+    }
+    // Unread fields of the right type, null, and unknown fields still pass;
+    // an unknown field inside an unread object is warned as anywhere else.
+    let ok = reads_nothing_there
+        .check_json(
+            br#"{"placements": [{"distance_miles": 1e400, "emergency": null, "vendor_x": "a"}], "crisis": {}}"#,
+            &opts(),
+        )
+        .unwrap();
+    assert!(
+        ok.warnings
+            .iter()
+            .any(|w| w.contains("unknown field `placements[].vendor_x`")),
+        "{:?}",
+        ok.warnings
+    );
+}
+
 #[test]
 fn wrong_types_name_the_field_not_the_value() {
     let rules = builtin();
