@@ -223,6 +223,9 @@ pub fn run(
             }
         }
         rayon::spawn(move || drop(used));
+        // Each chunk's output goes out as it is written: a stream on
+        // standard input gets its reports as its plans arrive.
+        out.flush();
     };
     batch::pipeline(&mut inputs, process, emit);
     if let Some(bar) = &progress {
