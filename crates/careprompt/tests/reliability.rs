@@ -843,6 +843,62 @@ fn a_flood_of_errors_is_capped() {
     );
 }
 
+/// Entries and bytes of text in a trace.
+fn trace_size(n: &careprompt::explain::TraceNode) -> (usize, usize) {
+    n.children.iter().map(trace_size).fold(
+        (
+            1,
+            n.condition.len() + n.values.iter().map(String::len).sum::<usize>(),
+        ),
+        |(e, t), (ce, ct)| (e + ce, t + ct),
+    )
+}
+
+/// Issue 14: an explanation's trace grew as rule size times list length
+/// (a legal 840 KB rule over 10,000-element lists used 24 GB). The trace
+/// now holds at most `MAX_TRACE_ENTRIES` entries and `MAX_TRACE_TEXT`
+/// bytes of text, and says when it was cut; the outcome is the check's.
+#[test]
+fn an_explanation_trace_is_bounded_by_entries_and_says_when_it_is_cut() {
+    use careprompt::explain::{MAX_TRACE_ENTRIES, MAX_TRACE_TEXT};
+    // A wide condition inside a list's `where`: 10,000 elements of 60
+    // comparisons each is 610,000 entries untraced, and 10,000 copies of
+    // the condition's text.
+    let wide: Vec<String> = (0..60)
+        .map(|i| format!("distance_miles = {}", 1000 + i))
+        .collect();
+    let rules = compile_ok(&rule(
+        "R",
+        &format!("any placements where ({})", wide.join(" or ")),
+    ));
+    let plan = json!({"plan_id": "p",
+        "placements": vec![json!({"distance_miles": 3, "start_date": "2020-01-01"}); MAX_LIST_LEN]});
+    let bytes = plan.to_string();
+    let x = bounded(Duration::from_secs(60), move || {
+        rules.explain("R", bytes.as_bytes(), &opts()).unwrap()
+    });
+    let (entries, text) = trace_size(&x.trace);
+    assert!(entries <= MAX_TRACE_ENTRIES, "{entries} entries");
+    assert!(text <= MAX_TRACE_TEXT + 4096, "{text} bytes");
+    assert!(
+        entries > MAX_TRACE_ENTRIES / 2,
+        "{entries}: cut far too early"
+    );
+    let note = x.note.as_deref().unwrap_or_default();
+    assert!(note.contains("cut short"), "{note:?}");
+    assert!(x.render().contains("note: the trace is cut short"));
+    assert!(serde_json::to_value(&x).unwrap()["note"].is_string());
+    assert_eq!(x.outcome, OutcomeKind::Clear);
+    // A small explanation is whole, with no note.
+    let rules = compile_ok(&rule("R", "any placements where (distance_miles > 2)"));
+    let small = rules
+        .explain("R", br#"{"placements": [{"distance_miles": 3}]}"#, &opts())
+        .unwrap();
+    assert_eq!(small.note, None);
+    assert_eq!(trace_size(&small.trace).0, 3);
+    assert!(!serde_json::to_string(&small).unwrap().contains("note"));
+}
+
 #[test]
 fn evaluation_is_bounded_by_rules_times_plan_size() {
     // Four lists looked through inside each other: 300^4 element visits
