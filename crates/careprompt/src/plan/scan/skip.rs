@@ -67,12 +67,29 @@ impl Scanner<'_, '_> {
             self.pos += 1;
         } else {
             let mut seen: u64 = 0;
+            let mut next_guess = 0usize;
             loop {
                 let key_at = self.pos;
-                let key = self.key()?;
-                let found = obj.position(&key);
+                // As in `object`: the field after the last one found is
+                // tried first, straight against the input.
+                let found = match obj.fields.get(next_guess) {
+                    Some(f) if self.at_name(f.name.as_bytes()) => {
+                        self.pos += f.name.len() + 2;
+                        self.colon()?;
+                        Some(next_guess)
+                    }
+                    _ => {
+                        let key = self.key()?;
+                        let found = obj.position(&key);
+                        if found.is_none() {
+                            self.unknown_field(ctx, &key);
+                        }
+                        found
+                    }
+                };
                 match found.and_then(|i| obj.fields.get(i).map(|f| (i, f))) {
                     Some((i, field)) => {
+                        next_guess = i + 1;
                         let fctx = PathCtx {
                             parent: Some(ctx),
                             name: &field.name,
@@ -91,10 +108,7 @@ impl Scanner<'_, '_> {
                         }
                         self.skip_typed(&field.ty, &fctx)?;
                     }
-                    None => {
-                        self.unknown_field(ctx, &key);
-                        self.skip()?;
-                    }
+                    None => self.skip()?,
                 }
                 if self.next_entry(b'}')? {
                     break;
