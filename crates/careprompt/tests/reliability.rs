@@ -163,6 +163,15 @@ fn wrong_types_in_fields_no_rule_reads_are_plan_errors_as_in_read_fields() {
             assert!(e.message.contains(&format!("`{field}` should be")), "{e:?}");
         }
     }
+    // A list no rule reads is held to the list limit too.
+    let long = format!("{{\"placements\": [{}{{}}]}}", "{}, ".repeat(MAX_LIST_LEN));
+    let e = plan_err(&reads_nothing_there, long.as_bytes());
+    assert!(
+        e.message.contains(&format!(
+            "`placements` has more than {MAX_LIST_LEN} elements"
+        )),
+        "{e:?}"
+    );
     // Unread fields of the right type, null, and unknown fields still pass;
     // an unknown field inside an unread object is warned as anywhere else.
     let ok = reads_nothing_there
