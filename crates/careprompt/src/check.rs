@@ -49,8 +49,9 @@ impl RuleSet {
 
     /// The fields at `paths` (dotted schema paths, `[]` after a list's
     /// name: `child.id`, `placements[].start_date`), to be read from each
-    /// plan beside its report by [`RuleSet::check_json_reading`]. A path
-    /// the schema does not have reads as absent.
+    /// plan beside its report by [`RuleSet::check_json_reading`] of this
+    /// rule set (its slots are this rule set's). A path the schema does not
+    /// have reads as absent.
     pub fn extra_reads(&self, paths: &[&str]) -> plan::ExtraReads {
         plan::ExtraReads::new(&self.shape, paths)
     }
