@@ -18,15 +18,31 @@ pub enum PlanResult {
     Error(String),
 }
 
+/// The next chunk: up to [`CHUNK`] plans, but only those that can be read
+/// without waiting for more input on a stream (`wait`: except the first).
+fn next_chunk(inputs: &mut Plans, wait: bool) -> Vec<PlanInput> {
+    let mut chunk = Vec::new();
+    while chunk.len() < CHUNK && ((wait && chunk.is_empty()) || inputs.ready()) {
+        match inputs.next() {
+            Some(p) => chunk.push(p),
+            None => break,
+        }
+    }
+    chunk
+}
+
 /// Runs the pipeline: while the pool checks one chunk (`process`), this
 /// thread writes the results of the one before (`emit`) and reads the one
-/// after, so that reading and writing do not leave the cores idle.
+/// after, so that reading and writing do not leave the cores idle. A chunk
+/// holds only the plans that are there to read: before waiting for more of
+/// a stream (standard input on a pipe), every result so far is written, so
+/// that each report comes out as soon as its plan is in.
 pub fn pipeline<R: Send>(
     inputs: &mut Plans,
     process: impl Fn(Vec<PlanInput>) -> Vec<R> + Sync,
     mut emit: impl FnMut(Vec<R>),
 ) {
-    let mut chunk: Vec<PlanInput> = inputs.by_ref().take(CHUNK).collect();
+    let mut chunk = next_chunk(inputs, true);
     let mut pending: Option<Vec<R>> = None;
     while !chunk.is_empty() || pending.is_some() {
         let work = std::mem::take(&mut chunk);
@@ -35,14 +51,22 @@ pub fn pipeline<R: Send>(
             if let Some(previous) = pending.take() {
                 emit(previous);
             }
-            let next: Vec<PlanInput> = inputs.by_ref().take(CHUNK).collect();
+            let next = next_chunk(inputs, false);
             let done = worker.map(|w| match w.join() {
                 Ok(results) => results,
                 Err(panic) => std::panic::resume_unwind(panic),
             });
             (done, next)
         });
-        pending = done;
-        chunk = next;
+        if next.is_empty() {
+            // Nothing more to read without waiting: write what is done first.
+            if let Some(done) = done {
+                emit(done);
+            }
+            chunk = next_chunk(inputs, true);
+        } else {
+            pending = done;
+            chunk = next;
+        }
     }
 }

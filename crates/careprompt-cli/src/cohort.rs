@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use careprompt::plan::ExtraValue;
 use careprompt::{Date, OutcomeKind, Report, RuleKind, RuleSet, Severity};
 
 /// The cohort reports asked for on the command line.
@@ -29,8 +30,12 @@ impl Outputs {
     }
 }
 
-/// What the report needs from a plan beyond its report: read from the plan's
-/// JSON while it is checked.
+/// The fields the report needs from a plan beyond its report, read by the
+/// engine in the same pass as the rules' fields
+/// ([`RuleSet::check_json_reading`]): the plan is read once.
+pub const FACT_PATHS: [&str; 3] = ["child.id", "child.looked_after", "placements[].start_date"];
+
+/// What the report needs from a plan beyond its report.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PlanFacts {
     /// `child.id`.
@@ -43,40 +48,36 @@ pub struct PlanFacts {
 }
 
 impl PlanFacts {
-    /// Reads the facts from a plan's JSON, counting placements that started
-    /// within 12 months of `as_of` (inclusive, as the rules' `within`).
-    pub fn read(bytes: &[u8], as_of: Date) -> PlanFacts {
-        let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+    /// The facts from the values the engine read at [`FACT_PATHS`],
+    /// counting placements that started within 12 months of `as_of`
+    /// (inclusive, by the engine's own `within`: [`careprompt::date::Duration::contains`]).
+    pub fn from_values(values: &[ExtraValue], as_of: Date) -> PlanFacts {
+        let [id, looked_after, starts] = values else {
             return PlanFacts::default();
         };
-        let child = v.get("child");
-        let child_id = child
-            .and_then(|c| c.get("id"))
-            .and_then(|i| i.as_str())
-            .map(str::to_string);
-        let looked_after = child
-            .and_then(|c| c.get("looked_after"))
-            .and_then(serde_json::Value::as_bool);
+        let child_id = match id {
+            ExtraValue::Text(t) => Some(t.clone()),
+            _ => None,
+        };
+        let looked_after = match looked_after {
+            ExtraValue::Bool(b) => Some(*b),
+            _ => None,
+        };
         let year = careprompt::date::Duration {
             amount: 12,
             unit: careprompt::date::Unit::Month,
         };
-        let placements_last_year =
-            v.get("placements")
-                .and_then(|p| p.as_array())
-                .and_then(|list| {
-                    let mut n = 0u32;
-                    for p in list {
-                        let d = p
-                            .get("start_date")
-                            .and_then(|s| s.as_str())
-                            .and_then(|s| Date::parse(s).ok())?;
-                        if year.contains(d, as_of) {
-                            n += 1;
-                        }
-                    }
-                    Some(n)
-                });
+        let placements_last_year = match starts {
+            ExtraValue::List(list) => list.iter().try_fold(0u32, |n, start| {
+                let d = match start {
+                    ExtraValue::Date(d) => *d,
+                    ExtraValue::Text(t) => Date::parse(t).ok()?,
+                    _ => return None,
+                };
+                Some(n + u32::from(year.contains(d, as_of)))
+            }),
+            _ => None,
+        };
         PlanFacts {
             child_id,
             looked_after,
@@ -905,22 +906,110 @@ fn histogram(title: &str, bars: &[(String, u32)]) -> String {
 mod tests {
     use super::*;
 
+    fn facts(rules: &RuleSet, plan: &[u8], as_of: Date) -> PlanFacts {
+        let extra = rules.extra_reads(&FACT_PATHS);
+        let (_, values) = rules
+            .check_json_reading(plan, &careprompt::CheckOptions::new(as_of), &extra)
+            .unwrap();
+        PlanFacts::from_values(&values, as_of)
+    }
+
     #[test]
     fn facts_count_placements_in_the_year() {
         let as_of = Date::parse("2018-03-31").unwrap();
-        let plan = br#"{"plan_id":"a","child":{"id":"c1","looked_after":true},"placements":[
+        // The built-in pack, and rules that read none of the facts' fields.
+        let none_read = careprompt::RuleSet::compile(&[careprompt::Source::new(
+            "r.cpr",
+            "rule R-1 {\n  title \"t\"\n  theme \"T\"\n  kind practice\n  severity low\n  learning \"L\"\n  when education.pep exists\n  prompt \"p\"\n}\n",
+        )])
+        .unwrap();
+        for rules in [RuleSet::builtin().unwrap(), none_read] {
+            let plan = br#"{"plan_id":"a","child":{"id":"c1","looked_after":true},"placements":[
             {"start_date":"2017-03-31"},{"start_date":"2017-03-30"},{"start_date":"2018-03-31"},{"start_date":"2018-04-01"}]}"#;
-        let f = PlanFacts::read(plan, as_of);
-        assert_eq!(f.child_id.as_deref(), Some("c1"));
-        assert_eq!(f.looked_after, Some(true));
-        assert_eq!(f.placements_last_year, Some(2));
-        let none = PlanFacts::read(br#"{"plan_id":"a","child":{"id":"c1"}}"#, as_of);
-        assert_eq!(none.placements_last_year, None);
-        let undated = PlanFacts::read(
-            br#"{"plan_id":"a","child":{"id":"c1"},"placements":[{}]}"#,
-            as_of,
-        );
-        assert_eq!(undated.placements_last_year, None);
+            let f = facts(&rules, plan, as_of);
+            assert_eq!(f.child_id.as_deref(), Some("c1"));
+            assert_eq!(f.looked_after, Some(true));
+            assert_eq!(f.placements_last_year, Some(2));
+            let none = facts(&rules, br#"{"plan_id":"a","child":{"id":"c1"}}"#, as_of);
+            assert_eq!(none.placements_last_year, None);
+            let undated = facts(
+                &rules,
+                br#"{"plan_id":"a","child":{"id":"c1"},"placements":[{}]}"#,
+                as_of,
+            );
+            assert_eq!(undated.placements_last_year, None);
+        }
+    }
+
+    /// The facts as the report read them before the engine did (serde_json,
+    /// a second parse), for plans serde_json can parse.
+    fn facts_by_serde(bytes: &[u8], as_of: Date) -> PlanFacts {
+        let v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        let child = v.get("child");
+        let year = careprompt::date::Duration {
+            amount: 12,
+            unit: careprompt::date::Unit::Month,
+        };
+        PlanFacts {
+            child_id: child
+                .and_then(|c| c.get("id"))
+                .and_then(|i| i.as_str())
+                .map(str::to_string),
+            looked_after: child
+                .and_then(|c| c.get("looked_after"))
+                .and_then(serde_json::Value::as_bool),
+            placements_last_year: v
+                .get("placements")
+                .and_then(|p| p.as_array())
+                .and_then(|list| {
+                    list.iter().try_fold(0u32, |n, p| {
+                        let d = Date::parse(p.get("start_date")?.as_str()?).ok()?;
+                        Some(n + u32::from(year.contains(d, as_of)))
+                    })
+                }),
+        }
+    }
+
+    #[test]
+    fn the_engine_reads_the_same_facts_serde_json_did_on_every_example_and_fixture() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let rules = RuleSet::builtin().unwrap();
+        let mut seen = 0;
+        for dir in [
+            "examples/plans",
+            "crates/careprompt/pack/jtai-childrens-mental-health/tests/fixtures",
+        ] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_none_or(|x| x != "json") {
+                    continue;
+                }
+                let bytes = std::fs::read(&p).unwrap();
+                for as_of in ["2018-03-31", "2026-11-26"] {
+                    let as_of = Date::parse(as_of).unwrap();
+                    let extra = rules.extra_reads(&FACT_PATHS);
+                    let Ok((report, values)) = rules.check_json_reading(
+                        &bytes,
+                        &careprompt::CheckOptions::new(as_of),
+                        &extra,
+                    ) else {
+                        continue;
+                    };
+                    let plain = rules
+                        .check_json(&bytes, &careprompt::CheckOptions::new(as_of))
+                        .unwrap();
+                    assert_eq!(report.to_json(), plain.to_json(), "{}", p.display());
+                    assert_eq!(
+                        PlanFacts::from_values(&values, as_of),
+                        facts_by_serde(&bytes, as_of),
+                        "{}",
+                        p.display()
+                    );
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 18, "{seen}");
     }
 
     #[test]

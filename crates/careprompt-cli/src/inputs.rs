@@ -2,7 +2,7 @@
 //! files (one plan a line) and standard input, read lazily so that memory
 //! stays flat however many plans come in.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Chain, Cursor, Read};
 use std::path::PathBuf;
 
 use careprompt::host::{BatchFormat, Layout};
@@ -49,10 +49,45 @@ enum Pending {
     Missing(String),
 }
 
+/// Standard input's buffer: reads from a pipe return what is there, so
+/// this bounds what is held, not how long a read waits.
+const STDIN_BUFFER: usize = 1 << 20;
+
+/// Standard input, read as it arrives: what layout detection read first,
+/// then the rest.
+type StdinLines = Chain<Cursor<Vec<u8>>, BufReader<std::io::Stdin>>;
+
+/// Where NDJSON lines come from.
+enum Lines {
+    File(BufReader<std::fs::File>),
+    Stdin(StdinLines),
+}
+
+impl Lines {
+    fn reader(&mut self) -> &mut dyn BufRead {
+        match self {
+            Lines::File(f) => f,
+            Lines::Stdin(s) => s,
+        }
+    }
+
+    /// Whether a line can be read without waiting for more input: a file
+    /// always can; standard input when some of it is already buffered.
+    fn ready(&self) -> bool {
+        match self {
+            Lines::File(_) => true,
+            Lines::Stdin(s) => {
+                let (head, rest) = s.get_ref();
+                head.position() < head.get_ref().len() as u64 || !rest.buffer().is_empty()
+            }
+        }
+    }
+}
+
 /// An iterator over the plans named on the command line.
 pub struct Plans {
     pending: std::vec::IntoIter<Pending>,
-    current: Option<(String, Box<dyn BufRead>, usize)>,
+    current: Option<(String, Lines, usize)>,
     queued: std::collections::VecDeque<PlanInput>,
 }
 
@@ -158,39 +193,106 @@ impl Plans {
         }
     }
 
-    /// Reads standard input and lays it out by the host layer's one
-    /// detection rule (as the WASM package applies it): one plan, returned;
-    /// a JSON array, queued; NDJSON, read a line at a time.
+    /// Whether the next plan can be read without waiting for more input
+    /// on standard input (files never wait), so that a batch on a pipe has
+    /// its reports written as its plans arrive.
+    pub fn ready(&self) -> bool {
+        !self.queued.is_empty()
+            || self
+                .current
+                .as_ref()
+                .is_none_or(|(_, lines, _)| lines.ready())
+    }
+
+    /// Reads the start of standard input and lays it out by the host
+    /// layer's one detection rule (as the WASM package applies it), on a
+    /// prefix ([`careprompt::host::detect_layout_prefix`]): NDJSON is then
+    /// read a line at a time as it arrives, in bounded memory (its first
+    /// plan is decided by its second line); one plan is read whole, up to
+    /// the size limit; a JSON array is read whole and queued.
     fn open_stdin(&mut self) -> Option<PlanInput> {
-        let mut all = Vec::new();
-        if let Err(e) = std::io::stdin().lock().read_to_end(&mut all) {
-            return Some(PlanInput {
-                source: "<stdin>".into(),
-                bytes: Err(short_io(&e)),
-            });
-        }
-        match careprompt::host::detect_layout(&all) {
+        let error = |e: std::io::Error| PlanInput {
+            source: "<stdin>".into(),
+            bytes: Err(short_io(&e)),
+        };
+        let mut stdin = BufReader::with_capacity(STDIN_BUFFER, std::io::stdin());
+        let mut head = Vec::new();
+        // Detection is tried on each of the first lines with anything on
+        // them, then each time the input has grown by half (a pretty-printed
+        // plan of many lines is parsed a few times, not once a line).
+        let (mut lines, mut checked) = (0usize, 0usize);
+        let layout = loop {
+            let n = match stdin.by_ref().take(READ_LIMIT).read_until(b'\n', &mut head) {
+                Ok(n) => n,
+                Err(e) => return Some(error(e)),
+            };
+            let complete = n == 0;
+            let blank = head
+                .get(head.len() - n..)
+                .is_some_and(|l| l.iter().all(u8::is_ascii_whitespace));
+            if !blank {
+                lines += 1;
+            }
+            if complete || (!blank && (lines <= 2 || head.len() >= checked + checked / 2)) {
+                checked = head.len();
+                if let Some(layout) = careprompt::host::detect_layout_prefix(&head, complete) {
+                    break layout;
+                }
+            }
+            if head.len() as u64 >= READ_LIMIT {
+                // Undecided past the limit: the first plan alone is too
+                // large. The rest is read and dropped, a buffer at a time.
+                let _ = std::io::copy(&mut stdin, &mut std::io::sink());
+                return Some(PlanInput {
+                    source: "<stdin>".into(),
+                    bytes: Err(too_large()),
+                });
+            }
+        };
+        match layout {
             Layout::Ndjson => {
-                self.current = Some(("<stdin>".into(), Box::new(std::io::Cursor::new(all)), 0));
+                self.current = Some((
+                    "<stdin>".into(),
+                    Lines::Stdin(Cursor::new(head).chain(stdin)),
+                    0,
+                ));
                 None
             }
-            Layout::Array => match careprompt::host::split_batch(&all, BatchFormat::Array) {
-                Ok(items) => {
-                    self.queued.extend(items.into_iter().map(|item| PlanInput {
-                        source: format!("<stdin>[{}]", item.index),
-                        bytes: Ok(item.bytes.to_vec()),
-                    }));
-                    None
+            Layout::Array => {
+                if let Err(e) = stdin.read_to_end(&mut head) {
+                    return Some(error(e));
                 }
-                Err(e) => Some(PlanInput {
+                match careprompt::host::split_batch(&head, BatchFormat::Array) {
+                    Ok(items) => {
+                        self.queued.extend(items.into_iter().map(|item| PlanInput {
+                            source: format!("<stdin>[{}]", item.index),
+                            bytes: Ok(item.bytes.to_vec()),
+                        }));
+                        None
+                    }
+                    Err(e) => Some(PlanInput {
+                        source: "<stdin>".into(),
+                        bytes: Err(e.to_text()),
+                    }),
+                }
+            }
+            _ => {
+                let room = READ_LIMIT.saturating_sub(head.len() as u64);
+                if let Err(e) = stdin.by_ref().take(room).read_to_end(&mut head) {
+                    return Some(error(e));
+                }
+                if head.len() as u64 >= READ_LIMIT {
+                    let _ = std::io::copy(&mut stdin, &mut std::io::sink());
+                    return Some(PlanInput {
+                        source: "<stdin>".into(),
+                        bytes: Err(too_large()),
+                    });
+                }
+                Some(PlanInput {
                     source: "<stdin>".into(),
-                    bytes: Err(e.to_text()),
-                }),
-            },
-            _ => Some(PlanInput {
-                source: "<stdin>".into(),
-                bytes: Ok(all),
-            }),
+                    bytes: Ok(head),
+                })
+            }
         }
     }
 }
@@ -203,9 +305,10 @@ impl Iterator for Plans {
             if let Some(q) = self.queued.pop_front() {
                 return Some(q);
             }
-            if let Some((name, reader, line)) = &mut self.current {
+            if let Some((name, lines, line)) = &mut self.current {
+                let reader = lines.reader();
                 let mut buf = Vec::new();
-                match reader.by_ref().take(READ_LIMIT).read_until(b'\n', &mut buf) {
+                match (&mut *reader).take(READ_LIMIT).read_until(b'\n', &mut buf) {
                     Ok(0) => {
                         self.current = None;
                         continue;
@@ -217,7 +320,7 @@ impl Iterator for Plans {
                             let mut rest = Vec::new();
                             loop {
                                 rest.clear();
-                                match reader.by_ref().take(64 * 1024).read_until(b'\n', &mut rest) {
+                                match (&mut *reader).take(64 * 1024).read_until(b'\n', &mut rest) {
                                     Ok(0) => break,
                                     Ok(_) if rest.last() == Some(&b'\n') => break,
                                     Ok(_) => {}
@@ -279,7 +382,7 @@ impl Iterator for Plans {
                 Pending::Ndjson(p) => {
                     let name = p.display().to_string();
                     match std::fs::File::open(&p) {
-                        Ok(f) => self.current = Some((name, Box::new(BufReader::new(f)), 0)),
+                        Ok(f) => self.current = Some((name, Lines::File(BufReader::new(f)), 0)),
                         Err(e) => {
                             return Some(PlanInput {
                                 source: name,

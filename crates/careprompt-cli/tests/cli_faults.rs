@@ -526,6 +526,88 @@ fn ndjson_on_stdin_with_a_bad_first_line_checks_the_plans_after_it() {
     assert!(stderr.contains("<stdin>:1:"), "{stderr}");
 }
 
+/// Issue 14: NDJSON on standard input is checked as it arrives, each
+/// report written when its plan is in (it was read whole: an endless
+/// stream never answered). A handshake, with no sleeps: two lines are
+/// written (the second decides that the input is NDJSON, by the host
+/// layer's detection rule), then report 1 is read before line 3 is
+/// written, report 2 before line 4, and so on, standard input open all the
+/// while; only a generous watchdog ends a child that never answers. In
+/// every format; the output is the same as for the whole input at once.
+#[test]
+fn ndjson_on_an_open_pipe_gets_each_report_before_standard_input_closes() {
+    use std::io::{BufRead, BufReader, Write};
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join(EX01)).unwrap()).unwrap();
+    let line = format!("{plan}\n");
+    for format in ["ndjson", "csv", "json", "human", "plain"] {
+        let args = ["check", "--as-of", "2026-11-26", "--format", format, "-"];
+        let mut child = bin()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let (done, watch) = std::sync::mpsc::channel::<()>();
+        let watchdog = std::thread::spawn(move || {
+            if watch
+                .recv_timeout(std::time::Duration::from_secs(120))
+                .is_err()
+            {
+                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+                return true;
+            }
+            false
+        });
+        let mut stdin = child.stdin.take().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut seen = String::new();
+        // Reads output lines until report `k`'s source appears.
+        let mut wait_for = |k: usize, seen: &mut String| {
+            let marker = match format {
+                "ndjson" => format!("\"source\":\"<stdin>:{k}\""),
+                "json" => format!("\"source\": \"<stdin>:{k}\""),
+                "csv" => format!("<stdin>:{k},"),
+                _ => format!("(<stdin>:{k})"),
+            };
+            loop {
+                let mut l = String::new();
+                let n = stdout.read_line(&mut l).unwrap();
+                assert!(n > 0, "{format}: output ended before report {k}:\n{seen}");
+                seen.push_str(&l);
+                if l.contains(&marker) {
+                    return;
+                }
+            }
+        };
+        stdin.write_all(line.as_bytes()).unwrap();
+        stdin.write_all(line.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        for k in 1..=4 {
+            wait_for(k, &mut seen);
+            stdin.write_all(line.as_bytes()).unwrap();
+            stdin.flush().unwrap();
+        }
+        drop(stdin);
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+        seen.push_str(&rest);
+        let status = child.wait().unwrap();
+        let _ = done.send(());
+        assert!(
+            !watchdog.join().unwrap(),
+            "{format}: the watchdog ended the check"
+        );
+        assert!(status.success(), "{format}: {status}");
+        // The same output as for all six lines at once.
+        let (code, whole, _) = with_stdin(&args, line.repeat(6).as_bytes());
+        assert_eq!(code, Some(0));
+        assert_eq!(seen, whole, "{format}");
+    }
+}
+
 #[test]
 fn one_plan_on_stdin_with_format_json_gives_the_report_itself() {
     let plan = std::fs::read(root().join(EX01)).unwrap();

@@ -335,3 +335,50 @@ fn screenshot_of_the_cohort_report_in_chromium() {
         distinct.len()
     );
 }
+
+/// Issue 12 and 14: the cohort report takes a plan's facts (child id,
+/// looked after, placement dates) from the engine's one read of the plan,
+/// so a number too large for serde_json (`1e400`) in a field no rule reads
+/// neither loses the child's id nor their placements from the report.
+#[test]
+fn a_huge_number_in_an_unread_field_keeps_the_child_id_and_row_in_the_cohort_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plans = tmp.path().join("plans");
+    std::fs::create_dir(&plans).unwrap();
+    std::fs::write(
+        plans.join("p1.json"),
+        r#"{"plan_id": "P-1", "child": {"id": "C-77", "looked_after": true},
+ "placements": [{"start_date": "2018-01-02", "distance_miles": 1e400},
+                {"start_date": "2016-05-01", "end_date": "2018-01-01"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        plans.join("p2.json"),
+        r#"{"plan_id": "P-2", "child": {"id": "C-78", "looked_after": false}}"#,
+    )
+    .unwrap();
+    let csv = tmp.path().join("report.csv");
+    let html = tmp.path().join("report.html");
+    cp().args(["check", "--as-of", "2018-03-31", "--format", "ndjson"])
+        .arg("--csv-report")
+        .arg(&csv)
+        .arg("--html-report")
+        .arg(&html)
+        .arg(&plans)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    // child_id, plan_id, source, looked_after, placements in the last 12 months.
+    assert_eq!(&rows[0][..2], ["C-77", "P-1"], "{text}");
+    assert_eq!((rows[0][3], rows[0][4]), ("true", "1"), "{text}");
+    assert_eq!(&rows[1][..2], ["C-78", "P-2"], "{text}");
+    assert_eq!((rows[1][3], rows[1][4]), ("false", ""), "{text}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains(">C-77<"), "the child's row in the page");
+}

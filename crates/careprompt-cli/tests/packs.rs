@@ -310,3 +310,48 @@ fn check_takes_a_vendors_whole_schema_with_the_packs_fields_merged_in() {
         "the pack's field is merged into the vendor's schema"
     );
 }
+
+/// Issue 14: a local pack's extension fields are part of the merged
+/// schema, so their types are checked even when no rule reads them, with
+/// the field path and position and never the value.
+#[test]
+fn an_extension_field_no_rule_reads_is_type_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["pack.toml", "local.cpr"] {
+        let mut text = std::fs::read_to_string(root().join(PACK).join(f)).unwrap();
+        if f == "pack.toml" {
+            text = text.replace("tests = [\"tests/local.test.toml\"]\n", "");
+            text.push_str(
+                "\n[[field]]\npath = \"child.unread_local_flag\"\ntype = \"boolean\"\ndescription = \"A local flag no rule reads.\"\nnone = \"false\"\n",
+            );
+        }
+        std::fs::write(tmp.path().join(f), text).unwrap();
+    }
+    let plan = tmp.path().join("plan.json");
+    for (value, ok) in [
+        (serde_json::json!(true), true),
+        (serde_json::json!("SECRET"), false),
+    ] {
+        let mut p = young_carer_plan(serde_json::json!(true));
+        p["child"]["unread_local_flag"] = value;
+        std::fs::write(&plan, serde_json::to_string_pretty(&p).unwrap()).unwrap();
+        let out = cp()
+            .args(["check", "--as-of", AS_OF, "--format", "plain", "--rules"])
+            .arg(tmp.path())
+            .arg(&plan)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if ok {
+            assert!(out.status.success(), "{stderr}");
+            assert!(!stderr.contains("unread_local_flag"), "{stderr}");
+        } else {
+            assert_eq!(out.status.code(), Some(2), "{stderr}");
+            assert!(
+                stderr.contains("`child.unread_local_flag` should be true or false, found text"),
+                "{stderr}"
+            );
+            assert!(!stderr.contains("SECRET"), "{stderr}");
+        }
+    }
+}

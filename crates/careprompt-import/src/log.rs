@@ -89,6 +89,12 @@ pub struct TableCounts {
     pub not_carried: u64,
     /// Used rows with a warning.
     pub warnings: u64,
+    /// Whether the table was rejected whole as damaged (a quote left open,
+    /// a record running over lines): then its lines are not accounted for
+    /// one by one, and every record it held is counted rejected. Written
+    /// only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub damaged: bool,
 }
 
 /// Codes from the CIN census that the case-plan schema has no field for,

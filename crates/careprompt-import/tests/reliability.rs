@@ -129,6 +129,45 @@ fn a_quote_opened_in_the_header_rejects_the_table_with_no_records() {
     }
 }
 
+/// The counts say which tables were rejected whole as damaged (the fuzz
+/// oracle reads this flag, not the log's wording): a quote left open, in a
+/// record or in the header, sets it; a table lacking a column it needs is
+/// rejected too but is not damaged, and a sound table is neither. The log
+/// JSON carries the flag only when it is set.
+#[test]
+fn table_counts_flag_a_damaged_table_and_only_a_damaged_one() {
+    for (reviews, damaged) in [
+        (
+            "CHILD,REVIEW,REVIEW_CODE\nR1,\"01/01/2026,PN1\nR2,01/02/2026,PN7\n",
+            true,
+        ),
+        ("CHILD,REVIEW,\"REVIEW_CODE\nR1,01/01/2026,PN1\n", true),
+        ("CHILD,REVIEW_CODE\nR1,PN1\n", false),
+        ("CHILD,REVIEW,REVIEW_CODE\nR1,01/01/2026,PN1\n", false),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        small_return(dir.path(), reviews);
+        let imp = import(dir.path(), None).unwrap();
+        let t = imp.log.table("reviews").unwrap();
+        assert_eq!(t.damaged, damaged, "{reviews:?}");
+        if damaged {
+            assert_eq!(t.rejected, t.read, "{reviews:?}");
+        }
+        for other in ["header", "episodes"] {
+            assert!(!imp.log.table(other).unwrap().damaged);
+        }
+        let log: Value = serde_json::from_str(&imp.log.to_json()).unwrap();
+        let flagged: Vec<&str> = log["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t.get("damaged").is_some())
+            .map(|t| t["table"].as_str().unwrap())
+            .collect();
+        assert_eq!(flagged, if damaged { vec!["reviews"] } else { vec![] });
+    }
+}
+
 #[test]
 fn a_record_over_two_lines_rejects_the_table() {
     let dir = tempfile::tempdir().unwrap();

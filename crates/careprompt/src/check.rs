@@ -47,6 +47,34 @@ impl RuleSet {
         Ok(self.report(&extracted, warnings, options))
     }
 
+    /// The fields at `paths` (dotted schema paths, `[]` after a list's
+    /// name: `child.id`, `placements[].start_date`), to be read from each
+    /// plan beside its report by [`RuleSet::check_json_reading`] of this
+    /// rule set (its slots are this rule set's). A path the schema does not
+    /// have reads as absent.
+    pub fn extra_reads(&self, paths: &[&str]) -> plan::ExtraReads {
+        plan::ExtraReads::new(&self.shape, paths)
+    }
+
+    /// Checks plan bytes as [`RuleSet::check_json`] does (the same report,
+    /// or the same error) and reads the values at `extra`'s paths in the
+    /// same pass over the plan, one per path (all absent when a value read
+    /// only for `extra` does not fit the schema).
+    pub fn check_json_reading(
+        &self,
+        plan: &[u8],
+        options: &CheckOptions,
+        extra: &plan::ExtraReads,
+    ) -> Result<(Report, Vec<plan::ExtraValue>), PlanError> {
+        let (mut extracted, values) = match plan::extract_with(plan, extra) {
+            Some(read) => read,
+            None => (plan::extract(plan, &self.shape)?, extra.absent()),
+        };
+        self.settle(&mut extracted, options.coverage.as_ref());
+        let warnings = extracted.warnings.clone();
+        Ok((self.report(&extracted, warnings, options), values))
+    }
+
     /// Checks an already-parsed plan. The plan is borrowed, never copied.
     pub fn check_value(
         &self,

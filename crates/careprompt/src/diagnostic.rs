@@ -186,14 +186,86 @@ impl Diagnostic {
 impl Diagnostic {
     /// Renders the diagnostic as [`Diagnostic::render`] does, with colour
     /// (ANSI escapes) and box-drawing characters, for a terminal.
+    ///
+    /// Control characters from the rules (the file name, the source line,
+    /// text quoted in the message) are shown as escapes (`\x1b`), as the
+    /// command line shows them in plain text, so that an `ESC[8m` in a rules
+    /// file cannot hide what follows or a carriage return forge a line; the
+    /// underline still points at the span, and the location is the
+    /// column in the file.
     pub fn render_coloured(&self) -> String {
-        let (file, report) = self.to_codespan();
+        let shown = self.with_controls_escaped();
+        let (file, report) = shown.to_codespan();
         let mut out = term::termcolor::Ansi::new(Vec::new());
         match term::emit_to_write_style(&mut out, &term::Config::default(), &file, &report) {
-            Ok(()) => String::from_utf8_lossy(&out.into_inner()).into_owned(),
+            Ok(()) => {
+                let text = String::from_utf8_lossy(&out.into_inner()).into_owned();
+                // Escapes before the span on its line move the column the
+                // renderer counts: give the file's own.
+                let (line, column) = line_col(&shown.source, shown.start);
+                if column == self.column {
+                    return text;
+                }
+                let counted = format!("{}:{line}:{column}", shown.file);
+                text.replacen(
+                    &counted,
+                    &format!("{}:{line}:{}", shown.file, self.column),
+                    1,
+                )
+            }
             Err(_) => self.render(),
         }
     }
+}
+
+impl Diagnostic {
+    /// The diagnostic with every control character but the line break in
+    /// its file name, message, help and source written as an escape, and
+    /// its span moved to match.
+    fn with_controls_escaped(&self) -> Diagnostic {
+        let has = |t: &str| t.chars().any(|c| c.is_control() && c != '\n');
+        if !has(&self.file)
+            && !has(&self.message)
+            && !self.help.as_deref().is_some_and(has)
+            && !has(&self.source)
+        {
+            return self.clone();
+        }
+        let mut d = self.clone();
+        d.file = escape_controls(&self.file);
+        d.message = escape_controls(&self.message);
+        d.help = self.help.as_deref().map(escape_controls);
+        if has(&self.source) {
+            let shift = |at: usize| {
+                at + self
+                    .source
+                    .get(..at)
+                    .unwrap_or_default()
+                    .chars()
+                    .filter(|c| c.is_control() && *c != '\n')
+                    .map(|c| 4 - c.len_utf8())
+                    .sum::<usize>()
+            };
+            d.start = shift(self.start);
+            d.end = shift(self.end);
+            d.source = Arc::from(escape_controls(&self.source));
+        }
+        d
+    }
+}
+
+/// `text` with every control character but the line break written as
+/// `\xNN`.
+fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            out.push_str(&format!("\\x{:02x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The closest of `candidates` to `word`, if any is close enough to be a
@@ -320,5 +392,73 @@ mod tests {
         assert!(text.contains("2 |   when chld.x"), "{text}");
         assert!(text.contains("^^^^^^"), "{text}");
         assert!(text.contains("= help: did you mean `child.x`?"), "{text}");
+    }
+
+    /// Issue 14: the coloured renderer wrote control characters from the
+    /// rules as they were: an `ESC[8m` in a file name, a message or a
+    /// source line hid what followed on the terminal, a carriage return
+    /// overwrote a line. They are escaped, as in plain text; the colour
+    /// codes are the renderer's own, and the underline still fits.
+    #[test]
+    fn the_coloured_renderer_escapes_control_characters_from_the_rules() {
+        let text = "rule X {\n  title \"t\"\n  when \"\u{1b}[8mhidden\r\u{85}\" = chld.x\n}";
+        let src = SourceRef {
+            name: "evil\u{1b}[8m.cpr",
+            text,
+        };
+        let at = text.find("chld").unwrap();
+        let d = Diagnostic::error(
+            "unknown-field",
+            src,
+            Span::new(at, at + 6),
+            "unknown field `chld\u{1b}[2J.x`",
+        )
+        .with_help("did you mean `child.x`?\u{7}");
+        let coloured = d.render_coloured();
+        // The renderer's own colour codes, and none of the input's.
+        assert!(coloured.contains("\u{1b}["), "{coloured:?}");
+        for raw in ["\u{1b}[8m", "\u{1b}[2J", "\r", "\u{85}", "\u{7}"] {
+            assert!(!coloured.contains(raw), "{raw:?} in {coloured:?}");
+        }
+        for shown in [
+            "evil\\x1b[8m.cpr",
+            "chld\\x1b[2J.x",
+            "\\x1b[8mhidden\\x0d\\x85",
+            "\\x07",
+        ] {
+            assert!(coloured.contains(shown), "{shown} not in {coloured:?}");
+        }
+        // The underline is under `chld.x`, on its own line.
+        let plain: String = {
+            let mut out = String::new();
+            let mut in_code = false;
+            for c in coloured.chars() {
+                match c {
+                    '\u{1b}' => in_code = true,
+                    'm' if in_code => in_code = false,
+                    _ if in_code => {}
+                    c => out.push(c),
+                }
+            }
+            out
+        };
+        let lines: Vec<&str> = plain.lines().collect();
+        let code = lines.iter().position(|l| l.ends_with("= chld.x")).unwrap();
+        let col = lines[code].find("chld").unwrap();
+        assert_eq!(lines[code + 1].find('^'), Some(col), "{plain}");
+        // The location is the column in the file, as the plain text gives it.
+        assert!(plain.contains("evil\\x1b[8m.cpr:3:25"), "{plain}");
+        assert_eq!(d.column, 25);
+        // Nothing to escape: the same as before.
+        let clean = Diagnostic::error(
+            "e",
+            SourceRef {
+                name: "a.cpr",
+                text: "when x",
+            },
+            Span::new(5, 6),
+            "m",
+        );
+        assert_eq!(clean.with_controls_escaped(), clean);
     }
 }

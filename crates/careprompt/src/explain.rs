@@ -43,6 +43,44 @@ pub struct Explanation {
     pub outcome: OutcomeKind,
     /// The trace of its condition.
     pub trace: TraceNode,
+    /// Set when the trace was cut short at its size limit
+    /// ([`MAX_TRACE_ENTRIES`], [`MAX_TRACE_TEXT`]): what was left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The most entries (conditions and list elements) one trace holds: a
+/// large rule over long lists would otherwise trace rule size times list
+/// length. Past it, parts are left out and the explanation says so.
+pub const MAX_TRACE_ENTRIES: usize = 20_000;
+
+/// The most bytes of text (conditions as written, values seen) one trace
+/// holds.
+pub const MAX_TRACE_TEXT: usize = 16 * 1024 * 1024;
+
+/// What a trace has used of its size limit.
+#[derive(Default)]
+pub(crate) struct TraceSize {
+    entries: usize,
+    text: usize,
+    /// Something was left out.
+    cut: bool,
+}
+
+impl TraceSize {
+    /// Whether another entry fits; notes the cut when it does not.
+    fn room(&mut self) -> bool {
+        let room = self.entries < MAX_TRACE_ENTRIES && self.text < MAX_TRACE_TEXT;
+        if !room {
+            self.cut = true;
+        }
+        room
+    }
+
+    fn add(&mut self, text: usize) {
+        self.entries += 1;
+        self.text = self.text.saturating_add(text);
+    }
 }
 
 /// Why an explanation could not be made.
@@ -73,6 +111,9 @@ impl Explanation {
             self.as_of
         );
         render_node(&self.trace, 1, &mut out);
+        if let Some(note) = &self.note {
+            out.push_str(&format!("\n  note: {note}\n"));
+        }
         out
     }
 }
@@ -125,19 +166,36 @@ impl RuleSet {
         let outcome = check::decide(&mut env, &rule.cond);
         let budget = crate::eval::eval_budget(extracted.size());
         env.set_budget(budget.saturating_mul(TRACE_BUDGET_FACTOR));
-        let trace = self.trace(&mut env, &rule.cond);
+        let mut size = TraceSize::default();
+        let trace = self.trace_within(&mut env, &rule.cond, &mut size);
+        let note = size.cut.then(|| {
+            format!(
+                "the trace is cut short at {} entries ({} bytes of text), its limit; the conditions and list elements after that are left out. The outcome is the check's",
+                size.entries, size.text
+            )
+        });
         Ok(Explanation {
             rule: rule.text.id.clone(),
             title: rule.text.title.clone(),
             as_of: options.as_of.to_string(),
             outcome,
             trace,
+            note,
         })
     }
 
+    /// The trace of `c`, within the size limit of one trace.
     pub(crate) fn trace(&self, env: &mut Env<'_, '_>, c: &Cond) -> TraceNode {
+        self.trace_within(env, c, &mut TraceSize::default())
+    }
+
+    /// The trace of `c`, counting its entries in `size`: parts past the
+    /// limit are left out (the node itself always fits: a caller asks
+    /// [`TraceSize::room`] first).
+    fn trace_within(&self, env: &mut Env<'_, '_>, c: &Cond, size: &mut TraceSize) -> TraceNode {
         let result = env.cond::<false>(c);
         let condition = self.text_of(c);
+        size.add(condition.len());
         let mut node = TraceNode {
             condition,
             result,
@@ -147,31 +205,46 @@ impl RuleSet {
         };
         match &c.kind {
             CondKind::And(ops) | CondKind::Or(ops) => {
-                node.children = ops.iter().map(|op| self.trace(env, op)).collect();
+                for op in ops.iter() {
+                    if !size.room() {
+                        break;
+                    }
+                    node.children.push(self.trace_within(env, op, size));
+                }
             }
             CondKind::Not(inner) | CondKind::Def { body: inner, .. } => {
-                node.children = vec![self.trace(env, inner)]
+                if size.room() {
+                    node.children = vec![self.trace_within(env, inner, size)];
+                }
             }
             CondKind::Quant {
                 list,
                 filter: Some(f),
                 ..
             } => {
-                node.children = self.elements(env, list, f);
+                node.children = self.elements(env, list, f, size);
             }
             CondKind::Cmp { left, right, .. } => {
                 node.values = values(env, c);
+                size.text = size
+                    .text
+                    .saturating_add(node.values.iter().map(String::len).sum());
                 for op in [left, right] {
                     if let Operand::Count {
                         list,
                         filter: Some(f),
                     } = op
                     {
-                        node.children.extend(self.elements(env, list, f));
+                        node.children.extend(self.elements(env, list, f, size));
                     }
                 }
             }
-            _ => node.values = values(env, c),
+            _ => {
+                node.values = values(env, c);
+                size.text = size
+                    .text
+                    .saturating_add(node.values.iter().map(String::len).sum());
+            }
         }
         node
     }
@@ -181,15 +254,22 @@ impl RuleSet {
         env: &mut Env<'_, '_>,
         list: &crate::program::Access,
         f: &Cond,
+        size: &mut TraceSize,
     ) -> Vec<TraceNode> {
         let mut out = Vec::new();
         let count = env.list_len(list);
         for i in 0..count {
-            if !env.spend(1) || !env.enter_index(list, i) {
+            // An element's entry and its condition's.
+            if !size.room() || !env.spend(1) || !env.enter_index(list, i) {
                 break;
             }
             let label = env.current_prefix();
-            let inner = self.trace(env, f);
+            size.add(label.len());
+            if !size.room() {
+                env.leave_scope();
+                break;
+            }
+            let inner = self.trace_within(env, f, size);
             env.leave_scope();
             out.push(TraceNode {
                 condition: label,

@@ -272,6 +272,63 @@ pub fn detect_layout(bytes: &[u8]) -> Layout {
     Layout::Single
 }
 
+/// The one detection rule ([`detect_layout`]) applied to the start of a
+/// batch that is still arriving (standard input, a stream): `Some` layout as
+/// soon as `prefix` decides it, whatever follows; `None` while more bytes
+/// are needed. With `complete` (`prefix` is the whole batch) it is always
+/// `Some`, and always [`detect_layout`]'s answer; a prefix's answer is never
+/// changed by what follows it.
+///
+/// A first non-blank `[` decides at once (an array). Otherwise the first
+/// value is read: when it is JSON, the batch is NDJSON once anything but
+/// white space follows it, and one plan only at the end of the input; when
+/// it is not JSON, the batch is decided by its second non-blank line, once
+/// that line has ended. So one NDJSON line is decided by the next line (or
+/// the end of the input), never by the whole stream.
+pub fn detect_layout_prefix(prefix: &[u8], complete: bool) -> Option<Layout> {
+    if complete {
+        return Some(detect_layout(prefix));
+    }
+    match prefix.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => return None,
+        Some(b'[') => return Some(Layout::Array),
+        Some(_) => {}
+    }
+    let mut stream =
+        serde_json::Deserializer::from_slice(prefix).into_iter::<serde::de::IgnoredAny>();
+    match stream.next() {
+        Some(Ok(_)) => {
+            let rest = prefix.get(stream.byte_offset()..).unwrap_or_default();
+            // A value ending at the end of the prefix may go on (`12` of `123`).
+            if rest.iter().all(u8::is_ascii_whitespace) {
+                None
+            } else {
+                Some(Layout::Ndjson)
+            }
+        }
+        // The prefix ends inside the first value: it may yet be JSON.
+        Some(Err(e)) if e.is_eof() => None,
+        _ => {
+            // Not JSON whatever follows: the second non-blank line decides,
+            // once it has ended.
+            let mut lines = prefix
+                .split_inclusive(|b| *b == b'\n')
+                .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+            let _first = lines.next();
+            match lines.next() {
+                Some(second) if second.ends_with(b"\n") => {
+                    Some(if second_line_is_an_object(prefix) {
+                        Layout::Ndjson
+                    } else {
+                        Layout::Single
+                    })
+                }
+                _ => None,
+            }
+        }
+    }
+}
+
 /// Whether the second non-blank line of `bytes` is, by itself, one JSON
 /// object.
 fn second_line_is_an_object(bytes: &[u8]) -> bool {
@@ -433,6 +490,60 @@ mod tests {
         );
         assert_eq!(detect_layout(b"{bad\n"), Layout::Single);
         assert_eq!(detect_layout(b""), Layout::Single);
+    }
+
+    /// Every prefix of every batch gives no answer or the whole batch's
+    /// answer, and the whole batch always gives it: the rule can be applied
+    /// to a stream. NDJSON is decided by its second line.
+    #[test]
+    fn the_detection_rule_decides_on_a_prefix_as_on_the_whole() {
+        let batches: [&[u8]; 16] = [
+            b"  [1, 2]",
+            b"{\"a\": 1}",
+            b"{\n  \"a\": 1\n}\n",
+            b"{}\n{}\n",
+            b"{bad\n{}",
+            b"{bad\n{}\n{}\n",
+            b"not json\n\n{\"a\": 1}\n",
+            b"{\n  \"a\": tru,\n  \"b\": [\n    {\"c\": 1}\n  ]\n}\n",
+            b"{bad\n",
+            b"",
+            b"123",
+            b"12 3",
+            b"true\n",
+            b"{\"a\": 1} {\"b\": 2}",
+            b"{\"a\": \"x\"}\n\n\n{\"b\": 1e400}\n",
+            b"\n\n  {\"a\": [1,\n 2]}\n  \n",
+        ];
+        for batch in batches {
+            let whole = detect_layout(batch);
+            assert_eq!(detect_layout_prefix(batch, true), Some(whole));
+            for n in 0..=batch.len() {
+                let prefix = &batch[..n];
+                if let Some(early) = detect_layout_prefix(prefix, false) {
+                    assert_eq!(
+                        early,
+                        whole,
+                        "{:?} decided at {n}",
+                        String::from_utf8_lossy(batch)
+                    );
+                }
+            }
+        }
+        // One NDJSON line waits for the next; two decide.
+        assert_eq!(detect_layout_prefix(b"{\"a\": 1}\n", false), None);
+        assert_eq!(
+            detect_layout_prefix(b"{\"a\": 1}\n{\"a\"", false),
+            Some(Layout::Ndjson)
+        );
+        assert_eq!(
+            detect_layout_prefix(b"{bad\n{}\n", false),
+            Some(Layout::Ndjson)
+        );
+        assert_eq!(
+            detect_layout_prefix(b"{bad\n  \"k\": 1,\n", false),
+            Some(Layout::Single)
+        );
     }
 
     #[test]

@@ -98,6 +98,97 @@ fn a_plan_that_is_not_an_object_is_refused() {
     }
 }
 
+/// Issue 14: a wrong type is a plan error whether or not a rule reads the
+/// field (`placements[].distance_miles: "far"` passed when no rule read
+/// it), reported exactly as in a field that is read: field path, line and
+/// column, never the value; by `check_json` and `check_value` alike.
+#[test]
+fn wrong_types_in_fields_no_rule_reads_are_plan_errors_as_in_read_fields() {
+    let reads_distance = compile_ok(&rule("R-D", "any placements where (distance_miles > 20)"));
+    let reads_nothing_there = compile_ok(&rule("R-L", "child.looked_after = true"));
+    let cases = [
+        (
+            "{\"plan_id\": \"p\",\n \"placements\": [{\"start_date\": \"2020-01-01\",\n   \"distance_miles\": \"far-SECRET\"}]}",
+            "`placements[].distance_miles` should be a number, found text",
+            (3, 22),
+        ),
+        (
+            "{\"placements\": [{\"distance_miles\": true}]}",
+            "`placements[].distance_miles` should be a number, found true or false",
+            (1, 36),
+        ),
+        (
+            "{\"placements\": {\"distance_miles\": 3}}",
+            "`placements` should be a list, found an object",
+            (1, 16),
+        ),
+        (
+            "{\"placements\": [\"SECRET\"]}",
+            "`placements[]` should be an object, found text",
+            (1, 17),
+        ),
+        (
+            "{\"placements\": [{\"distance_miles\": [1]}]}",
+            "`placements[].distance_miles` should be a number, found a list",
+            (1, 36),
+        ),
+    ];
+    for (plan, message, (line, column)) in cases {
+        let read = plan_err(&reads_distance, plan.as_bytes());
+        let skipped = plan_err(&reads_nothing_there, plan.as_bytes());
+        assert_eq!(read.message, message, "{plan}");
+        assert_eq!((read.line, read.column), (line, column), "{plan}");
+        assert_eq!(skipped, read, "{plan}");
+        assert!(!skipped.message.contains("SECRET"));
+        let value: serde_json::Value = serde_json::from_str(plan).unwrap();
+        let from_value = reads_nothing_there
+            .check_value(&value, &opts())
+            .expect_err(plan);
+        assert_eq!(from_value.message, message, "{plan}");
+    }
+    // Deep inside objects and lists no rule reads, in the built-in pack too.
+    for (plan, field) in [
+        (
+            json!({"plan_id": "p", "placements": [{"start_date": "2020-01-01", "distance_miles": "far"}]}),
+            "placements[].distance_miles",
+        ),
+        (
+            json!({"plan_id": "p", "placements": [{"start_date": "2020-01-01", "emergency": "SECRET"}]}),
+            "placements[].emergency",
+        ),
+    ] {
+        for rules in [builtin(), &reads_nothing_there] {
+            let e = plan_err(rules, plan.to_string().as_bytes());
+            assert_eq!(e.kind, PlanErrorKind::Schema, "{e:?}");
+            assert!(e.message.contains(&format!("`{field}` should be")), "{e:?}");
+        }
+    }
+    // A list no rule reads is held to the list limit too.
+    let long = format!("{{\"placements\": [{}{{}}]}}", "{}, ".repeat(MAX_LIST_LEN));
+    let e = plan_err(&reads_nothing_there, long.as_bytes());
+    assert!(
+        e.message.contains(&format!(
+            "`placements` has more than {MAX_LIST_LEN} elements"
+        )),
+        "{e:?}"
+    );
+    // Unread fields of the right type, null, and unknown fields still pass;
+    // an unknown field inside an unread object is warned as anywhere else.
+    let ok = reads_nothing_there
+        .check_json(
+            br#"{"placements": [{"distance_miles": 1e400, "emergency": null, "vendor_x": "a"}], "crisis": {}}"#,
+            &opts(),
+        )
+        .unwrap();
+    assert!(
+        ok.warnings
+            .iter()
+            .any(|w| w.contains("unknown field `placements[].vendor_x`")),
+        "{:?}",
+        ok.warnings
+    );
+}
+
 #[test]
 fn wrong_types_name_the_field_not_the_value() {
     let rules = builtin();
@@ -759,6 +850,62 @@ fn a_flood_of_errors_is_capped() {
         "{}",
         last.message
     );
+}
+
+/// Entries and bytes of text in a trace.
+fn trace_size(n: &careprompt::explain::TraceNode) -> (usize, usize) {
+    n.children.iter().map(trace_size).fold(
+        (
+            1,
+            n.condition.len() + n.values.iter().map(String::len).sum::<usize>(),
+        ),
+        |(e, t), (ce, ct)| (e + ce, t + ct),
+    )
+}
+
+/// Issue 14: an explanation's trace grew as rule size times list length
+/// (a legal 840 KB rule over 10,000-element lists used 24 GB). The trace
+/// now holds at most `MAX_TRACE_ENTRIES` entries and `MAX_TRACE_TEXT`
+/// bytes of text, and says when it was cut; the outcome is the check's.
+#[test]
+fn an_explanation_trace_is_bounded_by_entries_and_says_when_it_is_cut() {
+    use careprompt::explain::{MAX_TRACE_ENTRIES, MAX_TRACE_TEXT};
+    // A wide condition inside a list's `where`: 10,000 elements of 60
+    // comparisons each is 610,000 entries untraced, and 10,000 copies of
+    // the condition's text.
+    let wide: Vec<String> = (0..60)
+        .map(|i| format!("distance_miles = {}", 1000 + i))
+        .collect();
+    let rules = compile_ok(&rule(
+        "R",
+        &format!("any placements where ({})", wide.join(" or ")),
+    ));
+    let plan = json!({"plan_id": "p",
+        "placements": vec![json!({"distance_miles": 3, "start_date": "2020-01-01"}); MAX_LIST_LEN]});
+    let bytes = plan.to_string();
+    let x = bounded(Duration::from_secs(60), move || {
+        rules.explain("R", bytes.as_bytes(), &opts()).unwrap()
+    });
+    let (entries, text) = trace_size(&x.trace);
+    assert!(entries <= MAX_TRACE_ENTRIES, "{entries} entries");
+    assert!(text <= MAX_TRACE_TEXT + 4096, "{text} bytes");
+    assert!(
+        entries > MAX_TRACE_ENTRIES / 2,
+        "{entries}: cut far too early"
+    );
+    let note = x.note.as_deref().unwrap_or_default();
+    assert!(note.contains("cut short"), "{note:?}");
+    assert!(x.render().contains("note: the trace is cut short"));
+    assert!(serde_json::to_value(&x).unwrap()["note"].is_string());
+    assert_eq!(x.outcome, OutcomeKind::Clear);
+    // A small explanation is whole, with no note.
+    let rules = compile_ok(&rule("R", "any placements where (distance_miles > 2)"));
+    let small = rules
+        .explain("R", br#"{"placements": [{"distance_miles": 3}]}"#, &opts())
+        .unwrap();
+    assert_eq!(small.note, None);
+    assert_eq!(trace_size(&small.trace).0, 3);
+    assert!(!serde_json::to_string(&small).unwrap().contains("note"));
 }
 
 #[test]

@@ -66,7 +66,17 @@ pub fn run(
         }
     }
     let mut cohort = reports.wanted().then(|| cohort::Cohort::new(&rules, as_of));
-    let want_facts = cohort.is_some();
+    // The cohort report's facts are read by the engine in the same pass
+    // as the rules' fields: each plan is read once.
+    let extra = cohort
+        .is_some()
+        .then(|| rules.extra_reads(&cohort::FACT_PATHS));
+    let check = |bytes: &[u8]| match &extra {
+        Some(extra) => rules
+            .check_json_reading(bytes, &options, extra)
+            .map(|(r, values)| (r, Some(cohort::PlanFacts::from_values(&values, as_of)))),
+        None => rules.check_json(bytes, &options).map(|r| (r, None)),
+    };
     let stdout_tty = std::io::stdout().is_terminal();
     let style = Style {
         colour: format == Format::Human
@@ -127,8 +137,8 @@ pub fn run(
             .map(|input| {
                 let result = match input.bytes {
                     Err(e) => PlanResult::Error(e),
-                    Ok(bytes) => match rules.check_json(&bytes, &options) {
-                        Ok(r) => {
+                    Ok(bytes) => match check(&bytes) {
+                        Ok((r, facts)) => {
                             let rendered = match format {
                                 Format::Ndjson => Some(output::ndjson_report(&input.source, &r)),
                                 Format::Json if !single => Some(format!(
@@ -139,11 +149,7 @@ pub fn run(
                                 Format::Csv => Some(output::csv(&input.source, &r)),
                                 _ => None,
                             };
-                            PlanResult::Report(
-                                Box::new(r),
-                                want_facts.then(|| cohort::PlanFacts::read(&bytes, as_of)),
-                                rendered,
-                            )
+                            PlanResult::Report(Box::new(r), facts, rendered)
                         }
                         Err(e) => PlanResult::Error(careprompt::host::plan_error_text(&e)),
                     },
@@ -217,6 +223,9 @@ pub fn run(
             }
         }
         rayon::spawn(move || drop(used));
+        // Each chunk's output goes out as it is written: a stream on
+        // standard input gets its reports as its plans arrive.
+        out.flush();
     };
     batch::pipeline(&mut inputs, process, emit);
     if let Some(bar) = &progress {

@@ -29,6 +29,8 @@ struct TabState {
     blank_lines: u64,
     /// True when the whole table was rejected (damaged, or lacking a column).
     rejected: bool,
+    /// True when it was rejected because it is damaged.
+    damaged: bool,
     fate: Vec<Fate>,
     warnings: u64,
 }
@@ -77,6 +79,7 @@ impl Importer {
             lines: table.map_or(0, |t| t.lines),
             blank_lines: table.map_or(0, |t| t.blank_lines),
             rejected: false,
+            damaged: table.is_some_and(|t| t.damage.is_some()),
             fate: vec![Fate::Pending; table.map_or(0, |t| t.rows.len())],
             warnings: 0,
         });
@@ -218,6 +221,7 @@ impl Importer {
                 blank_lines: s.present.then_some(s.blank_lines),
                 read: s.fate.len() as u64,
                 warnings: s.warnings,
+                damaged: s.damaged,
                 ..TableCounts::default()
             };
             for f in &s.fate {

@@ -8,6 +8,7 @@
 //! never its value. The tree and the type checks both readers share are in
 //! `tree`; a plan already parsed by serde is read by `value`.
 
+mod extra;
 mod scan;
 pub(crate) mod settle;
 mod tree;
@@ -17,6 +18,7 @@ use serde::de::DeserializeSeed;
 
 use crate::program::ShapeObj;
 
+pub use extra::{ExtraReads, ExtraValue};
 pub(crate) use tree::{plan_size, Extracted, Node};
 pub use tree::{PlanError, PlanErrorKind, MAX_LIST_LEN, MAX_PLAN_BYTES};
 
@@ -58,6 +60,21 @@ pub(crate) fn extract<'a>(bytes: &'a [u8], shape: &ShapeObj) -> Result<Extracted
     let mut sink = Sink::for_bytes(bytes.len());
     let root = scan::scan(text, shape, &mut sink)?;
     Ok(finish(root, sink))
+}
+
+/// Reads plan bytes against the shape of `extra` (the rule set's shape with
+/// the extra fields added); returns the plan as the rule set's own shape
+/// reads it, and the extra values. `None` when that read fails: the caller
+/// reads the plan again with the rule set's shape, so that a value checked
+/// only because it was asked for (an impossible date the rules never read)
+/// never turns a plan the rules accept into an error.
+pub(crate) fn extract_with<'a>(
+    bytes: &'a [u8],
+    extra: &ExtraReads,
+) -> Option<(Extracted<'a>, Vec<ExtraValue>)> {
+    let mut plan = extract(bytes, &extra.shape).ok()?;
+    let values = extra.take(&plan.root, &mut plan.nodes);
+    Some((plan, values))
 }
 
 fn finish<'a>(root: Node<'a>, sink: Sink<'a>) -> Extracted<'a> {

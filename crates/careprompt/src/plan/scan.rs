@@ -19,6 +19,8 @@ use crate::plan::tree::{
 };
 use crate::program::{ShapeObj, ShapeTy};
 
+mod skip;
+
 /// How deeply objects and lists may nest in a plan.
 pub(crate) const MAX_DEPTH: usize = 128;
 
@@ -325,17 +327,11 @@ impl<'a> Scanner<'a, '_> {
                             let v = self.value(Ty::Other(&field.ty), &fctx)?;
                             self.sink.set_field(start, slot, v);
                         }
-                        None => self.skip()?,
+                        None => self.skip_typed(&field.ty, &fctx)?,
                     }
                 }
                 None => {
-                    let at = ctx.to_string();
-                    let name: String = key.unwrap_or_default().chars().take(64).collect();
-                    self.sink.warnings.push(if at.is_empty() {
-                        format!("unknown field `{name}` (ignored)")
-                    } else {
-                        format!("unknown field `{at}.{name}` (ignored)")
-                    });
+                    self.unknown_field(ctx, &key.unwrap_or_default());
                     self.skip()?;
                 }
             }
@@ -345,6 +341,18 @@ impl<'a> Scanner<'a, '_> {
         }
         self.depth -= 1;
         Ok(Sink::object(start, obj.slots))
+    }
+
+    /// Warns about a field the schema does not know, by its path.
+    #[cold]
+    fn unknown_field(&mut self, ctx: &PathCtx<'_, '_>, key: &str) {
+        let at = ctx.to_string();
+        let name: String = key.chars().take(64).collect();
+        self.sink.warnings.push(if at.is_empty() {
+            format!("unknown field `{name}` (ignored)")
+        } else {
+            format!("unknown field `{at}.{name}` (ignored)")
+        });
     }
 
     /// Reads a field name and the `:` after it, leaving the scanner at the value.
@@ -464,54 +472,6 @@ impl<'a> Scanner<'a, '_> {
         }
         self.depth -= 1;
         Ok(self.sink.close_list(mark))
-    }
-
-    /// Skips one value, checking that it is well-formed JSON.
-    fn skip(&mut self) -> Res<()> {
-        match self.peek() {
-            Some(b'{') => {
-                self.enter()?;
-                self.pos += 1;
-                self.ws();
-                if self.peek() == Some(b'}') {
-                    self.pos += 1;
-                } else {
-                    loop {
-                        self.key()?;
-                        self.skip()?;
-                        if self.next_entry(b'}')? {
-                            break;
-                        }
-                    }
-                }
-                self.depth -= 1;
-                Ok(())
-            }
-            Some(b'[') => {
-                self.enter()?;
-                self.pos += 1;
-                self.ws();
-                if self.peek() == Some(b']') {
-                    self.pos += 1;
-                } else {
-                    loop {
-                        self.skip()?;
-                        if self.next_entry(b']')? {
-                            break;
-                        }
-                    }
-                }
-                self.depth -= 1;
-                Ok(())
-            }
-            Some(b'"') => self.skip_string(),
-            Some(b't') => self.literal("true"),
-            Some(b'f') => self.literal("false"),
-            Some(b'n') => self.literal("null"),
-            Some(b'-' | b'0'..=b'9') => self.number_end().map(|_| ()),
-            Some(_) => Err(self.fail(self.pos, FailKind::Syntax, "expected a JSON value")),
-            None => Err(self.eof("the plan ends where a value should be")),
-        }
     }
 
     fn literal(&mut self, word: &str) -> Res<()> {

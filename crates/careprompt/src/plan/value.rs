@@ -193,24 +193,156 @@ impl<'de> Visitor<'de> for NodeVisitor<'_, '_, '_, 'de> {
                             self.sink.set_field(start, slot, v);
                         }
                         None => {
-                            map.next_value::<IgnoredAny>()?;
+                            let ctx = PathCtx {
+                                parent: Some(self.ctx),
+                                name: &field.name,
+                                list: false,
+                            };
+                            map.next_value_seed(TypeSeed {
+                                ty: &field.ty,
+                                ctx: &ctx,
+                                sink: &mut *self.sink,
+                            })?;
                         }
                     }
                 }
                 None => {
-                    let at = self.ctx.to_string();
-                    let name: String = key.chars().take(64).collect();
-                    self.sink.warnings.push(if at.is_empty() {
-                        format!("unknown field `{name}` (ignored)")
-                    } else {
-                        format!("unknown field `{at}.{name}` (ignored)")
-                    });
+                    unknown_field(self.sink, self.ctx, &key);
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
         Ok(Sink::object(start, obj.slots))
     }
+}
+
+/// A value no rule reads: its JSON type checked against the schema's (and,
+/// in an object or list, every known field and element likewise), as the
+/// scanner checks a value it skips; nothing is built.
+struct TypeSeed<'p, 's, 'w, 'de> {
+    ty: &'s ShapeTy,
+    ctx: &'p PathCtx<'p, 's>,
+    sink: &'w mut Sink<'de>,
+}
+
+impl<'de> DeserializeSeed<'de> for TypeSeed<'_, '_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl TypeSeed<'_, '_, '_, '_> {
+    fn check<E: de::Error>(&self, ok: bool, found: &str) -> Result<(), E> {
+        if ok {
+            Ok(())
+        } else {
+            Err(E::custom(wrong_type(Ty::Other(self.ty), self.ctx, found)))
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for TypeSeed<'_, '_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(expected(Ty::Other(self.ty)))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.check(matches!(self.ty, ShapeTy::Bool), "true or false")
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.check(matches!(self.ty, ShapeTy::Number { .. }), "a number")
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.check(matches!(self.ty, ShapeTy::Number { .. }), "a number")
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.check(matches!(self.ty, ShapeTy::Number { .. }), "a number")
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        self.check(matches!(self.ty, ShapeTy::Text(_) | ShapeTy::Date), "text")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let ShapeTy::List(elem) = self.ty else {
+            return self.check(false, "a list");
+        };
+        let ctx = PathCtx {
+            parent: Some(self.ctx),
+            name: "",
+            list: true,
+        };
+        let mut n = 0usize;
+        while seq
+            .next_element_seed(TypeSeed {
+                ty: elem,
+                ctx: &ctx,
+                sink: &mut *self.sink,
+            })?
+            .is_some()
+        {
+            n += 1;
+            if n > MAX_LIST_LEN {
+                return Err(de::Error::custom(format!(
+                    "`{}` has more than {MAX_LIST_LEN} elements",
+                    self.ctx
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let ShapeTy::Object(obj) = self.ty else {
+            return self.check(false, "an object");
+        };
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            match obj.position(&key).and_then(|i| obj.fields.get(i)) {
+                Some(field) => {
+                    let ctx = PathCtx {
+                        parent: Some(self.ctx),
+                        name: &field.name,
+                        list: false,
+                    };
+                    map.next_value_seed(TypeSeed {
+                        ty: &field.ty,
+                        ctx: &ctx,
+                        sink: &mut *self.sink,
+                    })?;
+                }
+                None => {
+                    unknown_field(self.sink, self.ctx, &key);
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Warns about a field the schema does not know, by its path.
+fn unknown_field(sink: &mut Sink<'_>, ctx: &PathCtx<'_, '_>, key: &str) {
+    let at = ctx.to_string();
+    let name: String = key.chars().take(64).collect();
+    sink.warnings.push(if at.is_empty() {
+        format!("unknown field `{name}` (ignored)")
+    } else {
+        format!("unknown field `{at}.{name}` (ignored)")
+    });
 }
 
 struct KeySeed;
