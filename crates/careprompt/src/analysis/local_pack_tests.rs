@@ -4,8 +4,10 @@
 use super::*;
 use crate::diagnostic::Level;
 
-const MANIFEST: &str = include_str!("../../../../rules/examples/fictional-borough-local-pack/pack.toml");
-const LOCAL: &str = include_str!("../../../../rules/examples/fictional-borough-local-pack/local.cpr");
+const MANIFEST: &str =
+    include_str!("../../../../rules/examples/fictional-borough-local-pack/pack.toml");
+const LOCAL: &str =
+    include_str!("../../../../rules/examples/fictional-borough-local-pack/local.cpr");
 const TESTS: &str =
     include_str!("../../../../rules/examples/fictional-borough-local-pack/tests/local.test.toml");
 const FIXTURE: &str = include_str!(
@@ -55,7 +57,10 @@ fn the_example_pack_has_no_errors_and_leaves_its_disabled_rule_out() {
         let ids: Vec<&str> = rules.rules.iter().map(|r| r.text.id.as_str()).collect();
         assert!(ids.contains(&"FB-YC-01"));
         assert!(ids.contains(&"CMH-MED-04"), "the base pack's rules are in");
-        assert!(!ids.contains(&"CMH-STA-01"), "the disabled rule is left out");
+        assert!(
+            !ids.contains(&"CMH-STA-01"),
+            "the disabled rule is left out"
+        );
         assert!(!ws.base_file_names().is_empty());
         // The base files are held, not the user's.
         assert!(ws
@@ -88,14 +93,23 @@ fn completion_after_child_offers_the_packs_field_with_its_description() {
     let c = items
         .iter()
         .find(|c| c.label == "young_carer")
-        .unwrap_or_else(|| panic!("no young_carer in {:?}", items.iter().map(|c| &c.label).collect::<Vec<_>>()));
+        .unwrap_or_else(|| {
+            panic!(
+                "no young_carer in {:?}",
+                items.iter().map(|c| &c.label).collect::<Vec<_>>()
+            )
+        });
     let doc = c.documentation.as_deref().unwrap_or_default();
     assert!(doc.contains("identified as a young carer"), "{doc}");
     // Hover on the field in the rule shows the description too.
     let h = ws
         .hover(&at(&ws, "local.cpr", "child.young_carer = true", 7))
         .unwrap();
-    assert!(h.markdown.contains("identified as a young carer"), "{}", h.markdown);
+    assert!(
+        h.markdown.contains("identified as a young carer"),
+        "{}",
+        h.markdown
+    );
 }
 
 #[test]
@@ -105,11 +119,16 @@ fn hover_on_the_overridden_constant_shows_the_packs_value_and_where() {
         .hover(&at(&ws, "local.cpr", "sdq_concern_threshold", 0))
         .unwrap();
     assert!(
-        h.markdown.contains("Overridden in `local.cpr` line 6 with `15`"),
+        h.markdown
+            .contains("Overridden in `local.cpr` line 6 with `15`"),
         "{}",
         h.markdown
     );
-    assert!(h.markdown.contains("const sdq_concern_threshold = 17"), "{}", h.markdown);
+    assert!(
+        h.markdown.contains("const sdq_concern_threshold = 17"),
+        "{}",
+        h.markdown
+    );
 }
 
 #[test]
@@ -156,7 +175,12 @@ fn a_broken_manifest_is_reported_on_it_with_line_and_column() {
     assert_eq!(e.diagnostic.line, line + 1);
     assert_eq!(e.range.start.line as usize, line);
     assert_eq!(e.diagnostic.column, 11);
-    assert!(e.diagnostic.help.as_deref().unwrap_or_default().contains("did you mean"));
+    assert!(e
+        .diagnostic
+        .help
+        .as_deref()
+        .unwrap_or_default()
+        .contains("did you mean"));
     assert!(ws.rule_set().is_none());
 
     ws.set_file("pack.toml", "[pack]\nname = \"x\"\nversion = \n");

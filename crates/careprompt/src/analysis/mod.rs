@@ -25,13 +25,13 @@ mod hover;
 mod index;
 pub mod json;
 mod local_pack;
+#[cfg(test)]
+mod local_pack_tests;
 mod navigation;
 mod rule_tests;
 mod symbols;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod local_pack_tests;
 mod text;
 mod tolerant;
 

@@ -471,13 +471,7 @@ pub(crate) fn layers(
             Vec::new()
         }
     };
-    let rules_files = files_named(
-        m.pack.rules.as_ref(),
-        files,
-        is_rules,
-        "rules",
-        &mut errors,
-    );
+    let rules_files = files_named(m.pack.rules.as_ref(), files, is_rules, "rules", &mut errors);
     let test_files = files_named(m.pack.tests.as_ref(), files, is_test, "test", &mut errors);
     if rules_files.is_empty() && base_sources.is_empty() && errors.list.is_empty() {
         errors.push(
