@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::ast::Span;
+use crate::diagnostic::{Diagnostic, SourceRef};
 use crate::load::Source;
 use crate::pack::{compile_layers, layers, PackOptions, MANIFEST};
 
@@ -44,6 +46,7 @@ impl Workspace {
         };
         self.set_base(&layered.base_sources);
         self.pack_schema = Some(layered.schema.clone());
+        let unlisted = self.unlisted(root, &layered.rules_files);
         match compile_layers(root, files, layered, &options) {
             Ok(pack) => {
                 let rules = pack.into_rule_set();
@@ -55,6 +58,37 @@ impl Workspace {
                 self.rules = None;
             }
         }
+        self.compile_diagnostics.extend(unlisted);
+    }
+
+    /// A warning on each rules file held under the pack's directory that
+    /// is not one of the pack's rules files (so not compiled, as the CLI
+    /// would not compile it).
+    fn unlisted(&self, root: &str, rules_files: &[String]) -> Vec<Diagnostic> {
+        self.files
+            .iter()
+            .filter(|(_, d)| d.kind == FileKind::Rules)
+            .filter_map(|(name, doc)| {
+                let rel = name.strip_prefix(root)?;
+                if rules_files.iter().any(|f| f == rel) {
+                    return None;
+                }
+                Some(
+                    Diagnostic::warning(
+                        "not-in-pack",
+                        SourceRef {
+                            name,
+                            text: &doc.text,
+                        },
+                        Span::new(0, 0),
+                        format!("`{rel}` is not one of the pack's rules files, so it is not checked"),
+                    )
+                    .with_help(format!(
+                        "add it to `rules` in `{MANIFEST}`, or leave `rules` out to use every `.cpr` file outside `tests/`"
+                    )),
+                )
+            })
+            .collect()
     }
 
     /// Holds the base pack's files read-only (parsed again only when they

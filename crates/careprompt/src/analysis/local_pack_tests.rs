@@ -234,3 +234,59 @@ fn the_packs_tests_pass_as_in_the_cli() {
     assert_eq!(answer.run.map(|r| r.failed), Some(1));
     assert!(answer.failures[0].name.contains("local SDQ threshold"));
 }
+
+#[test]
+fn a_rules_file_the_manifest_does_not_list_is_flagged_not_checked() {
+    let mut ws = example("");
+    ws.set_file("extra.cpr", "define odd = child.no_such_field = true\n");
+    let d = ws.diagnostics("extra.cpr");
+    let [w] = d.as_slice() else { panic!("{d:?}") };
+    assert_eq!(
+        (w.diagnostic.severity, w.diagnostic.code),
+        (Level::Warning, "not-in-pack")
+    );
+    assert_eq!(errors(&ws), Vec::<String>::new());
+    // Listed, it is compiled with the pack and its error shows.
+    ws.set_file(
+        "pack.toml",
+        &MANIFEST.replace(
+            "rules = [\"local.cpr\"]",
+            "rules = [\"local.cpr\", \"extra.cpr\"]",
+        ),
+    );
+    let errs = errors(&ws);
+    assert!(
+        errs.iter()
+            .any(|e| e.starts_with("extra.cpr") && e.contains("no_such_field")),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn json_requests_give_a_base_files_text() {
+    let mut ws = example("");
+    let names: Vec<String> = serde_json::from_str::<serde_json::Value>(&json::handle(
+        &mut ws,
+        r#"{"method": "base_files"}"#,
+    ))
+    .unwrap()["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ws.base_file_names());
+    let request = serde_json::json!({"method": "text", "params": {"file": names[0]}});
+    let answer: serde_json::Value =
+        serde_json::from_str(&json::handle(&mut ws, &request.to_string())).unwrap();
+    assert_eq!(answer["result"].as_str(), ws.text(&names[0]));
+    let builtin = crate::builtin::builtin_sources();
+    let source = builtin.iter().find(|s| s.name == names[0]).unwrap();
+    assert_eq!(answer["result"].as_str(), Some(source.text.as_str()));
+    let none: serde_json::Value = serde_json::from_str(&json::handle(
+        &mut ws,
+        r#"{"method": "text", "params": {"file": "nope.cpr"}}"#,
+    ))
+    .unwrap();
+    assert_eq!(none["result"], serde_json::Value::Null);
+}
