@@ -290,3 +290,21 @@ fn json_requests_give_a_base_files_text() {
     .unwrap();
     assert_eq!(none["result"], serde_json::Value::Null);
 }
+
+#[test]
+fn a_test_file_the_manifest_lists_is_looked_for_as_files_come_and_go() {
+    let mut ws = example("");
+    ws.remove_file("tests/local.test.toml");
+    let d = ws.diagnostics("pack.toml");
+    assert!(
+        d.iter().any(|l| l.diagnostic.code == "missing-file"),
+        "{d:?}"
+    );
+    ws.set_file("tests/local.test.toml", TESTS);
+    let d = ws.diagnostics("pack.toml");
+    assert!(
+        !d.iter().any(|l| l.diagnostic.code == "missing-file"),
+        "{d:?}"
+    );
+    assert!(ws.rule_set().is_some());
+}

@@ -178,7 +178,7 @@ impl Workspace {
     /// Adds or replaces a file and analyses the workspace again.
     pub fn set_file(&mut self, name: &str, text: &str) {
         self.insert(name, text);
-        if FileKind::of(name) == FileKind::Rules || is_manifest(name) {
+        if self.compiles_with(name) {
             self.recompile();
         }
     }
@@ -193,10 +193,20 @@ impl Workspace {
 
     /// Removes a file.
     pub fn remove_file(&mut self, name: &str) {
-        if self.files.remove(name).is_some()
-            && (FileKind::of(name) == FileKind::Rules || is_manifest(name))
-        {
+        let compiles_with = self.compiles_with(name);
+        if self.files.remove(name).is_some() && compiles_with {
             self.recompile();
+        }
+    }
+
+    /// Whether the compiled rules depend on the file `name`: rules files,
+    /// a manifest, and (in a local pack, whose manifest may list them)
+    /// test files.
+    fn compiles_with(&self, name: &str) -> bool {
+        match FileKind::of(name) {
+            FileKind::Rules => true,
+            FileKind::Tests => self.manifest().is_some(),
+            FileKind::Data => is_manifest(name),
         }
     }
 
@@ -236,7 +246,8 @@ impl Workspace {
     /// Every problem in one file: each syntax error, and the compile errors
     /// and warnings of the items that parsed (rules files); TOML errors,
     /// unknown rule ids and outcomes (rule test files; failing cases come
-    /// from [`Workspace::run_tests`]).
+    /// from [`Workspace::run_tests`]); a local pack's manifest problems
+    /// and its disabled rules, as warnings (its `pack.toml`).
     pub fn diagnostics(&self, file: &str) -> Vec<Located> {
         let Some(doc) = self.files.get(file) else {
             return Vec::new();
