@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './support/serve.mjs';
 import { launch, foreignRequests } from './support/browser.mjs';
-import { WWW } from './support/paths.mjs';
+import { ROOT, WWW } from './support/paths.mjs';
+import { EXAMPLE_LOCAL_PACK } from '../www/js/workbench/example-local-pack.js';
 import { cp, pack_ } from './support/engine.mjs';
 
 const AS_OF = '2026-11-26';
@@ -423,6 +424,53 @@ test('the built-in pack as a template: every file, no errors, and its tests pass
   const run = cp.builtin().runTests(tests, fixtures);
   assert.ok(run.ok);
   assert.equal(await page.getAttribute('#test-summary', 'data-passed'), String(run.report.passed));
+});
+
+test('the local pack template (built on the built-in pack): no errors, its tests pass, a base definition opens read-only', async () => {
+  // The template is the repository's example local pack, file for file.
+  const example = join(ROOT, 'rules', 'examples', 'fictional-borough-local-pack');
+  for (const [name, text] of Object.entries(EXAMPLE_LOCAL_PACK)) {
+    assert.equal(text, await readFile(join(example, name), 'utf8'), `${name} is the example's`);
+  }
+  await page.selectOption('#template', 'local');
+  const g = await generation();
+  await page.click('#new-pack');
+  await analysedAfter(g);
+  assert.deepEqual(await fileNames(), Object.keys(EXAMPLE_LOCAL_PACK).sort());
+  // No errors: the base pack's definitions, the override and the added
+  // field `child.young_carer` are known. The one entry is the manifest's
+  // note that a rule is disabled, a warning, as the CLI gives it.
+  assert.equal(await page.getAttribute('body', 'data-errors'), '0');
+  const problems = await page.$$eval('#problems li', (ls) => ls.map((l) => [l.dataset.file, l.dataset.severity, l.dataset.code]));
+  assert.deepEqual(problems, [['pack.toml', 'warning', 'disabled-rule']]);
+  await page.click('#run-tests');
+  assert.equal(await page.getAttribute('#test-summary', 'data-state'), 'passed');
+  assert.equal(await page.getAttribute('#test-summary', 'data-passed'), '5');
+  assert.equal(await page.getAttribute('#coverage tr[data-rule="FB-YC-01"]', 'data-exercised'), 'true');
+
+  // F12 on a base definition the pack's rule uses opens the base file, read-only.
+  assert.equal(await page.textContent('#current-file'), 'local.cpr');
+  const use = await coordsOf('  looked_after_with_mental_health_needs', 'looked_after_with_mental_health_needs');
+  await page.mouse.click(use.x, use.y);
+  await page.keyboard.press('F12');
+  await page.waitForFunction(() => document.getElementById('current-file').dataset.readOnly === 'true');
+  assert.match(await page.textContent('#current-file'), /\.cpr \(the base pack’s file, read-only\)$/);
+  await page.waitForFunction(() => document.querySelector('.cm-activeLine')?.textContent.startsWith('define looked_after_with_mental_health_needs'));
+  const before = await editorLines();
+  await page.keyboard.type('x');
+  assert.deepEqual(await editorLines(), before, 'a base file cannot be edited');
+  // A broken manifest is a problem at its line.
+  await openFile('pack.toml');
+  await page.click('.cm-content');
+  const at = await coordsOf('extends = "jtai-childrens-mental-health"', 'health"');
+  await page.mouse.click(at.x, at.y);
+  const g2 = await generation();
+  await page.keyboard.press('End');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Backspace');
+  await analysedAfter(g2);
+  await page.waitForFunction(() => document.querySelector('#problems li[data-file="pack.toml"][data-code="unknown-pack"]'));
+  assert.equal(await page.getAttribute('#problems li[data-code="unknown-pack"]', 'data-line'), '8');
 });
 
 test('a folder opened through the File System Access API is saved back into it', async () => {

@@ -122,8 +122,9 @@ fn read(path: &str) -> Option<String> {
     std::fs::read_to_string(path).ok()
 }
 
-/// The files of the pack in directory `dir`: its rules files, the test
-/// files and plans under its `tests` directory, and the files they import.
+/// The files of the pack in directory `dir`: its rules files and manifest
+/// (`pack.toml`, for a local pack), the test files and plans under its
+/// `tests` directory, and the files they import.
 fn read_pack(dir: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let join = |d: &str, n: &str| {
@@ -150,7 +151,8 @@ fn read_pack(dir: &str) -> Vec<(String, String)> {
         v
     };
     for (path, is_dir) in list(dir) {
-        if !is_dir && path.ends_with(".cpr") {
+        // A local pack's manifest: the analysis compiles the pack on its base.
+        if !is_dir && (path.ends_with(".cpr") || path == join(dir, "pack.toml")) {
             if let Some(t) = read(&path) {
                 out.push((path, t));
             }

@@ -90,12 +90,22 @@ struct Client {
 
 impl Client {
     fn start() -> Client {
+        Client::start_with(&[
+            ("constants.cpr", CONSTANTS),
+            ("rules.cpr", BROKEN),
+            ("tests/rules.test.toml", TESTS),
+        ])
+    }
+
+    /// A server on a pack directory holding `files` (paths inside it).
+    fn start_with(files: &[(&str, &str)]) -> Client {
         let dir = tempfile::tempdir().unwrap();
         let pack = dir.path().join("pack");
-        std::fs::create_dir_all(pack.join("tests")).unwrap();
-        std::fs::write(pack.join("constants.cpr"), CONSTANTS).unwrap();
-        std::fs::write(pack.join("rules.cpr"), BROKEN).unwrap();
-        std::fs::write(pack.join("tests/rules.test.toml"), TESTS).unwrap();
+        for (name, text) in files {
+            let path = pack.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
         let root = format!("file://{}", dir.path().display());
         let (server, conn) = Connection::memory();
         let handle = std::thread::spawn(move || run(&server, Packs::from_disk()));
@@ -415,5 +425,76 @@ fn rule_tests_run_from_the_editor_with_coverage_per_rule() {
     );
     assert_eq!(answer["run"]["failed"], 1, "{answer:#}");
     insta::assert_json_snapshot!("run_tests_failure", c.redact(&answer["failures"]));
+    c.stop();
+}
+
+/// The repository's example local pack (rules/examples), as on disk.
+const EXAMPLE_PACK: [(&str, &str); 4] = [
+    (
+        "pack.toml",
+        include_str!("../../../rules/examples/fictional-borough-local-pack/pack.toml"),
+    ),
+    (
+        "local.cpr",
+        include_str!("../../../rules/examples/fictional-borough-local-pack/local.cpr"),
+    ),
+    (
+        "tests/local.test.toml",
+        include_str!("../../../rules/examples/fictional-borough-local-pack/tests/local.test.toml"),
+    ),
+    (
+        "tests/fixtures/young-carer-base.json",
+        include_str!(
+            "../../../rules/examples/fictional-borough-local-pack/tests/fixtures/young-carer-base.json"
+        ),
+    ),
+];
+
+#[test]
+fn a_local_pack_opens_without_errors_and_its_tests_pass() {
+    let mut c = Client::start_with(&EXAMPLE_PACK);
+    // Only the rules file is opened: the server reads `pack.toml` from
+    // disk, so the base pack's definitions and the pack's field are known.
+    let local = c.uri("local.cpr");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": local, "languageId": "careprompt", "version": 1, "text": EXAMPLE_PACK[1].1}}),
+    );
+    let diags = c.diagnostics(&local);
+    assert_eq!(diags, json!([]), "{diags:#}");
+    let answer = c.request(
+        "workspace/executeCommand",
+        json!({"command": "careprompt.runTests", "arguments": [local]}),
+    );
+    assert_eq!(answer["run"]["passed"], 5, "{answer:#}");
+    assert_eq!(answer["run"]["failed"], 0);
+
+    // Opening the manifest shows its one note (the disabled rule, a
+    // warning); a misspelt `extends` is an error at its line.
+    let manifest = c.uri("pack.toml");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": manifest, "languageId": "toml", "version": 1, "text": EXAMPLE_PACK[0].1}}),
+    );
+    let diags = c.diagnostics(&manifest);
+    let codes: Vec<(&str, i64)> = diags
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["severity"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(codes, [("disabled-rule", 2)], "{diags:#}");
+    let broken = EXAMPLE_PACK[0].1.replace(
+        "extends = \"jtai-childrens-mental-health\"",
+        "extends = \"jtai-childrens-mental-healt\"",
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": manifest, "version": 2}, "contentChanges": [{"text": broken}]}),
+    );
+    let diags = c.diagnostics(&manifest);
+    assert_eq!(diags[0]["code"], "unknown-pack", "{diags:#}");
+    assert_eq!(diags[0]["severity"], 1);
+    assert_eq!(diags[0]["range"]["start"]["line"], 7);
     c.stop();
 }

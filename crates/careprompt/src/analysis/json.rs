@@ -7,9 +7,11 @@
 //! parameters mirror [`Workspace`]'s: `set_file` (`file`, `text`),
 //! `remove_file` (`file`), `diagnostics`, `symbols` and `format` (`file`),
 //! `completion`, `hover` and `definition` (an [`At`]), `references` (an
-//! [`At`] and `include_declaration`), `code_actions` (`file`, `range`) and
-//! `run_tests` (no parameters). Field names are as the answer types
-//! serialise them.
+//! [`At`] and `include_declaration`), `code_actions` (`file`, `range`),
+//! `run_tests` (no parameters), `text` (`file`: the text of a file held or
+//! of a base pack's read-only file, or null) and `base_files` (no
+//! parameters: the names of a local pack's base pack files). Field names
+//! are as the answer types serialise them.
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -94,6 +96,8 @@ fn dispatch(ws: &mut Workspace, method: &str, p: Value) -> Result<Value, String>
             result(ws.code_actions(&p.file, p.range))
         }
         "run_tests" => result(ws.run_tests()),
+        "text" => result(ws.text(&params::<File>(p, method)?.file)),
+        "base_files" => result(ws.base_file_names()),
         other => Err(format!("there is no method `{other}`")),
     }
 }

@@ -11,6 +11,12 @@
 //! that for one request object at a time). Positions are 0-based
 //! lines and UTF-16 columns, as LSP and JavaScript count them. Nothing here
 //! reads files or the clock: the host passes every file in.
+//!
+//! A workspace holding a `pack.toml` is a local pack (docs/packs.md): its
+//! manifest is checked, its rules are compiled on the pack it `extends`
+//! (whose files are held read-only, for hover and go to definition), its
+//! `[[field]]`s are merged into the schema and its `[[disable]]`d rules
+//! are left out, as the CLI does.
 
 mod actions;
 mod completion;
@@ -18,6 +24,9 @@ mod context;
 mod hover;
 mod index;
 pub mod json;
+mod local_pack;
+#[cfg(test)]
+mod local_pack_tests;
 mod navigation;
 mod rule_tests;
 mod symbols;
@@ -103,6 +112,10 @@ pub struct Workspace {
     files: BTreeMap<String, Doc>,
     rules: Option<RuleSet>,
     compile_diagnostics: Vec<Diagnostic>,
+    /// The read-only files of the pack a local pack builds on.
+    base: BTreeMap<String, Doc>,
+    /// The schema of a local pack (the base schema with its fields).
+    pack_schema: Option<Schema>,
 }
 
 impl Default for Workspace {
@@ -119,6 +132,8 @@ impl Workspace {
             files: BTreeMap::new(),
             rules: None,
             compile_diagnostics: Vec::new(),
+            base: BTreeMap::new(),
+            pack_schema: None,
         }
     }
 
@@ -148,6 +163,9 @@ impl Workspace {
 
     /// The schema rules are checked against.
     pub fn schema(&self) -> &Schema {
+        if let Some(s) = &self.pack_schema {
+            return s;
+        }
         match &self.schema {
             Some(s) => s,
             None => match Schema::builtin_ref() {
@@ -160,7 +178,7 @@ impl Workspace {
     /// Adds or replaces a file and analyses the workspace again.
     pub fn set_file(&mut self, name: &str, text: &str) {
         self.insert(name, text);
-        if FileKind::of(name) == FileKind::Rules {
+        if self.compiles_with(name) {
             self.recompile();
         }
     }
@@ -175,8 +193,20 @@ impl Workspace {
 
     /// Removes a file.
     pub fn remove_file(&mut self, name: &str) {
-        if self.files.remove(name).is_some() && FileKind::of(name) == FileKind::Rules {
+        let compiles_with = self.compiles_with(name);
+        if self.files.remove(name).is_some() && compiles_with {
             self.recompile();
+        }
+    }
+
+    /// Whether the compiled rules depend on the file `name`: rules files,
+    /// a manifest, and (in a local pack, whose manifest may list them)
+    /// test files.
+    fn compiles_with(&self, name: &str) -> bool {
+        match FileKind::of(name) {
+            FileKind::Rules => true,
+            FileKind::Tests => self.manifest().is_some(),
+            FileKind::Data => is_manifest(name),
         }
     }
 
@@ -185,9 +215,27 @@ impl Workspace {
         self.files.keys().map(String::as_str).collect()
     }
 
-    /// The text of a file held.
+    /// The text of a file held, or of a read-only file of the base pack
+    /// (see [`Workspace::base_file_names`]).
     pub fn text(&self, name: &str) -> Option<&str> {
-        self.files.get(name).map(|d| d.text.as_str())
+        self.doc(name).map(|d| d.text.as_str())
+    }
+
+    /// The names of the read-only files of the pack a local pack builds on
+    /// (empty without a `pack.toml` that `extends` one). Definitions and
+    /// references may point into them; they are never the user's problems.
+    pub fn base_file_names(&self) -> Vec<&str> {
+        self.base.keys().map(String::as_str).collect()
+    }
+
+    /// The name of the local pack's manifest held, if any: a file called
+    /// `pack.toml`, the one nearest the top when there are several.
+    pub fn manifest(&self) -> Option<&str> {
+        self.files
+            .keys()
+            .filter(|n| is_manifest(n))
+            .min_by_key(|n| (n.matches('/').count(), n.len()))
+            .map(String::as_str)
     }
 
     /// The compiled rule set, when every rules file compiles.
@@ -198,7 +246,8 @@ impl Workspace {
     /// Every problem in one file: each syntax error, and the compile errors
     /// and warnings of the items that parsed (rules files); TOML errors,
     /// unknown rule ids and outcomes (rule test files; failing cases come
-    /// from [`Workspace::run_tests`]).
+    /// from [`Workspace::run_tests`]); a local pack's manifest problems
+    /// and its disabled rules, as warnings (its `pack.toml`).
     pub fn diagnostics(&self, file: &str) -> Vec<Located> {
         let Some(doc) = self.files.get(file) else {
             return Vec::new();
@@ -230,7 +279,16 @@ impl Workspace {
                 }
             }
             FileKind::Tests => out.extend(rule_tests::file_diagnostics(self, file)),
-            FileKind::Data => {}
+            FileKind::Data => {
+                if self.manifest() == Some(file) {
+                    out.extend(
+                        self.compile_diagnostics
+                            .iter()
+                            .filter(|d| d.file == file)
+                            .cloned(),
+                    );
+                }
+            }
         }
         out.into_iter()
             .map(|d| Located {
@@ -282,33 +340,35 @@ impl Workspace {
         rule_tests::run(self)
     }
 
+    /// A file held, or a read-only file of the base pack.
     pub(crate) fn doc(&self, name: &str) -> Option<&Doc> {
-        self.files.get(name)
+        self.files.get(name).or_else(|| self.base.get(name))
     }
 
+    /// The files held, then the base pack's read-only files.
     pub(crate) fn docs(&self) -> impl Iterator<Item = (&str, &Doc)> {
-        self.files.iter().map(|(n, d)| (n.as_str(), d))
+        self.files
+            .iter()
+            .chain(self.base.iter())
+            .map(|(n, d)| (n.as_str(), d))
+    }
+
+    /// Whether `name` is one of the files held (not a base pack's file).
+    pub(crate) fn holds(&self, name: &str) -> bool {
+        self.files.contains_key(name)
     }
 
     fn insert(&mut self, name: &str, text: &str) {
-        let kind = FileKind::of(name);
-        let parsed = if kind == FileKind::Rules {
-            tolerant::parse(name, text)
-        } else {
-            tolerant::Parsed::default()
-        };
-        self.files.insert(
-            name.to_string(),
-            Doc {
-                text: text.to_string(),
-                lines: text::Lines::new(text),
-                kind,
-                parsed,
-            },
-        );
+        self.files.insert(name.to_string(), Doc::new(name, text));
     }
 
     fn recompile(&mut self) {
+        if let Some(manifest) = self.manifest().map(str::to_string) {
+            self.compile_pack(&manifest);
+            return;
+        }
+        self.base.clear();
+        self.pack_schema = None;
         let sources: Vec<Source> = self
             .files
             .iter()
@@ -321,10 +381,7 @@ impl Workspace {
         };
         match RuleSet::compile_with(&sources, &options) {
             Ok(rules) => {
-                self.compile_diagnostics = crate::lint::lint(&rules, None)
-                    .into_iter()
-                    .filter(|d| d.code != "untested")
-                    .collect();
+                self.compile_diagnostics = lint_diagnostics(&rules);
                 self.rules = Some(rules);
             }
             Err(e) => {
@@ -333,6 +390,40 @@ impl Workspace {
             }
         }
     }
+}
+
+impl Doc {
+    fn new(name: &str, text: &str) -> Doc {
+        let kind = FileKind::of(name);
+        let parsed = if kind == FileKind::Rules {
+            tolerant::parse(name, text)
+        } else {
+            tolerant::Parsed::default()
+        };
+        Doc {
+            text: text.to_string(),
+            lines: text::Lines::new(text),
+            kind,
+            parsed,
+        }
+    }
+}
+
+/// The warnings of a compiled rule set an editor shows (whether a rule is
+/// tested is the test run's answer, not a problem of the rules).
+fn lint_diagnostics(rules: &RuleSet) -> Vec<Diagnostic> {
+    crate::lint::lint(rules, None)
+        .into_iter()
+        .filter(|d| d.code != "untested")
+        .collect()
+}
+
+/// Whether a file name is a local pack's manifest.
+fn is_manifest(name: &str) -> bool {
+    name == crate::pack::MANIFEST
+        || name
+            .strip_suffix(crate::pack::MANIFEST)
+            .is_some_and(|dir| dir.ends_with('/'))
 }
 
 fn empty_schema() -> &'static Schema {

@@ -35,7 +35,8 @@ pub struct TestsAnswer {
     /// The run: every case, passed and failed, and overall coverage
     /// (absent when the rules do not compile).
     pub run: Option<TestRun>,
-    /// Coverage rule by rule, in the order the rules are written.
+    /// Coverage rule by rule, in the order the rules are written (a local
+    /// pack's own rules; not those of the pack it builds on).
     pub rules: Vec<RuleCoverage>,
     /// The cases that failed, each at its name in its test file.
     pub failures: Vec<CaseFailure>,
@@ -72,9 +73,12 @@ pub(crate) fn run(ws: &Workspace) -> TestsAnswer {
         .map(|(n, d)| (n.to_string(), d.text.clone()))
         .collect();
     let run = run_tests(rules, &files, &WorkspaceLoader(ws));
+    // Coverage of the rules written here: a local pack's base rules are
+    // the base pack's to test.
     let per_rule = rules
         .rules()
         .into_iter()
+        .filter(|r| ws.holds(&r.file))
         .map(|r| {
             let tested_in = files
                 .iter()

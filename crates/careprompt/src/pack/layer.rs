@@ -382,11 +382,38 @@ impl Pack {
     }
 }
 
+/// A pack's manifest checked and its layers gathered, before its rules are
+/// compiled: the base pack's sources, the pack's rules and test files, and
+/// the schema with the pack's fields merged in. The editor analysis uses it
+/// to see the base pack and the extended schema even while a rule is broken.
+pub(crate) struct Layers {
+    manifest: manifest::Manifest,
+    /// The base pack's rules files, as the compiler names them.
+    pub base_sources: Vec<Source>,
+    /// The pack's rules files, by path inside the pack.
+    pub rules_files: Vec<String>,
+    test_files: Vec<String>,
+    fields: Vec<ExtensionField>,
+    schema_json: String,
+    /// The schema the pack's rules are checked against.
+    pub schema: Schema,
+}
+
 pub(crate) fn compile(
     root: &str,
     files: BTreeMap<String, String>,
     options: &PackOptions,
 ) -> Result<Pack, CompileError> {
+    let layers = layers(root, &files, options)?;
+    compile_layers(root, files, layers, options)
+}
+
+/// Checks the manifest of the pack held in `files` and gathers its layers.
+pub(crate) fn layers(
+    root: &str,
+    files: &BTreeMap<String, String>,
+    options: &PackOptions,
+) -> Result<Layers, CompileError> {
     let manifest_name = format!("{root}{MANIFEST}");
     let Some(text) = files.get(MANIFEST) else {
         return Err(no_manifest(root));
@@ -444,14 +471,8 @@ pub(crate) fn compile(
             Vec::new()
         }
     };
-    let rules_files = files_named(
-        m.pack.rules.as_ref(),
-        &files,
-        is_rules,
-        "rules",
-        &mut errors,
-    );
-    let test_files = files_named(m.pack.tests.as_ref(), &files, is_test, "test", &mut errors);
+    let rules_files = files_named(m.pack.rules.as_ref(), files, is_rules, "rules", &mut errors);
+    let test_files = files_named(m.pack.tests.as_ref(), files, is_test, "test", &mut errors);
     if rules_files.is_empty() && base_sources.is_empty() && errors.list.is_empty() {
         errors.push(
             "manifest",
@@ -520,6 +541,44 @@ pub(crate) fn compile(
             .with_help("the schema must be JSON Schema of the subset docs/packs.md lists"),
         )
     })?;
+    Ok(Layers {
+        manifest: m,
+        base_sources,
+        rules_files,
+        test_files,
+        fields,
+        schema_json,
+        schema,
+    })
+}
+
+/// Compiles the pack held in `files` on the layers [`layers`] gathered.
+pub(crate) fn compile_layers(
+    root: &str,
+    files: BTreeMap<String, String>,
+    layers: Layers,
+    options: &PackOptions,
+) -> Result<Pack, CompileError> {
+    let Layers {
+        manifest: m,
+        base_sources,
+        rules_files,
+        test_files,
+        fields,
+        schema_json,
+        schema,
+    } = layers;
+    let manifest_name = format!("{root}{MANIFEST}");
+    let Some(text) = files.get(MANIFEST) else {
+        return Err(no_manifest(root));
+    };
+    let mut errors = Errors {
+        src: SourceRef {
+            name: &manifest_name,
+            text,
+        },
+        list: Vec::new(),
+    };
     let mut sources = base_sources.clone();
     for f in &rules_files {
         if let Some(t) = files.get(f) {

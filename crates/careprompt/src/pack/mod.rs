@@ -31,3 +31,8 @@ use crate::ruleset::RuleSet;
 pub fn load_bundle(name: &str, text: &str) -> Result<RuleSet, CompileError> {
     Pack::from_bundle(name, text, &PackOptions::default()).map(Pack::into_rule_set)
 }
+
+/// The pack layering for the editor analysis, which compiles a local pack
+/// from the open files in two steps so that it sees the base pack and the
+/// extended schema even while a rule does not compile.
+pub(crate) use layer::{compile_layers, layers};

@@ -161,8 +161,10 @@ export function createEditor(parent, host) {
   return {
     view,
     /** A fresh editor state for a file's text (each file keeps its own undo history). */
-    stateFor(name, text) {
-      return EditorState.create({ doc: text, extensions: extensions(name) });
+    /** An editor state for a file; `readOnly` for a base pack's file, shown but not edited. */
+    stateFor(name, text, { readOnly = false } = {}) {
+      const ext = extensions(name);
+      return EditorState.create({ doc: text, extensions: readOnly ? [ext, EditorState.readOnly.of(true)] : ext });
     },
     setState(state) { view.setState(state); },
     /** Shows diagnostics (analysis JSON) in the gutter and underlines. */

@@ -18,6 +18,8 @@ let engine;
 let editor;
 /** The pack's files: name -> { state } (a CodeMirror EditorState each). */
 const files = new Map();
+// Files of the pack a local pack builds on, opened read-only from a definition: name -> { state }.
+const baseFiles = new Map();
 /** The text the engine holds for each file. */
 const synced = new Map();
 let current = null;
@@ -47,12 +49,14 @@ const textOf = (name) => (name === current ? editor.view.state : files.get(name)
 const sorted = () => [...files.keys()].sort();
 const isRules = (n) => n.endsWith('.cpr');
 const isTests = (n) => n.endsWith('.test.toml');
+// A local pack's manifest: its problems are shown with the rules'.
+const MANIFEST = 'pack.toml';
 
 // ---- keeping the engine in step with the editor ------------------------
 
 /** Hands every changed file's text to the engine. */
 function sync() {
-  if (current) files.get(current).state = editor.view.state;
+  if (current && files.has(current)) files.get(current).state = editor.view.state;
   for (const name of files.keys()) {
     const text = textOf(name);
     if (synced.get(name) !== text) {
@@ -74,7 +78,7 @@ function analyse() {
   sync();
   const all = [];
   for (const name of sorted()) {
-    if (!isRules(name) && !isTests(name)) continue;
+    if (!isRules(name) && !isTests(name) && name !== MANIFEST) continue;
     for (const d of engine.call('diagnostics', { file: name })) all.push({ file: name, ...d });
   }
   if (current) editor.showDiagnostics(all.filter((d) => d.file === current));
@@ -138,7 +142,9 @@ function refreshChoices() {
       type: 'button', class: 'file', 'data-file': name, 'aria-current': name === current ? 'true' : null,
       onclick: () => openFile(name),
     }, name))));
-  $('current-file').textContent = current ?? 'no file';
+  const base = baseFiles.has(current);
+  $('current-file').textContent = base ? `${current} (the base pack’s file, read-only)` : current ?? 'no file';
+  $('current-file').dataset.readOnly = String(base);
 
   const ids = [];
   for (const name of sorted().filter(isRules)) {
@@ -167,12 +173,29 @@ function fillSelect(select, names, extraLabel, extraValue) {
 // ---- files -------------------------------------------------------------
 
 function openFile(name, range) {
-  if (!files.has(name)) return;
-  if (current && files.has(current)) files.get(current).state = editor.view.state;
+  if (!files.has(name) && !openBase(name)) return;
+  if (current) (files.get(current) ?? baseFiles.get(current)).state = editor.view.state;
   current = name;
-  editor.setState(files.get(name).state);
+  editor.setState((files.get(name) ?? baseFiles.get(name)).state);
   analyse();
   if (range) editor.select(range);
+}
+
+/**
+ * Holds a file of the pack a local pack builds on (a definition may be there)
+ * to be shown read-only: the engine has its text. False when there is none.
+ */
+function openBase(name) {
+  if (baseFiles.has(name)) return true;
+  let text = null;
+  try {
+    text = engine.call('text', { file: name });
+  } catch {
+    text = null;
+  }
+  if (typeof text !== 'string') return false;
+  baseFiles.set(name, { state: editor.stateFor(name, text, { readOnly: true }) });
+  return true;
 }
 
 function goTo(file, range) {
@@ -184,6 +207,7 @@ function goTo(file, range) {
 function loadPack(list, { handle = null, how } = {}) {
   for (const name of engine.fileNames()) engine.removeFile(name);
   files.clear();
+  baseFiles.clear();
   synced.clear();
   current = null;
   for (const { name, text } of list) files.set(name, { state: editor.stateFor(name, text) });
@@ -531,7 +555,7 @@ async function main() {
     editor.view.focus();
   });
   $('remove-file').addEventListener('click', () => {
-    if (!current) return;
+    if (!current || !files.has(current)) return;
     const name = current;
     files.delete(name);
     synced.delete(name);
@@ -546,7 +570,7 @@ async function main() {
   $('show-info').addEventListener('click', () => { editor.view.focus(); editor.showInfo(); });
   $('go-definition').addEventListener('click', () => editor.goToDefinition());
   $('format').addEventListener('click', () => {
-    if (!current) return;
+    if (!current || !files.has(current)) return;
     sync();
     const edit = engine.call('format', { file: current });
     if (!edit) { say(`${current} is already formatted (or has syntax errors to fix first).`); return; }

@@ -1,5 +1,7 @@
 // Starting points for a pack: a small new pack (one rule, its constant, its
-// tests and a base plan) and a copy of the built-in pack.
+// tests and a base plan), a local pack built on the built-in pack (the
+// repository's Fictional Borough example) and a copy of the built-in pack.
+import { EXAMPLE_LOCAL_PACK } from './example-local-pack.js';
 
 const NEW_PACK = {
   'pack.toml': `# The manifest of this pack (docs/packs.md). Give it your own name and
@@ -8,8 +10,10 @@ const NEW_PACK = {
 name = "new-local-pack"
 version = "0.1.0"
 description = "A new careprompt pack: say here what it is for."
-rules = ["rules.cpr"]
-tests = ["tests/rules.test.toml"]
+# Every .cpr file outside tests/ is one of the pack's rules files, and every
+# .test.toml file one of its tests (list them as rules = [...] and
+# tests = [...] to choose). Add extends = "jtai-childrens-mental-health"
+# to build on the built-in pack.
 `,
   'rules.cpr': `# The rules of this pack. Each rule states one learning point as a
 # condition on the case plan; the tests in tests/ try it on plans.
@@ -75,6 +79,10 @@ export function templates(engine) {
     new: {
       label: 'A new pack: one rule, its tests and a base plan',
       files: () => Object.entries(NEW_PACK).map(([name, text]) => ({ name, text })),
+    },
+    local: {
+      label: 'A local pack built on the built-in pack (the Fictional Borough example)',
+      files: () => Object.entries(EXAMPLE_LOCAL_PACK).map(([name, text]) => ({ name, text })),
     },
     builtin: {
       label: "A copy of the built-in children's mental health pack",
