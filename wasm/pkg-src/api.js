@@ -214,9 +214,76 @@ function planInput(plan) {
   return { error: argumentError('a plan is a JSON string, a Uint8Array of UTF-8 JSON, or an object') };
 }
 
+const OUTCOME_OF = { f: 'fires', c: 'clear', u: 'unknown' };
+
+/**
+ * The rules' words as the engine gives them once per rule set
+ * (`wordsJson`), with the pack's JSON kept as text so every report gets its
+ * own copy.
+ */
+function wordsOf(handle) {
+  const words = JSON.parse(handle.wordsJson());
+  return {
+    reportVersion: words.report_version,
+    engine: words.engine,
+    packJson: JSON.stringify(words.pack),
+    rules: words.rules,
+  };
+}
+
+/** Each rule's outcome, from the letters before the first newline of a compact result. */
+function outcomesOf(compact) {
+  const end = compact.indexOf('\n');
+  const out = new Array(end);
+  for (let i = 0; i < end; i++) out[i] = OUTCOME_OF[compact[i]];
+  return out;
+}
+
+/**
+ * The whole report from the rules' words and a compact result (see
+ * `Report::to_compact` in the Rust library): the same object, key for key
+ * and in the same order, as JSON.parse of the report's JSON.
+ */
+function reportOf(words, compact) {
+  const end = compact.indexOf('\n');
+  const tail = JSON.parse(compact.slice(end + 1));
+  const details = new Map();
+  for (const [index, found] of tail.details) details.set(index, found);
+  const outcomes = new Array(end);
+  let fires = 0;
+  let clear = 0;
+  let unknown = 0;
+  for (let i = 0; i < end; i++) {
+    const code = compact[i];
+    const w = words.rules[i];
+    const o = { rule: w.rule, outcome: OUTCOME_OF[code], title: w.title, theme: w.theme, kind: w.kind, severity: w.severity };
+    if (code === 'f') fires++;
+    else if (code === 'c') clear++;
+    else unknown++;
+    if (code !== 'c' && w.learning) {
+      o.learning = w.learning.section === undefined ? { source: w.learning.source } : { source: w.learning.source, section: w.learning.section };
+    }
+    if (code === 'f') {
+      o.prompt = w.prompt;
+      o.next_steps = w.next_steps.slice();
+    }
+    const found = details.get(i);
+    if (found) Object.assign(o, found);
+    outcomes[i] = o;
+  }
+  const report = { report_version: words.reportVersion, engine: words.engine, as_of: tail.as_of };
+  if (tail.plan_id !== undefined) report.plan_id = tail.plan_id;
+  report.summary = { fires, clear, unknown };
+  report.outcomes = outcomes;
+  if (tail.warnings) report.warnings = tail.warnings;
+  report.pack = JSON.parse(words.packJson);
+  return report;
+}
+
 /** A compiled rule set: compile once, check many plans. Call free() when done. */
 export class Rules {
   #handle;
+  #words;
 
   /** @internal Use compile() or builtin(). */
   constructor(handle) {
@@ -233,24 +300,56 @@ export class Rules {
    * Checks one plan against the rules on the date options.asOf (YYYY-MM-DD).
    * The plan is a JSON string, UTF-8 bytes, or an object (stringified first,
    * which is slower than passing the text you already have). Returns
-   * { ok: true, report, json } where json is exactly the CLI's
-   * `--format json` output, or { ok: false, error, json }.
+   * { ok: true, outcomes, report, json } or { ok: false, error, json }.
+   * `outcomes` is each rule's outcome ('fires', 'clear' or 'unknown') in
+   * the rules' order; `report` is the whole report; `json` is exactly the
+   * CLI's `--format json` output. All three are worked out when first read
+   * (the engine sends only outcomes, evidence and missing paths; the rules'
+   * words are fetched once per rule set): reading `outcomes` alone is the
+   * fast path. Read `json` before free()ing the rules.
    */
   check(plan, options) {
     const handle = this.#live();
     const input = planInput(plan);
     if (input.error) return { ok: false, error: input.error, json: JSON.stringify(input.error) };
     const asOf = asOfOf(options);
-    let ok;
-    let json;
+    let compact;
     try {
-      const outcome = input.text !== undefined ? handle.checkText(input.text, asOf) : handle.checkBytes(input.bytes, asOf);
-      ({ ok, json } = take(outcome));
+      compact = input.text !== undefined ? handle.checkCompactText(input.text, asOf) : handle.checkCompactBytes(input.bytes, asOf);
     } catch (e) {
       const error = trapped(e);
       return { ok: false, error, json: JSON.stringify(error) };
     }
-    return ok ? { ok: true, report: JSON.parse(json), json } : { ok: false, error: JSON.parse(json), json };
+    if (compact.charCodeAt(0) === 33 /* '!': an error, its JSON follows */) {
+      const json = compact.slice(1);
+      return { ok: false, error: JSON.parse(json), json };
+    }
+    const rules = this;
+    const words = (this.#words ??= wordsOf(handle));
+    // The report's JSON is made again from the same input when asked for:
+    // bytes are copied now, so a caller reusing its buffer changes nothing.
+    const text = input.text;
+    const bytes = text === undefined ? new Uint8Array(input.bytes) : undefined;
+    let outcomes;
+    let report;
+    let json;
+    return {
+      ok: true,
+      get outcomes() {
+        return (outcomes ??= outcomesOf(compact));
+      },
+      get report() {
+        return (report ??= reportOf(words, compact));
+      },
+      get json() {
+        if (json === undefined) {
+          const live = rules.#live();
+          const full = take(text !== undefined ? live.checkText(text, asOf) : live.checkBytes(bytes, asOf));
+          json = full.json;
+        }
+        return json;
+      },
+    };
   }
 
   /**

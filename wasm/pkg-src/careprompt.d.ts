@@ -145,8 +145,22 @@ export interface CheckManyOptions extends CheckOptions {
 /** A plan: JSON text, UTF-8 JSON bytes, or an object (stringified first, which is slower). */
 export type PlanInput = string | Uint8Array | ArrayBuffer | ArrayBufferView | object;
 
+/**
+ * A check's result. On success `outcomes`, `report` and `json` are worked out
+ * when first read: `outcomes` alone is the fast path; `report` is built from
+ * the rules' words (held once per rule set) and the engine's compact result;
+ * `json` is made by the engine again from the same plan, so read it before
+ * the rules are freed.
+ */
 export type CheckResult =
-  | { ok: true; report: Report; /** The report text, byte for byte the CLI's `--format json`. */ json: string }
+  | {
+      ok: true;
+      /** Each rule's outcome, in the rule set's order (`report.outcomes[i].outcome`). */
+      readonly outcomes: OutcomeKind[];
+      readonly report: Report;
+      /** The report text, byte for byte the CLI's `--format json`. */
+      readonly json: string;
+    }
   | { ok: false; error: PlanError; json: string };
 
 export type BatchEntry =
