@@ -573,6 +573,50 @@ mod tests {
         assert!(fires > 0 && unknown > 0 && warned > 0, "{fires} {unknown} {warned}");
     }
 
+    /// Issue 14: a `where` of 1,000 tests inside another list. The budget
+    /// counted list elements visited (here 40 + 40 x 40, far inside the
+    /// plan's budget), not the tests made on each (1,000 times as many),
+    /// so with larger lists one plan took minutes. Each element now costs
+    /// its filter's tests: the rule runs out of budget and is unknown.
+    #[test]
+    fn a_where_of_many_tests_inside_a_list_spends_the_budget_per_test() {
+        let tests: Vec<String> = (0..1000)
+            .map(|i| format!("condition = \"c{i}\""))
+            .collect();
+        let text = format!(
+            "rule R {{\n  title \"t\"\n  theme \"t\"\n  kind risk\n  severity high\n  when any placements where (any health.diagnoses where ({}))\n  prompt \"p\"\n}}\n",
+            tests.join(" or ")
+        );
+        let rules = RuleSet::compile(&[crate::load::Source::new("r.cpr", text.clone())]).unwrap();
+        let plan = json!({
+            "plan_id": "p",
+            "placements": vec![json!({"id": "x"}); 40],
+            "health": {"diagnoses": vec![json!({"condition": "none of them"}); 40]},
+        })
+        .to_string();
+        let options = CheckOptions::new(Date::parse("2026-11-26").unwrap());
+        let report = rules.check_json(plan.as_bytes(), &options).unwrap();
+        assert_eq!(report.outcomes[0].outcome, OutcomeKind::Unknown);
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.contains("rule `R` needs more work")),
+            "{:?}",
+            report.warnings
+        );
+        assert_eq!(
+            rules.outcomes_json(plan.as_bytes(), &options).unwrap(),
+            vec![OutcomeKind::Unknown]
+        );
+        // A filter of a few tests on the same plan is decided as before.
+        let few = text.replacen(&tests.join(" or "), &tests[..3].join(" or "), 1);
+        let rules = RuleSet::compile(&[crate::load::Source::new("r.cpr", few)]).unwrap();
+        let report = rules.check_json(plan.as_bytes(), &options).unwrap();
+        assert_eq!(report.outcomes[0].outcome, OutcomeKind::Clear);
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    }
+
     #[test]
     fn the_compact_form_has_one_code_per_rule_and_no_words() {
         let rules = RuleSet::builtin().unwrap();
