@@ -231,11 +231,10 @@ function wordsOf(handle) {
   };
 }
 
-/** Each rule's outcome, from the letters before the first newline of a compact result. */
-function outcomesOf(compact) {
-  const end = compact.indexOf('\n');
-  const out = new Array(end);
-  for (let i = 0; i < end; i++) out[i] = OUTCOME_OF[compact[i]];
+/** Each rule's outcome, from one letter per rule (`checkOutcomes*`). */
+function outcomesOf(codes) {
+  const out = new Array(codes.length);
+  for (let i = 0; i < codes.length; i++) out[i] = OUTCOME_OF[codes[i]];
   return out;
 }
 
@@ -303,31 +302,33 @@ export class Rules {
    * { ok: true, outcomes, report, json } or { ok: false, error, json }.
    * `outcomes` is each rule's outcome ('fires', 'clear' or 'unknown') in
    * the rules' order; `report` is the whole report; `json` is exactly the
-   * CLI's `--format json` output. All three are worked out when first read
-   * (the engine sends only outcomes, evidence and missing paths; the rules'
-   * words are fetched once per rule set): reading `outcomes` alone is the
-   * fast path. Read `json` before free()ing the rules.
+   * CLI's `--format json` output. The check itself decides the outcomes
+   * and nothing more (the fast path: no evidence recorded, no report
+   * built); `report` and `json` are made by the engine when first read,
+   * from the same plan: `report` from the evidence and missing paths it
+   * sends and the rules' words, fetched once per rule set; `json` in full.
+   * Read them before free()ing the rules.
    */
   check(plan, options) {
     const handle = this.#live();
     const input = planInput(plan);
     if (input.error) return { ok: false, error: input.error, json: JSON.stringify(input.error) };
     const asOf = asOfOf(options);
-    let compact;
+    let codes;
     try {
-      compact = input.text !== undefined ? handle.checkCompactText(input.text, asOf) : handle.checkCompactBytes(input.bytes, asOf);
+      codes = input.text !== undefined ? handle.checkOutcomesText(input.text, asOf) : handle.checkOutcomesBytes(input.bytes, asOf);
     } catch (e) {
       const error = trapped(e);
       return { ok: false, error, json: JSON.stringify(error) };
     }
-    if (compact.charCodeAt(0) === 33 /* '!': an error, its JSON follows */) {
-      const json = compact.slice(1);
+    if (codes.charCodeAt(0) === 33 /* '!': an error, its JSON follows */) {
+      const json = codes.slice(1);
       return { ok: false, error: JSON.parse(json), json };
     }
+    // The report and its JSON are made again from the same input when
+    // asked for: bytes are copied now, so a caller reusing its buffer
+    // changes nothing.
     const rules = this;
-    const words = (this.#words ??= wordsOf(handle));
-    // The report's JSON is made again from the same input when asked for:
-    // bytes are copied now, so a caller reusing its buffer changes nothing.
     const text = input.text;
     const bytes = text === undefined ? new Uint8Array(input.bytes) : undefined;
     let outcomes;
@@ -336,16 +337,20 @@ export class Rules {
     return {
       ok: true,
       get outcomes() {
-        return (outcomes ??= outcomesOf(compact));
+        return (outcomes ??= outcomesOf(codes));
       },
       get report() {
-        return (report ??= reportOf(words, compact));
+        if (report === undefined) {
+          const live = rules.#live();
+          const compact = text !== undefined ? live.checkCompactText(text, asOf) : live.checkCompactBytes(bytes, asOf);
+          report = reportOf((rules.#words ??= wordsOf(live)), compact);
+        }
+        return report;
       },
       get json() {
         if (json === undefined) {
           const live = rules.#live();
-          const full = take(text !== undefined ? live.checkText(text, asOf) : live.checkBytes(bytes, asOf));
-          json = full.json;
+          json = take(text !== undefined ? live.checkText(text, asOf) : live.checkBytes(bytes, asOf)).json;
         }
         return json;
       },

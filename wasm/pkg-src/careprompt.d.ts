@@ -146,11 +146,12 @@ export interface CheckManyOptions extends CheckOptions {
 export type PlanInput = string | Uint8Array | ArrayBuffer | ArrayBufferView | object;
 
 /**
- * A check's result. On success `outcomes`, `report` and `json` are worked out
- * when first read: `outcomes` alone is the fast path; `report` is built from
- * the rules' words (held once per rule set) and the engine's compact result;
- * `json` is made by the engine again from the same plan, so read it before
- * the rules are freed.
+ * A check's result. The check decides each rule's outcome and nothing more
+ * (`outcomes`: the fast path). `report` and `json` are made by the engine
+ * when first read, from the same plan (bytes are copied at the call):
+ * `report` from the evidence and missing paths it sends back and the rules'
+ * words (fetched once per rule set), `json` in full. Read them before the
+ * rules are freed.
  */
 export type CheckResult =
   | {

@@ -223,6 +223,29 @@ impl Rules {
         }
     }
 
+    /// The fastest check: each rule's outcome and nothing else, one letter
+    /// per rule in the rule set's order (`f` fires, `c` clear, `u`
+    /// unknown), as `careprompt::RuleSet::outcomes_json` decides them; no
+    /// evidence is recorded and no report built. A failure is `!` and the
+    /// error's JSON, as for [`Rules::check_compact_bytes`].
+    #[wasm_bindgen(js_name = checkOutcomesBytes)]
+    pub fn check_outcomes_bytes(&self, plan: &[u8], as_of: &str) -> String {
+        let as_of = match host::parse_as_of(as_of) {
+            Ok(d) => d,
+            Err(e) => return format!("!{}", e.to_json()),
+        };
+        match self.rules.outcomes_json(plan, &CheckOptions::new(as_of)) {
+            Ok(outcomes) => outcomes.iter().map(|o| o.code()).collect(),
+            Err(e) => format!("!{}", host::plan_error_json(&e)),
+        }
+    }
+
+    /// [`Rules::check_outcomes_bytes`] for a string.
+    #[wasm_bindgen(js_name = checkOutcomesText)]
+    pub fn check_outcomes_text(&self, plan: &str, as_of: &str) -> String {
+        self.check_outcomes_bytes(plan.as_bytes(), as_of)
+    }
+
     /// [`Rules::check_compact_bytes`] for a string.
     #[wasm_bindgen(js_name = checkCompactText)]
     pub fn check_compact_text(&self, plan: &str, as_of: &str) -> String {
@@ -348,7 +371,7 @@ mod tests {
     }
 
     #[test]
-    fn the_compact_check_is_the_library_compact_form_and_errors_are_the_full_checks() {
+    fn the_compact_and_outcome_checks_are_the_librarys_and_errors_are_the_full_checks() {
         let r = rules();
         let options = CheckOptions::new(Date::parse(AS_OF).unwrap());
         let direct = r
@@ -358,6 +381,8 @@ mod tests {
         assert_eq!(r.check_compact_text(PLAN, AS_OF), direct);
         assert_eq!(r.check_compact_bytes(PLAN.as_bytes(), AS_OF), direct);
         assert!(direct.starts_with("f\n"), "{direct}");
+        assert_eq!(r.check_outcomes_text(PLAN, AS_OF), "f");
+        assert_eq!(r.check_outcomes_bytes(PLAN.as_bytes(), AS_OF), "f");
         let words: serde_json::Value = serde_json::from_str(&r.words_json()).unwrap();
         assert_eq!(words["rules"][0]["rule"], "T-01");
         for (plan, date) in [("{", AS_OF), ("[]", AS_OF), (PLAN, "tomorrow")] {
@@ -365,6 +390,8 @@ mod tests {
             let full = r.check_text(plan, date);
             assert!(!full.is_ok());
             assert_eq!(compact.strip_prefix('!'), Some(full.text()), "{plan} {date}");
+            let outcomes = r.check_outcomes_text(plan, date);
+            assert_eq!(outcomes.strip_prefix('!'), Some(full.text()), "{plan} {date}");
         }
     }
 

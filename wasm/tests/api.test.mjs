@@ -349,9 +349,15 @@ test('freed rules refuse to work instead of crashing', () => {
   const other = cp.compile(RULES).rules;
   const result = other.check(FIRES, AS_OF);
   other.free();
-  assert.equal(result.outcomes[0], 'fires', 'outcomes and report need nothing from the engine');
-  assert.equal(result.report.outcomes[0].outcome, 'fires');
-  assert.throws(() => result.json, /freed/, 'the JSON is made again by the engine: read it before free()');
+  assert.equal(result.outcomes[0], 'fires', 'the outcomes need nothing more from the engine');
+  assert.throws(() => result.report, /freed/, 'the report is made by the engine when read: read it before free()');
+  assert.throws(() => result.json, /freed/, 'so is the JSON');
+  const kept = cp.compile(RULES).rules;
+  const read = kept.check(FIRES, AS_OF);
+  const { report, json } = read;
+  kept.free();
+  assert.equal(report.outcomes[0].outcome, 'fires', 'read before free(), they stay');
+  assert.equal(JSON.parse(json).outcomes[0].outcome, 'fires');
 });
 
 test('the package files: types, both entries, and no network code', async () => {
