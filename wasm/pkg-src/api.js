@@ -216,6 +216,23 @@ function planInput(plan) {
 
 const OUTCOME_OF = { f: 'fires', c: 'clear', u: 'unknown' };
 
+// Plan text is encoded to UTF-8 here, by the runtime's TextEncoder, into
+// one reused buffer, and handed to the engine as bytes: wasm-bindgen would
+// otherwise copy a string into WebAssembly memory one character at a time
+// in JavaScript, several times slower on a plan of a few kilobytes.
+const encoder = new TextEncoder();
+const SCRATCH_MAX = 1 << 22;
+let scratch = new Uint8Array(1 << 14);
+
+/** `text` as UTF-8 bytes (a view of the reused buffer: pass it on at once). */
+function utf8(text) {
+  const need = text.length * 3;
+  if (need > SCRATCH_MAX) return encoder.encode(text);
+  if (scratch.length < need) scratch = new Uint8Array(Math.max(need, scratch.length * 2));
+  const { written } = encoder.encodeInto(text, scratch);
+  return scratch.subarray(0, written);
+}
+
 /**
  * The rules' words as the engine gives them once per rule set
  * (`wordsJson`), with the pack's JSON kept as text so every report gets its
@@ -316,7 +333,7 @@ export class Rules {
     const asOf = asOfOf(options);
     let codes;
     try {
-      codes = input.text !== undefined ? handle.checkOutcomesText(input.text, asOf) : handle.checkOutcomesBytes(input.bytes, asOf);
+      codes = handle.checkOutcomesBytes(input.text !== undefined ? utf8(input.text) : input.bytes, asOf);
     } catch (e) {
       const error = trapped(e);
       return { ok: false, error, json: JSON.stringify(error) };
@@ -342,7 +359,7 @@ export class Rules {
       get report() {
         if (report === undefined) {
           const live = rules.#live();
-          const compact = text !== undefined ? live.checkCompactText(text, asOf) : live.checkCompactBytes(bytes, asOf);
+          const compact = live.checkCompactBytes(text !== undefined ? utf8(text) : bytes, asOf);
           report = reportOf((rules.#words ??= wordsOf(live)), compact);
         }
         return report;
@@ -350,7 +367,7 @@ export class Rules {
       get json() {
         if (json === undefined) {
           const live = rules.#live();
-          json = take(text !== undefined ? live.checkText(text, asOf) : live.checkBytes(bytes, asOf)).json;
+          json = take(live.checkBytes(text !== undefined ? utf8(text) : bytes, asOf)).json;
         }
         return json;
       },
@@ -385,7 +402,7 @@ export class Rules {
     let ok;
     let json;
     try {
-      const outcome = typeof plans === 'string' ? handle.checkManyText(plans, asOf, format) : handle.checkManyBytes(plans, asOf, format);
+      const outcome = handle.checkManyBytes(typeof plans === 'string' ? utf8(plans) : plans, asOf, format);
       ({ ok, json } = take(outcome));
     } catch (e) {
       return { ok: false, error: trapped(e) };
