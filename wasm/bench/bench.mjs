@@ -150,8 +150,12 @@ if (subset) subset.free();
 const native = [path.join(root, 'target', 'release', 'bench-loop'), path.join(root, 'target', 'release', 'bench-loop.exe')].find(existsSync);
 if (native) {
   for (const [label, size] of [['2KB', 2000], ['5KB', 5000], ['10KB', 10000]]) {
-    const out = execFileSync(native, ['report-json', String(size), '0', String(TARGET_MS)], { encoding: 'utf8' });
-    results.native[label] = { 'report-json': JSON.parse(out).us_per_call };
+    results.native[label] = {};
+    // outcomes: what check().outcomes gives; report-json: what check().json gives.
+    for (const op of ['outcomes', 'report-json']) {
+      const out = execFileSync(native, [op, String(size), '0', String(TARGET_MS)], { encoding: 'utf8' });
+      results.native[label][op] = JSON.parse(out).us_per_call;
+    }
   }
 } else {
   console.error('no target/release/bench-loop: build it with cargo build --release -p careprompt-bench');
@@ -159,7 +163,7 @@ if (native) {
 
 writeFileSync(path.join(benchDir, 'node.json'), JSON.stringify(results, null, 2) + '\n');
 for (const label of Object.keys(results.wasm)) {
-  const n = results.native[label]?.['report-json'];
-  const row = { ...results.wasm[label], ...results.jsonlogic[label], 'native report-json': n };
+  const n = results.native[label] ?? {};
+  const row = { ...results.wasm[label], ...results.jsonlogic[label], 'native outcomes': n.outcomes, 'native report-json': n['report-json'] };
   console.log(label, Object.entries(row).map(([k, v]) => `${k} ${v?.toFixed(2)} µs`).join(' | '));
 }
