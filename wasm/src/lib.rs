@@ -389,9 +389,17 @@ mod tests {
             let compact = r.check_compact_text(plan, date);
             let full = r.check_text(plan, date);
             assert!(!full.is_ok());
-            assert_eq!(compact.strip_prefix('!'), Some(full.text()), "{plan} {date}");
+            assert_eq!(
+                compact.strip_prefix('!'),
+                Some(full.text()),
+                "{plan} {date}"
+            );
             let outcomes = r.check_outcomes_text(plan, date);
-            assert_eq!(outcomes.strip_prefix('!'), Some(full.text()), "{plan} {date}");
+            assert_eq!(
+                outcomes.strip_prefix('!'),
+                Some(full.text()),
+                "{plan} {date}"
+            );
         }
     }
 

@@ -473,9 +473,7 @@ mod tests {
                 _ => 2,
             }] += 1;
             let mut o = Map::new();
-            for k in ["rule"] {
-                o.insert(k.into(), w[k].clone());
-            }
+            o.insert("rule".into(), w["rule"].clone());
             o.insert("outcome".into(), json!(outcome));
             for k in ["title", "theme", "kind", "severity"] {
                 o.insert(k.into(), w[k].clone());
@@ -570,7 +568,10 @@ mod tests {
             let rebuilt = rebuild(&words, &compact);
             assert_eq!(rebuilt, full);
         }
-        assert!(fires > 0 && unknown > 0 && warned > 0, "{fires} {unknown} {warned}");
+        assert!(
+            fires > 0 && unknown > 0 && warned > 0,
+            "{fires} {unknown} {warned}"
+        );
     }
 
     /// Issue 14: a `where` of 1,000 tests inside another list. The budget
@@ -580,9 +581,7 @@ mod tests {
     /// its filter's tests: the rule runs out of budget and is unknown.
     #[test]
     fn a_where_of_many_tests_inside_a_list_spends_the_budget_per_test() {
-        let tests: Vec<String> = (0..1000)
-            .map(|i| format!("condition = \"c{i}\""))
-            .collect();
+        let tests: Vec<String> = (0..1000).map(|i| format!("condition = \"c{i}\"")).collect();
         let text = format!(
             "rule R {{\n  title \"t\"\n  theme \"t\"\n  kind risk\n  severity high\n  when any placements where (any health.diagnoses where ({}))\n  prompt \"p\"\n}}\n",
             tests.join(" or ")
