@@ -1,6 +1,6 @@
 // Node benchmark: the careprompt WebAssembly package end to end (plan text
-// or bytes in, report JSON out) next to native careprompt timed in the same
-// run, and two JavaScript JSONLogic engines (json-logic-js, the reference
+// or bytes in; outcomes, the report object or the report JSON out) next to
+// native careprompt timed in the same run, and two JavaScript JSONLogic engines (json-logic-js, the reference
 // implementation, and json-logic-engine, which compiles rules to
 // functions) on the JSONLogic form of the pack's subset of rules.
 //
@@ -50,6 +50,14 @@ function time(fn, n) {
 
 await init();
 const rules = builtin();
+// The package on the same 24 rules as the JavaScript engines (the pack's
+// own text for them, cut out of the pack by careprompt-bench).
+let subset = null;
+if (fixtures.subset_sources) {
+  const compiledSubset = compile(fixtures.subset_sources);
+  if (!compiledSubset.ok) throw new Error(`the subset does not compile: ${JSON.stringify(compiledSubset.diagnostics)}`);
+  subset = compiledSubset.rules;
+}
 // The raw bindings under the package API (same module instance): report JSON
 // text out, without the API's JSON.parse of it.
 const compiled = raw.compileBuiltin();
@@ -71,8 +79,13 @@ for (const [label, plans] of Object.entries(fixtures.plans)) {
     if (!r.ok) throw new Error(`wasm check failed on ${label}#${p}: ${r.json}`);
     const got = r.report.outcomes.map((o) => o.outcome);
     if (JSON.stringify(got) !== JSON.stringify(fixtures.expected_pack_outcomes[label][p])) mismatches.wasm++;
+    if (JSON.stringify(r.outcomes) !== JSON.stringify(got)) mismatches.wasm++;
     const data = JSON.parse(text);
     const want = fixtures.expected_subset_fires[label][p];
+    if (subset) {
+      const fired = subset.check(text, asOf).outcomes.map((o) => o === 'fires');
+      if (JSON.stringify(fired) !== JSON.stringify(want)) mismatches.wasm++;
+    }
     fixtures.jsonlogic.forEach((rule, k) => {
       if ((jsonLogic.apply(rule.logic, data) === true) !== want[k]) mismatches['json-logic-js']++;
       if ((built[k](data) === true) !== want[k]) mismatches['json-logic-engine']++;
@@ -91,8 +104,17 @@ for (const [label, plans] of Object.entries(fixtures.plans)) {
   const bytes = plans.map((t) => enc.encode(t));
   const parsed = plans.map((t) => JSON.parse(t));
   results.wasm[label] = {
-    'api-check-string': time((i) => rules.check(plans[i], asOf), plans.length),
-    'api-check-bytes': time((i) => rules.check(bytes[i], asOf), plans.length),
+    // check() and each rule's outcome read: the package's fast path (the
+    // report object and its JSON are made only when read).
+    'api-check-string': time((i) => rules.check(plans[i], asOf).outcomes, plans.length),
+    'api-check-bytes': time((i) => rules.check(bytes[i], asOf).outcomes, plans.length),
+    // check() and the whole report object read (built from the rules' words).
+    'api-report-string': time((i) => rules.check(plans[i], asOf).report, plans.length),
+    // check() and the report's JSON text read (made again by the engine).
+    'api-json-string': time((i) => rules.check(plans[i], asOf).json, plans.length),
+    // The 24-rule subset, as the JavaScript engines run it.
+    ...(subset ? { 'api-subset-string': time((i) => subset.check(plans[i], asOf).outcomes, plans.length) } : {}),
+    'raw-compact-string': time((i) => handle.checkCompactText(plans[i], asOf), plans.length),
     'raw-check-string': time((i) => {
       const o = handle.checkText(plans[i], asOf);
       const j = o.json;
@@ -122,13 +144,18 @@ for (const [label, plans] of Object.entries(fixtures.plans)) {
 }
 handle.free();
 rules.free();
+if (subset) subset.free();
 
 // Native, in the same run: report JSON out, as the WASM raw call gives it.
 const native = [path.join(root, 'target', 'release', 'bench-loop'), path.join(root, 'target', 'release', 'bench-loop.exe')].find(existsSync);
 if (native) {
   for (const [label, size] of [['2KB', 2000], ['5KB', 5000], ['10KB', 10000]]) {
-    const out = execFileSync(native, ['report-json', String(size), '0', String(TARGET_MS)], { encoding: 'utf8' });
-    results.native[label] = { 'report-json': JSON.parse(out).us_per_call };
+    results.native[label] = {};
+    // outcomes: what check().outcomes gives; report-json: what check().json gives.
+    for (const op of ['outcomes', 'report-json']) {
+      const out = execFileSync(native, [op, String(size), '0', String(TARGET_MS)], { encoding: 'utf8' });
+      results.native[label][op] = JSON.parse(out).us_per_call;
+    }
   }
 } else {
   console.error('no target/release/bench-loop: build it with cargo build --release -p careprompt-bench');
@@ -136,7 +163,7 @@ if (native) {
 
 writeFileSync(path.join(benchDir, 'node.json'), JSON.stringify(results, null, 2) + '\n');
 for (const label of Object.keys(results.wasm)) {
-  const n = results.native[label]?.['report-json'];
-  const row = { ...results.wasm[label], ...results.jsonlogic[label], 'native report-json': n };
+  const n = results.native[label] ?? {};
+  const row = { ...results.wasm[label], ...results.jsonlogic[label], 'native outcomes': n.outcomes, 'native report-json': n['report-json'] };
   console.log(label, Object.entries(row).map(([k, v]) => `${k} ${v?.toFixed(2)} µs`).join(' | '));
 }

@@ -214,9 +214,92 @@ function planInput(plan) {
   return { error: argumentError('a plan is a JSON string, a Uint8Array of UTF-8 JSON, or an object') };
 }
 
+const OUTCOME_OF = { f: 'fires', c: 'clear', u: 'unknown' };
+
+// Plan text is encoded to UTF-8 here, by the runtime's TextEncoder, into
+// one reused buffer, and handed to the engine as bytes: wasm-bindgen would
+// otherwise copy a string into WebAssembly memory one character at a time
+// in JavaScript, several times slower on a plan of a few kilobytes.
+const encoder = new TextEncoder();
+const SCRATCH_MAX = 1 << 22;
+let scratch = new Uint8Array(1 << 14);
+
+/** `text` as UTF-8 bytes (a view of the reused buffer: pass it on at once). */
+function utf8(text) {
+  const need = text.length * 3;
+  if (need > SCRATCH_MAX) return encoder.encode(text);
+  if (scratch.length < need) scratch = new Uint8Array(Math.max(need, scratch.length * 2));
+  const { written } = encoder.encodeInto(text, scratch);
+  return scratch.subarray(0, written);
+}
+
+/**
+ * The rules' words as the engine gives them once per rule set
+ * (`wordsJson`), with the pack's JSON kept as text so every report gets its
+ * own copy.
+ */
+function wordsOf(handle) {
+  const words = JSON.parse(handle.wordsJson());
+  return {
+    reportVersion: words.report_version,
+    engine: words.engine,
+    packJson: JSON.stringify(words.pack),
+    rules: words.rules,
+  };
+}
+
+/** Each rule's outcome, from one letter per rule (`checkOutcomes*`). */
+function outcomesOf(codes) {
+  const out = new Array(codes.length);
+  for (let i = 0; i < codes.length; i++) out[i] = OUTCOME_OF[codes[i]];
+  return out;
+}
+
+/**
+ * The whole report from the rules' words and a compact result (see
+ * `Report::to_compact` in the Rust library): the same object, key for key
+ * and in the same order, as JSON.parse of the report's JSON.
+ */
+function reportOf(words, compact) {
+  const end = compact.indexOf('\n');
+  const tail = JSON.parse(compact.slice(end + 1));
+  const details = new Map();
+  for (const [index, found] of tail.details) details.set(index, found);
+  const outcomes = new Array(end);
+  let fires = 0;
+  let clear = 0;
+  let unknown = 0;
+  for (let i = 0; i < end; i++) {
+    const code = compact[i];
+    const w = words.rules[i];
+    const o = { rule: w.rule, outcome: OUTCOME_OF[code], title: w.title, theme: w.theme, kind: w.kind, severity: w.severity };
+    if (code === 'f') fires++;
+    else if (code === 'c') clear++;
+    else unknown++;
+    if (code !== 'c' && w.learning) {
+      o.learning = w.learning.section === undefined ? { source: w.learning.source } : { source: w.learning.source, section: w.learning.section };
+    }
+    if (code === 'f') {
+      o.prompt = w.prompt;
+      o.next_steps = w.next_steps.slice();
+    }
+    const found = details.get(i);
+    if (found) Object.assign(o, found);
+    outcomes[i] = o;
+  }
+  const report = { report_version: words.reportVersion, engine: words.engine, as_of: tail.as_of };
+  if (tail.plan_id !== undefined) report.plan_id = tail.plan_id;
+  report.summary = { fires, clear, unknown };
+  report.outcomes = outcomes;
+  if (tail.warnings) report.warnings = tail.warnings;
+  report.pack = JSON.parse(words.packJson);
+  return report;
+}
+
 /** A compiled rule set: compile once, check many plans. Call free() when done. */
 export class Rules {
   #handle;
+  #words;
 
   /** @internal Use compile() or builtin(). */
   constructor(handle) {
@@ -233,24 +316,62 @@ export class Rules {
    * Checks one plan against the rules on the date options.asOf (YYYY-MM-DD).
    * The plan is a JSON string, UTF-8 bytes, or an object (stringified first,
    * which is slower than passing the text you already have). Returns
-   * { ok: true, report, json } where json is exactly the CLI's
-   * `--format json` output, or { ok: false, error, json }.
+   * { ok: true, outcomes, report, json } or { ok: false, error, json }.
+   * `outcomes` is each rule's outcome ('fires', 'clear' or 'unknown') in
+   * the rules' order; `report` is the whole report; `json` is exactly the
+   * CLI's `--format json` output. The check itself decides the outcomes
+   * and nothing more (the fast path: no evidence recorded, no report
+   * built); `report` and `json` are made by the engine when first read,
+   * from the same plan: `report` from the evidence and missing paths it
+   * sends and the rules' words, fetched once per rule set; `json` in full.
+   * Read them before free()ing the rules.
    */
   check(plan, options) {
     const handle = this.#live();
     const input = planInput(plan);
     if (input.error) return { ok: false, error: input.error, json: JSON.stringify(input.error) };
     const asOf = asOfOf(options);
-    let ok;
-    let json;
+    let codes;
     try {
-      const outcome = input.text !== undefined ? handle.checkText(input.text, asOf) : handle.checkBytes(input.bytes, asOf);
-      ({ ok, json } = take(outcome));
+      codes = handle.checkOutcomesBytes(input.text !== undefined ? utf8(input.text) : input.bytes, asOf);
     } catch (e) {
       const error = trapped(e);
       return { ok: false, error, json: JSON.stringify(error) };
     }
-    return ok ? { ok: true, report: JSON.parse(json), json } : { ok: false, error: JSON.parse(json), json };
+    if (codes.charCodeAt(0) === 33 /* '!': an error, its JSON follows */) {
+      const json = codes.slice(1);
+      return { ok: false, error: JSON.parse(json), json };
+    }
+    // The report and its JSON are made again from the same input when
+    // asked for: bytes are copied now, so a caller reusing its buffer
+    // changes nothing.
+    const rules = this;
+    const text = input.text;
+    const bytes = text === undefined ? new Uint8Array(input.bytes) : undefined;
+    let outcomes;
+    let report;
+    let json;
+    return {
+      ok: true,
+      get outcomes() {
+        return (outcomes ??= outcomesOf(codes));
+      },
+      get report() {
+        if (report === undefined) {
+          const live = rules.#live();
+          const compact = live.checkCompactBytes(text !== undefined ? utf8(text) : bytes, asOf);
+          report = reportOf((rules.#words ??= wordsOf(live)), compact);
+        }
+        return report;
+      },
+      get json() {
+        if (json === undefined) {
+          const live = rules.#live();
+          json = take(live.checkBytes(text !== undefined ? utf8(text) : bytes, asOf)).json;
+        }
+        return json;
+      },
+    };
   }
 
   /**
@@ -281,7 +402,7 @@ export class Rules {
     let ok;
     let json;
     try {
-      const outcome = typeof plans === 'string' ? handle.checkManyText(plans, asOf, format) : handle.checkManyBytes(plans, asOf, format);
+      const outcome = handle.checkManyBytes(typeof plans === 'string' ? utf8(plans) : plans, asOf, format);
       ({ ok, json } = take(outcome));
     } catch (e) {
       return { ok: false, error: trapped(e) };

@@ -145,8 +145,23 @@ export interface CheckManyOptions extends CheckOptions {
 /** A plan: JSON text, UTF-8 JSON bytes, or an object (stringified first, which is slower). */
 export type PlanInput = string | Uint8Array | ArrayBuffer | ArrayBufferView | object;
 
+/**
+ * A check's result. The check decides each rule's outcome and nothing more
+ * (`outcomes`: the fast path). `report` and `json` are made by the engine
+ * when first read, from the same plan (bytes are copied at the call):
+ * `report` from the evidence and missing paths it sends back and the rules'
+ * words (fetched once per rule set), `json` in full. Read them before the
+ * rules are freed.
+ */
 export type CheckResult =
-  | { ok: true; report: Report; /** The report text, byte for byte the CLI's `--format json`. */ json: string }
+  | {
+      ok: true;
+      /** Each rule's outcome, in the rule set's order (`report.outcomes[i].outcome`). */
+      readonly outcomes: OutcomeKind[];
+      readonly report: Report;
+      /** The report text, byte for byte the CLI's `--format json`. */
+      readonly json: string;
+    }
   | { ok: false; error: PlanError; json: string };
 
 export type BatchEntry =

@@ -15,7 +15,7 @@
 #![forbid(unsafe_code)]
 
 use careprompt::host::{self, BatchFormat, HostError};
-use careprompt::{Date, RuleSet};
+use careprompt::{CheckOptions, Date, RuleSet};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -208,6 +208,61 @@ impl Rules {
         self.check_bytes(plan.as_bytes(), as_of)
     }
 
+    /// The fast path of [`Rules::check_bytes`]: the report without the
+    /// rules' words (`careprompt::Report::to_compact`: a letter per
+    /// outcome, a newline, the evidence, missing paths and warnings as
+    /// JSON), which the JavaScript wrapper combines with
+    /// [`Rules::words_json`], fetched once, into the same report. A failure
+    /// is `!` followed by the error's JSON (the text [`Rules::check_bytes`]
+    /// gives), so no handle is allocated for the result.
+    #[wasm_bindgen(js_name = checkCompactBytes)]
+    pub fn check_compact_bytes(&self, plan: &[u8], as_of: &str) -> String {
+        let as_of = match host::parse_as_of(as_of) {
+            Ok(d) => d,
+            Err(e) => return format!("!{}", e.to_json()),
+        };
+        match self.rules.check_compact(plan, &CheckOptions::new(as_of)) {
+            Ok(compact) => compact,
+            Err(e) => format!("!{}", host::plan_error_json(&e)),
+        }
+    }
+
+    /// The fastest check: each rule's outcome and nothing else, one letter
+    /// per rule in the rule set's order (`f` fires, `c` clear, `u`
+    /// unknown), as `careprompt::RuleSet::outcomes_json` decides them; no
+    /// evidence is recorded and no report built. A failure is `!` and the
+    /// error's JSON, as for [`Rules::check_compact_bytes`].
+    #[wasm_bindgen(js_name = checkOutcomesBytes)]
+    pub fn check_outcomes_bytes(&self, plan: &[u8], as_of: &str) -> String {
+        let as_of = match host::parse_as_of(as_of) {
+            Ok(d) => d,
+            Err(e) => return format!("!{}", e.to_json()),
+        };
+        match self.rules.outcomes_json(plan, &CheckOptions::new(as_of)) {
+            Ok(outcomes) => outcomes.iter().map(|o| o.code()).collect(),
+            Err(e) => format!("!{}", host::plan_error_json(&e)),
+        }
+    }
+
+    /// [`Rules::check_outcomes_bytes`] for a string.
+    #[wasm_bindgen(js_name = checkOutcomesText)]
+    pub fn check_outcomes_text(&self, plan: &str, as_of: &str) -> String {
+        self.check_outcomes_bytes(plan.as_bytes(), as_of)
+    }
+
+    /// [`Rules::check_compact_bytes`] for a string.
+    #[wasm_bindgen(js_name = checkCompactText)]
+    pub fn check_compact_text(&self, plan: &str, as_of: &str) -> String {
+        self.check_compact_bytes(plan.as_bytes(), as_of)
+    }
+
+    /// Every rule's words and the pack, once per rule set
+    /// (`careprompt::RuleSet::words_json`), for [`Rules::check_compact_bytes`].
+    #[wasm_bindgen(js_name = wordsJson)]
+    pub fn words_json(&self) -> String {
+        self.rules.words_json()
+    }
+
     /// Checks many plans: a JSON array of plans (`format` = `"array"`), one
     /// plan per line (`"ndjson"`), or either (`"auto"`: the host layer's one
     /// detection rule, `careprompt::host::detect_layout`). On success `json`
@@ -279,7 +334,6 @@ impl Rules {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use careprompt::CheckOptions;
 
     const AS_OF: &str = "2026-11-26";
     const RULES: &str = r#"rule T-01 {
@@ -318,6 +372,39 @@ mod tests {
             .to_json();
         assert_eq!(outcome.text(), direct);
         assert_eq!(r.check_bytes(PLAN.as_bytes(), AS_OF).text(), direct);
+    }
+
+    #[test]
+    fn the_compact_and_outcome_checks_are_the_librarys_and_errors_are_the_full_checks() {
+        let r = rules();
+        let options = CheckOptions::new(Date::parse(AS_OF).unwrap());
+        let direct = r
+            .rule_set()
+            .check_compact(PLAN.as_bytes(), &options)
+            .unwrap();
+        assert_eq!(r.check_compact_text(PLAN, AS_OF), direct);
+        assert_eq!(r.check_compact_bytes(PLAN.as_bytes(), AS_OF), direct);
+        assert!(direct.starts_with("f\n"), "{direct}");
+        assert_eq!(r.check_outcomes_text(PLAN, AS_OF), "f");
+        assert_eq!(r.check_outcomes_bytes(PLAN.as_bytes(), AS_OF), "f");
+        let words: serde_json::Value = serde_json::from_str(&r.words_json()).unwrap();
+        assert_eq!(words["rules"][0]["rule"], "T-01");
+        for (plan, date) in [("{", AS_OF), ("[]", AS_OF), (PLAN, "tomorrow")] {
+            let compact = r.check_compact_text(plan, date);
+            let full = r.check_text(plan, date);
+            assert!(!full.is_ok());
+            assert_eq!(
+                compact.strip_prefix('!'),
+                Some(full.text()),
+                "{plan} {date}"
+            );
+            let outcomes = r.check_outcomes_text(plan, date);
+            assert_eq!(
+                outcomes.strip_prefix('!'),
+                Some(full.text()),
+                "{plan} {date}"
+            );
+        }
     }
 
     #[test]

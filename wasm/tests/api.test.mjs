@@ -287,12 +287,77 @@ test('every example plan checks without error on the evaluation date', async () 
   pack.free();
 });
 
+/** Each example plan, and each with one of its top-level fields left out (unknown outcomes). */
+async function planVariants() {
+  const out = [];
+  for (const file of await examplePlans()) {
+    const plan = JSON.parse(await readFile(file, 'utf8'));
+    out.push(plan);
+    for (const key of Object.keys(plan)) {
+      const less = { ...plan };
+      delete less[key];
+      out.push(less);
+    }
+    out.push({ ...plan, field_no_schema_has: 1 });
+  }
+  return out;
+}
+
+test('the fast path: outcomes and the report built from the rules\' words are the full report\'s', async () => {
+  const pack = cp.builtin();
+  let fires = 0;
+  let unknown = 0;
+  let warned = 0;
+  for (const plan of await planVariants()) {
+    const result = pack.check(JSON.stringify(plan), AS_OF);
+    if (!result.ok) continue;
+    const full = JSON.parse(result.json);
+    // Key for key and in the same order as the report's JSON.
+    assert.equal(JSON.stringify(result.report), JSON.stringify(full));
+    assert.deepEqual(result.outcomes, full.outcomes.map((o) => o.outcome));
+    fires += full.summary.fires;
+    unknown += full.summary.unknown;
+    warned += full.warnings ? 1 : 0;
+  }
+  assert.ok(fires > 0 && unknown > 0 && warned > 0, `${fires} ${unknown} ${warned}`);
+  pack.free();
+});
+
+test('each report is its own object: changing one leaves the next untouched', () => {
+  const first = rules.check(FIRES, AS_OF).report;
+  first.outcomes[0].next_steps.push('changed');
+  first.pack.overrides.push({ name: 'x' });
+  const again = rules.check(FIRES, AS_OF).report;
+  assert.deepEqual(again.outcomes[0].next_steps, ['Ask the Virtual School head to join the next review.']);
+  assert.deepEqual(again.pack.overrides, []);
+});
+
+test('a buffer reused after check leaves the result as it was', () => {
+  const bytes = new TextEncoder().encode(JSON.stringify(FIRES));
+  const result = rules.check(bytes, AS_OF);
+  bytes.fill(32);
+  assert.equal(result.json, rules.check(FIRES, AS_OF).json);
+  assert.equal(result.report.outcomes[0].outcome, 'fires');
+});
+
 test('freed rules refuse to work instead of crashing', () => {
   const compiled = cp.compile(RULES);
   const r = compiled.rules;
   r.free();
   r.free();
   assert.throws(() => r.check(FIRES, { asOf: AS_OF }), /freed/);
+  const other = cp.compile(RULES).rules;
+  const result = other.check(FIRES, AS_OF);
+  other.free();
+  assert.equal(result.outcomes[0], 'fires', 'the outcomes need nothing more from the engine');
+  assert.throws(() => result.report, /freed/, 'the report is made by the engine when read: read it before free()');
+  assert.throws(() => result.json, /freed/, 'so is the JSON');
+  const kept = cp.compile(RULES).rules;
+  const read = kept.check(FIRES, AS_OF);
+  const { report, json } = read;
+  kept.free();
+  assert.equal(report.outcomes[0].outcome, 'fires', 'read before free(), they stay');
+  assert.equal(JSON.parse(json).outcomes[0].outcome, 'fires');
 });
 
 test('the package files: types, both entries, and no network code', async () => {

@@ -60,6 +60,10 @@ test('every example plan: CLI --format json and wasm give identical bytes', { sk
       assert.equal(result.ok, true, result.json);
       // The CLI ends its output with a newline; the report itself is identical.
       assert.equal(result.json + '\n', native);
+      // The report object the package builds from the rules' words and the
+      // engine's compact result is the CLI's report, key for key, in order.
+      assert.equal(JSON.stringify(result.report), JSON.stringify(JSON.parse(native)));
+      assert.deepEqual(result.outcomes, JSON.parse(native).outcomes.map((o) => o.outcome));
     });
   }
 });
@@ -69,7 +73,9 @@ test('example plans on other dates give identical bytes too', { skip: !CLI && 'n
   for (const asOf of ['2024-02-29', '2030-01-01']) {
     for (const file of plans.slice(0, 3)) {
       const native = await cli('check', '--format', 'json', '--as-of', asOf, rel(file));
-      assert.equal(rules.check(await readFile(file), { asOf }).json + '\n', native, `${rel(file)} as of ${asOf}`);
+      const result = rules.check(await readFile(file), { asOf });
+      assert.equal(result.json + '\n', native, `${rel(file)} as of ${asOf}`);
+      assert.equal(JSON.stringify(result.report), JSON.stringify(JSON.parse(native)), `${rel(file)} as of ${asOf}`);
     }
   }
 });

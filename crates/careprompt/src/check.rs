@@ -99,6 +99,23 @@ impl RuleSet {
         Ok(self.outcomes(&extracted, options))
     }
 
+    /// Checks plan JSON bytes and gives the report in its compact form
+    /// ([`Report::to_compact`]): outcomes, evidence and missing paths
+    /// without the rules' words, which [`RuleSet::words_json`] gives once.
+    /// The WebAssembly package's fast path: the words cross into
+    /// JavaScript once per rule set, not with every report.
+    pub fn check_compact(&self, plan: &[u8], options: &CheckOptions) -> Result<String, PlanError> {
+        Ok(self.check_json(plan, options)?.to_compact())
+    }
+
+    /// The words of every rule (id, title, theme, kind, severity, learning
+    /// point, prompt, next steps) and the pack, as JSON
+    /// ([`crate::report::rule_words_json`]): with a plan's
+    /// [`RuleSet::check_compact`] they give back its whole report.
+    pub fn words_json(&self) -> String {
+        crate::report::rule_words_json(self.rules.iter().map(|r| r.text.as_ref()), &self.pack)
+    }
+
     /// Reads plan bytes once, for evaluating them many times (on several
     /// dates, or in a benchmark that times evaluation apart from reading).
     /// The result borrows the rules and the bytes; its outcomes and report
@@ -448,5 +465,200 @@ fn walk_dates(
             _ => {}
         }
         path.truncate(len);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Map, Value};
+
+    /// The report a binding rebuilds from the words and the compact form,
+    /// as the package's JavaScript does.
+    fn rebuild(words: &Value, compact: &str) -> Value {
+        let (codes, rest) = compact.split_once('\n').unwrap();
+        let tail: Value = serde_json::from_str(rest).unwrap();
+        let mut details = std::collections::HashMap::new();
+        for d in tail["details"].as_array().unwrap() {
+            details.insert(d[0].as_u64().unwrap() as usize, d[1].clone());
+        }
+        let mut summary = [0u64; 3];
+        let mut outcomes = Vec::new();
+        for (i, (code, w)) in codes
+            .chars()
+            .zip(words["rules"].as_array().unwrap())
+            .enumerate()
+        {
+            let outcome = match code {
+                'f' => "fires",
+                'c' => "clear",
+                'u' => "unknown",
+                other => panic!("code {other}"),
+            };
+            summary[match code {
+                'f' => 0,
+                'c' => 1,
+                _ => 2,
+            }] += 1;
+            let mut o = Map::new();
+            o.insert("rule".into(), w["rule"].clone());
+            o.insert("outcome".into(), json!(outcome));
+            for k in ["title", "theme", "kind", "severity"] {
+                o.insert(k.into(), w[k].clone());
+            }
+            if code != 'c' {
+                if let Some(l) = w.get("learning") {
+                    o.insert("learning".into(), l.clone());
+                }
+            }
+            if code == 'f' {
+                o.insert("prompt".into(), w["prompt"].clone());
+                o.insert("next_steps".into(), w["next_steps"].clone());
+            }
+            if let Some(Value::Object(d)) = details.get(&i) {
+                for (k, v) in d {
+                    o.insert(k.clone(), v.clone());
+                }
+            }
+            outcomes.push(Value::Object(o));
+        }
+        assert_eq!(outcomes.len(), words["rules"].as_array().unwrap().len());
+        let mut r = Map::new();
+        r.insert("report_version".into(), words["report_version"].clone());
+        r.insert("engine".into(), words["engine"].clone());
+        r.insert("as_of".into(), tail["as_of"].clone());
+        if let Some(id) = tail.get("plan_id") {
+            r.insert("plan_id".into(), id.clone());
+        }
+        r.insert(
+            "summary".into(),
+            json!({"fires": summary[0], "clear": summary[1], "unknown": summary[2]}),
+        );
+        r.insert("outcomes".into(), Value::Array(outcomes));
+        if let Some(w) = tail.get("warnings") {
+            r.insert("warnings".into(), w.clone());
+        }
+        r.insert("pack".into(), words["pack"].clone());
+        Value::Object(r)
+    }
+
+    /// The example plans and the built-in pack's fixture plan, whole and
+    /// with each of their top-level fields left out in turn (unknown
+    /// outcomes, missing paths).
+    fn plans() -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/plans");
+        let mut texts: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect();
+        for (name, text) in crate::builtin::builtin_tests() {
+            if name.ends_with(".json") {
+                texts.push(text.to_string());
+            }
+        }
+        let mut out = Vec::new();
+        for text in &texts {
+            out.push(text.to_string());
+            if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) {
+                // A field the schema does not know: a warning.
+                let mut more = m.clone();
+                more.insert("field_no_schema_has".into(), json!(1));
+                out.push(Value::Object(more).to_string());
+                for k in m.keys() {
+                    let mut less = m.clone();
+                    less.remove(k);
+                    out.push(Value::Object(less).to_string());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn words_and_the_compact_form_give_back_the_whole_report() {
+        let rules = RuleSet::builtin().unwrap();
+        let words: Value = serde_json::from_str(&rules.words_json()).unwrap();
+        let options = CheckOptions::new(Date::parse("2026-11-26").unwrap());
+        let (mut fires, mut unknown, mut warned) = (0, 0, 0);
+        let plans = plans();
+        assert!(plans.len() > 20);
+        for plan in &plans {
+            let Ok(report) = rules.check_json(plan.as_bytes(), &options) else {
+                continue;
+            };
+            fires += report.summary.fires;
+            unknown += report.summary.unknown;
+            warned += usize::from(!report.warnings.is_empty());
+            let compact = rules.check_compact(plan.as_bytes(), &options).unwrap();
+            let full: Value = serde_json::from_str(&report.to_json()).unwrap();
+            let rebuilt = rebuild(&words, &compact);
+            assert_eq!(rebuilt, full);
+        }
+        assert!(
+            fires > 0 && unknown > 0 && warned > 0,
+            "{fires} {unknown} {warned}"
+        );
+    }
+
+    /// Issue 14: a `where` of 1,000 tests inside another list. The budget
+    /// counted list elements visited (here 40 + 40 x 40, far inside the
+    /// plan's budget), not the tests made on each (1,000 times as many),
+    /// so with larger lists one plan took minutes. Each element now costs
+    /// its filter's tests: the rule runs out of budget and is unknown.
+    #[test]
+    fn a_where_of_many_tests_inside_a_list_spends_the_budget_per_test() {
+        let tests: Vec<String> = (0..1000).map(|i| format!("condition = \"c{i}\"")).collect();
+        let text = format!(
+            "rule R {{\n  title \"t\"\n  theme \"t\"\n  kind risk\n  severity high\n  when any placements where (any health.diagnoses where ({}))\n  prompt \"p\"\n}}\n",
+            tests.join(" or ")
+        );
+        let rules = RuleSet::compile(&[crate::load::Source::new("r.cpr", text.clone())]).unwrap();
+        let plan = json!({
+            "plan_id": "p",
+            "placements": vec![json!({"id": "x"}); 40],
+            "health": {"diagnoses": vec![json!({"condition": "none of them"}); 40]},
+        })
+        .to_string();
+        let options = CheckOptions::new(Date::parse("2026-11-26").unwrap());
+        let report = rules.check_json(plan.as_bytes(), &options).unwrap();
+        assert_eq!(report.outcomes[0].outcome, OutcomeKind::Unknown);
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.contains("rule `R` needs more work")),
+            "{:?}",
+            report.warnings
+        );
+        assert_eq!(
+            rules.outcomes_json(plan.as_bytes(), &options).unwrap(),
+            vec![OutcomeKind::Unknown]
+        );
+        // A filter of a few tests on the same plan is decided as before.
+        let few = text.replacen(&tests.join(" or "), &tests[..3].join(" or "), 1);
+        let rules = RuleSet::compile(&[crate::load::Source::new("r.cpr", few)]).unwrap();
+        let report = rules.check_json(plan.as_bytes(), &options).unwrap();
+        assert_eq!(report.outcomes[0].outcome, OutcomeKind::Clear);
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    }
+
+    #[test]
+    fn the_compact_form_has_one_code_per_rule_and_no_words() {
+        let rules = RuleSet::builtin().unwrap();
+        let options = CheckOptions::new(Date::parse("2026-11-26").unwrap());
+        for plan in plans().iter().take(5) {
+            let Ok(report) = rules.check_json(plan.as_bytes(), &options) else {
+                continue;
+            };
+            let compact = report.to_compact();
+            let (codes, _) = compact.split_once('\n').unwrap();
+            let want: String = report.outcomes.iter().map(|o| o.outcome.code()).collect();
+            assert_eq!(codes, want);
+            for o in &report.outcomes {
+                assert!(!compact.contains(o.title()), "{}", o.rule());
+            }
+        }
     }
 }

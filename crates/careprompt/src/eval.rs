@@ -97,7 +97,7 @@ pub(crate) struct Env<'p, 'a> {
     scopes: Vec<&'p Node<'a>>,
     prefixes: Vec<String>,
     pub items: Vec<Item>,
-    /// List elements (and list items searched) visited since the budget was set.
+    /// Steps taken since the budget was set ([`EVAL_STEPS_PER_PLAN_NODE`]).
     spent: u64,
     /// An explicit budget ([`Env::set_budget`]), or `None` for the plan's
     /// own ([`Env::set_plan_budget`]).
@@ -113,14 +113,17 @@ pub(crate) struct Env<'p, 'a> {
     cutoffs: [Option<(Duration, Date)>; CUTOFFS],
 }
 
-/// How many list elements one rule may visit per node of the plan.
+/// How many steps one rule may take per node of the plan. A step is one
+/// test of a `where` filter on one list element (a filter of three tests
+/// costs three per element), or one list item searched.
 ///
 /// Looking through a list inside the `where` of another (`any placements
 /// where (any crisis.arrests where (date >= start_date))`) multiplies the
-/// work by both lengths. With this budget the work of one rule is at most
-/// its size times this many times the plan's size, so a whole check is
-/// bounded by the size of the rules times the size of the plan. Real plans
-/// stay far inside it; a rule that runs out is reported `unknown`.
+/// work by both lengths, and a long filter by its length. With this budget
+/// the work of one rule is at most its size times this many times the
+/// plan's size, so a whole check is bounded by the size of the rules times
+/// the size of the plan. Real plans stay far inside it; a rule that runs
+/// out is reported `unknown`.
 pub const EVAL_STEPS_PER_PLAN_NODE: u64 = 64;
 
 /// How many distinct durations' cutoff dates one evaluation keeps.
@@ -611,8 +614,12 @@ impl<'p, 'a> Env<'p, 'a> {
         // a pop for every element.
         let depth = self.scopes.len();
         self.scopes.push(&ABSENT);
+        // Each element costs the tests its filter may make, not one: a
+        // `where` of a thousand tests inside another list is a thousand
+        // times the work of a `where` of one.
+        let cost = filter.cost as usize;
         for item in items {
-            if !self.spend(1) {
+            if !self.spend(cost) {
                 break;
             }
             if let Some(top) = self.scopes.get_mut(depth) {

@@ -22,6 +22,29 @@ pub(crate) struct Cond {
     pub id: u32,
     pub loc: Loc,
     pub kind: CondKind,
+    /// How many tests one evaluation of this condition makes at most,
+    /// lists looked through inside it counted once (each spends its own
+    /// budget per element): what a list element costs the evaluation
+    /// budget when this is a `where` filter ([`CondKind::cost`]).
+    pub cost: u32,
+}
+
+impl CondKind {
+    /// The tests one evaluation of a condition of this kind makes at
+    /// most: the sum over `and`, `or` and `not` of their parts, one for
+    /// any other condition (a quantifier, or a count in a comparison,
+    /// spends its own budget for the elements it looks at).
+    pub(crate) fn cost(&self) -> u32 {
+        match self {
+            CondKind::And(ops) | CondKind::Or(ops) => ops
+                .iter()
+                .fold(0u32, |sum, op| sum.saturating_add(op.cost))
+                .max(1),
+            CondKind::Not(inner) => inner.cost,
+            CondKind::Def { body, .. } => body.cost,
+            _ => 1,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -63,11 +63,16 @@ impl PackInfo {
         for (kind, name, text) in parts {
             h.part(kind, name, text.as_bytes());
         }
+        PackInfo::with_hash(h.finish(), overrides)
+    }
+
+    /// The identity of loose files whose content hash is known already.
+    pub(crate) fn with_hash(hash: String, overrides: Vec<OverrideInfo>) -> PackInfo {
         PackInfo {
             name: None,
             version: None,
             extends: None,
-            hash: h.finish(),
+            hash,
             overrides,
             disabled: Vec::new(),
         }

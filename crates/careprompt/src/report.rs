@@ -32,6 +32,15 @@ pub enum OutcomeKind {
 }
 
 impl OutcomeKind {
+    /// The outcome's letter in [`Report::to_compact`]: `f`, `c` or `u`.
+    pub fn code(self) -> char {
+        match self {
+            OutcomeKind::Fires => 'f',
+            OutcomeKind::Clear => 'c',
+            OutcomeKind::Unknown => 'u',
+        }
+    }
+
     /// `fires`, `clear` or `unknown`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -216,6 +225,21 @@ impl Report {
     pub fn to_json_line(&self) -> String {
         let mut w = JsonWriter::new(false, self.outcomes.len() * 1024 + 512);
         w.report(self);
+        w.out
+    }
+
+    /// The report without the rules' words, for a binding that holds them
+    /// already ([`rule_words_json`]): one character per outcome, in the
+    /// rule set's order (`f` fires, `c` clear, `u` unknown), a newline, and
+    /// one line of JSON: `{"as_of", "plan_id"?, "warnings"?, "details":
+    /// [[index, {"evidence"?, "missing"?, "not_in_source"?}], ...]}`, with
+    /// an entry in `details` only for the outcomes that have any. The
+    /// evidence, paths and warnings are written exactly as in
+    /// [`Report::to_json`], so that the words and this give back the whole
+    /// report.
+    pub fn to_compact(&self) -> String {
+        let mut w = JsonWriter::new(false, self.outcomes.len() + 256);
+        w.compact(self);
         w.out
     }
 
@@ -453,6 +477,14 @@ impl JsonWriter {
                 true,
             );
         }
+        self.details(o);
+        self.close('}');
+    }
+
+    /// What an outcome found in the plan: its evidence, missing paths and
+    /// paths not in the source (each only when there are some), the last
+    /// fields of the outcome's object.
+    fn details(&mut self, o: &Outcome) {
         if !o.evidence.is_empty() {
             self.key("evidence");
             self.open('[');
@@ -482,8 +514,97 @@ impl JsonWriter {
                 false,
             );
         }
+    }
+
+    /// The compact form ([`Report::to_compact`]).
+    fn compact(&mut self, r: &Report) {
+        for o in &r.outcomes {
+            self.out.push(o.outcome.code());
+        }
+        self.out.push('\n');
+        self.open('{');
+        self.text_field("as_of", &r.as_of);
+        if let Some(id) = &r.plan_id {
+            self.text_field("plan_id", id);
+        }
+        if !r.warnings.is_empty() {
+            self.strings("warnings", r.warnings.iter().map(String::as_str), false);
+        }
+        self.key("details");
+        self.open('[');
+        for (i, o) in r.outcomes.iter().enumerate() {
+            if o.evidence.is_empty() && o.missing.is_empty() && o.not_in_source.is_empty() {
+                continue;
+            }
+            self.entry();
+            self.open('[');
+            self.entry();
+            {
+                use std::fmt::Write;
+                let _ = write!(self.out, "{i}");
+            }
+            self.entry();
+            self.open('{');
+            self.details(o);
+            self.close('}');
+            self.close(']');
+        }
+        self.close(']');
         self.close('}');
     }
+
+    /// Every rule's words, as [`rule_words_json`] lays them out.
+    fn words<'t>(&mut self, rules: impl Iterator<Item = &'t RuleText>, pack: &PackInfo) {
+        self.open('{');
+        self.count_field("report_version", REPORT_VERSION as usize);
+        self.text_field("engine", &format!("careprompt {VERSION}"));
+        self.key("pack");
+        self.pack(pack);
+        self.key("rules");
+        self.open('[');
+        for t in rules {
+            let json = &t.json;
+            self.entry();
+            self.open('{');
+            self.raw("rule", &json.id);
+            self.raw("title", &json.title);
+            self.raw("theme", &json.theme);
+            self.word_field("kind", t.kind.as_str());
+            self.word_field("severity", t.severity.as_str());
+            if t.learning.is_some() {
+                if let Some((source, section)) = &json.learning {
+                    self.key("learning");
+                    self.open('{');
+                    self.raw("source", source);
+                    if let Some(section) = section {
+                        self.raw("section", section);
+                    }
+                    self.close('}');
+                }
+            }
+            self.raw("prompt", &json.prompt);
+            self.strings(
+                "next_steps",
+                json.next_steps.iter().map(String::as_str),
+                true,
+            );
+            self.close('}');
+        }
+        self.close(']');
+        self.close('}');
+    }
+}
+
+/// The words of every rule in `rules` and the pack they come from, as one
+/// compact JSON object, for a binding to hold once per compiled rule set
+/// and combine with each plan's [`Report::to_compact`] form:
+/// `{"report_version", "engine", "pack", "rules": [{"rule", "title",
+/// "theme", "kind", "severity", "learning"?, "prompt", "next_steps"}]}`.
+/// Each text is exactly the text the full report gives for that rule.
+pub fn rule_words_json<'t>(rules: impl Iterator<Item = &'t RuleText>, pack: &PackInfo) -> String {
+    let mut w = JsonWriter::new(false, 16 * 1024);
+    w.words(rules, pack);
+    w.out
 }
 
 #[cfg(test)]

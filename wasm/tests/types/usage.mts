@@ -20,6 +20,8 @@ const fromObject = rules.check({ plan_id: 'P', child: { looked_after: true } }, 
 for (const result of [fromText, fromBytes, fromObject]) {
   if (result.ok) {
     const report: Report = result.report;
+    const kinds: ('fires' | 'clear' | 'unknown')[] = result.outcomes;
+    void kinds;
     const fired: Outcome[] = report.outcomes.filter((o) => o.outcome === 'fires');
     const themes: string[] = fired.map((o) => o.theme);
     const steps: string[] = fired.flatMap((o) => o.next_steps ?? []);

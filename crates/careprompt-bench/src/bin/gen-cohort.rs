@@ -69,6 +69,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "as_of": careprompt_bench::AS_OF,
         "cutoffs": { "as_of": cutoffs.as_of, "m3": cutoffs.m3, "m6": cutoffs.m6, "m12": cutoffs.m12, "term": cutoffs.term, "dob3": cutoffs.dob3 },
         "subset": SUBSET,
+        // The subset's careprompt sources, for the package to compile in Node
+        // (careprompt on the same 24 rules as the JavaScript engines).
+        "subset_sources": careprompt_bench::pack_subset_sources(SUBSET).iter().map(|s| json!({ "name": s.name, "text": s.text })).collect::<Vec<_>>(),
         "jsonlogic": peers::rules(&cutoffs).iter().map(|r| json!({ "id": r.id, "logic": r.jsonlogic })).collect::<Vec<_>>(),
         "plans": plans,
         "expected_subset_fires": expected,

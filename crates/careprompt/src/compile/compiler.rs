@@ -543,6 +543,7 @@ impl<'s> Compiler<'s> {
                 file: self.file,
                 span,
             },
+            cost: kind.cost(),
             kind,
         }
     }
