@@ -46,7 +46,7 @@ export const report: Report = {
   ],
   "pack": {
     "disabled": [],
-    "hash": "sha256:f1197b86a8d6c4835fea98f77413c0c93c9ef838cee0a82f091e2fecacc85350",
+    "hash": "sha256:446fc1f5ff42878a21b9ea7c0612224c89c62c20cd382591e2b3a1a77a775518",
     "name": null,
     "overrides": [],
     "version": null
@@ -132,7 +132,7 @@ export const arrayBatch: BatchEntry[] = [
       ],
       "pack": {
         "disabled": [],
-        "hash": "sha256:f1197b86a8d6c4835fea98f77413c0c93c9ef838cee0a82f091e2fecacc85350",
+        "hash": "sha256:446fc1f5ff42878a21b9ea7c0612224c89c62c20cd382591e2b3a1a77a775518",
         "name": null,
         "overrides": [],
         "version": null
@@ -208,7 +208,7 @@ export const ndjsonBatch: BatchEntry[] = [
       ],
       "pack": {
         "disabled": [],
-        "hash": "sha256:f1197b86a8d6c4835fea98f77413c0c93c9ef838cee0a82f091e2fecacc85350",
+        "hash": "sha256:446fc1f5ff42878a21b9ea7c0612224c89c62c20cd382591e2b3a1a77a775518",
         "name": null,
         "overrides": [],
         "version": null
