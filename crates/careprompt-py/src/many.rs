@@ -45,6 +45,16 @@ struct Job {
     plan: Result<Vec<u8>, PlanError>,
 }
 
+/// Plans sent to the workers together (fewer hand-overs between threads),
+/// at most this many at once, and fewer when the bound is small.
+const BATCH: usize = 32;
+
+/// The batch size for a bound of `bound` plans in flight on `threads`
+/// threads: small enough that every thread has work.
+fn batch_size(bound: usize, threads: usize) -> usize {
+    (bound / threads.saturating_mul(2).max(1)).clamp(1, BATCH)
+}
+
 /// One plan's result.
 struct Done {
     index: usize,
@@ -54,8 +64,8 @@ struct Done {
 
 /// What reaches the calling thread.
 enum Message {
-    /// A plan was checked (or could not be).
-    Done(Done),
+    /// A batch of plans was checked (or could not be).
+    Done(Vec<Done>),
     /// The NDJSON file ended after `count` plans.
     End { count: usize },
     /// Reading the NDJSON file failed where plan `index` would have been.
@@ -154,7 +164,7 @@ fn check(rules: &RuleSet, options: &CheckOptions, job: Job) -> Done {
 struct Pipeline {
     /// Where jobs go (the caller's, for a Python iterable); dropping it
     /// stops the workers.
-    jobs: Option<Sender<Job>>,
+    jobs: Option<Sender<Vec<Job>>>,
     /// Where results come from (behind a lock only because a Python
     /// object must be shareable between threads; only the caller reads).
     results: Mutex<Receiver<Message>>,
@@ -167,7 +177,7 @@ fn start_workers(
     rules: &Arc<RuleSet>,
     options: &CheckOptions,
     threads: usize,
-    jobs_rx: Receiver<Job>,
+    jobs_rx: Receiver<Vec<Job>>,
     results: &Sender<Message>,
 ) -> PyResult<()> {
     let jobs_rx = Arc::new(Mutex::new(jobs_rx));
@@ -181,14 +191,17 @@ fn start_workers(
         std::thread::Builder::new()
             .name(format!("careprompt-check-{n}"))
             .spawn(move || loop {
-                let job = match jobs_rx.lock() {
+                let batch = match jobs_rx.lock() {
                     Ok(rx) => rx.recv(),
                     Err(_) => return,
                 };
-                let Ok(job) = job else { return };
-                let index = job.index;
+                let Ok(batch) = batch else { return };
+                let index = batch.first().map_or(0, |j| j.index);
                 let message = match std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    check(&rules, &options, job)
+                    batch
+                        .into_iter()
+                        .map(|job| check(&rules, &options, job))
+                        .collect::<Vec<_>>()
                 })) {
                     Ok(done) => Message::Done(done),
                     Err(_) => Message::WorkerFailed { index },
@@ -202,43 +215,61 @@ fn start_workers(
     Ok(())
 }
 
-/// Starts the thread reading `file` into jobs, one permit a plan.
+/// Starts the thread reading `file` into batches of `batch` jobs, one
+/// permit a plan.
 fn start_reader(
     mut file: Ndjson,
-    jobs: Sender<Job>,
+    jobs: Sender<Vec<Job>>,
     permits: Receiver<()>,
     results: Sender<Message>,
+    batch: usize,
 ) -> PyResult<()> {
     std::thread::Builder::new()
         .name("careprompt-read".into())
         .spawn(move || {
             let mut index = 0;
-            // A permit first: no more than the bound is ever in flight.
-            while permits.recv().is_ok() {
-                match file.next_plan() {
+            let mut ready = Vec::with_capacity(batch);
+            loop {
+                // A permit a plan: no more than the bound is ever in
+                // flight. When none is free, the plans read so far go
+                // first (the caller may be waiting for them).
+                let permit = match permits.try_recv() {
+                    Ok(()) => true,
+                    Err(TryRecvError::Empty) => {
+                        if !ready.is_empty() && jobs.send(std::mem::take(&mut ready)).is_err() {
+                            return;
+                        }
+                        permits.recv().is_ok()
+                    }
+                    Err(TryRecvError::Disconnected) => false,
+                };
+                if !permit {
+                    return;
+                }
+                let last = match file.next_plan() {
                     Ok(Line::Plan { line, plan }) => {
-                        let job = Job {
+                        ready.push(Job {
                             index,
                             line: Some(line),
                             plan,
-                        };
-                        if jobs.send(job).is_err() {
+                        });
+                        index += 1;
+                        if ready.len() >= batch && jobs.send(std::mem::take(&mut ready)).is_err() {
                             return;
                         }
-                        index += 1;
+                        continue;
                     }
-                    Ok(Line::End) => {
-                        let _ = results.send(Message::End { count: index });
-                        return;
-                    }
-                    Err(e) => {
-                        let _ = results.send(Message::ReadFailed {
-                            index,
-                            message: read_failed(&e),
-                        });
-                        return;
-                    }
+                    Ok(Line::End) => Message::End { count: index },
+                    Err(e) => Message::ReadFailed {
+                        index,
+                        message: read_failed(&e),
+                    },
+                };
+                if !ready.is_empty() {
+                    let _ = jobs.send(std::mem::take(&mut ready));
                 }
+                let _ = results.send(last);
+                return;
             }
         })
         .map_err(|e| PyOSError::new_err(format!("starting the reading thread: {e}")))?;
@@ -267,6 +298,8 @@ pub struct CheckMany {
     pipeline: Option<Pipeline>,
     /// At most this many plans in flight.
     bound: usize,
+    /// Plans handed to a worker at once.
+    batch: usize,
     /// Plans taken from the input so far.
     taken: usize,
     /// The index of the next result to hand out.
@@ -318,6 +351,7 @@ impl CheckMany {
             None => Some(Input::Iter(plans.try_iter()?.into_any().unbind())),
         };
         let mut pipeline = None;
+        let batch = batch_size(bound, threads);
         if threads == 1 {
             if let Some(f) = file {
                 input = Some(Input::Ndjson(f));
@@ -332,7 +366,7 @@ impl CheckMany {
                     for _ in 0..bound {
                         let _ = permits_tx.try_send(());
                     }
-                    start_reader(f, jobs_tx, permits_rx, results_tx)?;
+                    start_reader(f, jobs_tx, permits_rx, results_tx, batch)?;
                     input = Some(Input::Reader);
                     (None, Some(permits_tx))
                 }
@@ -350,6 +384,7 @@ impl CheckMany {
             input,
             pipeline,
             bound,
+            batch,
             taken: 0,
             next_out: 0,
             count: None,
@@ -478,19 +513,22 @@ impl CheckMany {
                 self.stop();
                 return Ok(None);
             }
-            // Keep the workers fed from a Python iterable.
-            while matches!(self.input, Some(Input::Iter(_)))
-                && self.taken - self.next_out < self.bound
-            {
-                let Some(job) = self.pull(py) else { break };
-                let sent = self
-                    .pipeline
-                    .as_ref()
-                    .and_then(|p| p.jobs.as_ref())
-                    .is_some_and(|tx| tx.send(job).is_ok());
-                if !sent {
-                    return Err(stopped());
+            // Keep the workers fed from a Python iterable, a batch at a
+            // time once there is room for one.
+            let in_flight = self.taken - self.next_out;
+            if in_flight == 0 || in_flight + self.batch <= self.bound {
+                let mut ready = Vec::with_capacity(self.batch);
+                while matches!(self.input, Some(Input::Iter(_)))
+                    && self.taken - self.next_out < self.bound
+                {
+                    if let Some(job) = self.pull(py) {
+                        ready.push(job);
+                    }
+                    if ready.len() >= self.batch || !matches!(self.input, Some(Input::Iter(_))) {
+                        self.send(std::mem::take(&mut ready))?;
+                    }
                 }
+                self.send(ready)?;
             }
             if self.count.is_some_and(|c| self.next_out >= c)
                 || self.early.contains_key(&self.next_out)
@@ -514,8 +552,10 @@ impl CheckMany {
                 Err(TryRecvError::Disconnected) => Err(RecvError),
             };
             match message {
-                Ok(Message::Done(done)) => {
-                    self.early.insert(done.index, done);
+                Ok(Message::Done(batch)) => {
+                    for done in batch {
+                        self.early.insert(done.index, done);
+                    }
                 }
                 Ok(Message::End { count }) => {
                     self.input = None;
@@ -536,6 +576,23 @@ impl CheckMany {
                     return Err(stopped());
                 }
             }
+        }
+    }
+
+    /// Hands `jobs` to the workers (nothing when there are none).
+    fn send(&self, jobs: Vec<Job>) -> PyResult<()> {
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        let sent = self
+            .pipeline
+            .as_ref()
+            .and_then(|p| p.jobs.as_ref())
+            .is_some_and(|tx| tx.send(jobs).is_ok());
+        if sent {
+            Ok(())
+        } else {
+            Err(stopped())
         }
     }
 
