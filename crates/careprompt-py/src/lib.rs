@@ -202,9 +202,10 @@ impl RuleSet {
     ///
     /// `plans` is an iterable of plans (dicts, JSON `str` or `bytes`) or the
     /// path of an NDJSON file (one plan a line; blank lines skipped). Plans
-    /// are read and checked in chunks on `threads` threads (default: the
-    /// machine's cores) with the GIL released. A plan that cannot be
-    /// checked is a result carrying its `PlanError`; the batch goes on.
+    /// are checked on `threads` threads (default: the machine's cores)
+    /// without the GIL while the results are handed out, with at most
+    /// `chunk_size` plans in flight. A plan that cannot be checked is a
+    /// result carrying its `PlanError`; the batch goes on.
     #[pyo3(signature = (plans, as_of, *, threads = None, chunk_size = 1024))]
     fn check_many(
         &self,
