@@ -32,7 +32,7 @@ use pyo3::types::{PyList, PyString};
 
 use crate::convert::{plan_bytes, PlanInput};
 use crate::errors::plan_error;
-use crate::report::{data_frame, records, Report, RECORD_FIELDS};
+use crate::report::{data_frame, records, Graveyard, Report, RECORD_FIELDS};
 
 /// The most bytes read for one NDJSON line: one more than the engine
 /// accepts, so a longer line is refused without being read into memory.
@@ -60,6 +60,8 @@ struct Done {
     index: usize,
     line: Option<usize>,
     result: Result<careprompt::Report, PlanError>,
+    /// The worker that checked it, if one did.
+    graveyard: Option<Graveyard>,
 }
 
 /// What reaches the calling thread.
@@ -157,6 +159,7 @@ fn check(rules: &RuleSet, options: &CheckOptions, job: Job) -> Done {
         index: job.index,
         line: job.line,
         result: job.plan.and_then(|bytes| rules.check_json(&bytes, options)),
+        graveyard: None,
     }
 }
 
@@ -190,24 +193,32 @@ fn start_workers(
         );
         std::thread::Builder::new()
             .name(format!("careprompt-check-{n}"))
-            .spawn(move || loop {
-                let batch = match jobs_rx.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => return,
-                };
-                let Ok(batch) = batch else { return };
-                let index = batch.first().map_or(0, |j| j.index);
-                let message = match std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    batch
-                        .into_iter()
-                        .map(|job| check(&rules, &options, job))
-                        .collect::<Vec<_>>()
-                })) {
-                    Ok(done) => Message::Done(done),
-                    Err(_) => Message::WorkerFailed { index },
-                };
-                if results.send(message).is_err() {
-                    return;
+            .spawn(move || {
+                let (graveyard, dead) = channel::<Vec<careprompt::Outcome>>();
+                loop {
+                    // The outcomes of reports Python has let go of, freed here.
+                    while dead.try_recv().is_ok() {}
+                    let batch = match jobs_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(batch) = batch else { return };
+                    let index = batch.first().map_or(0, |j| j.index);
+                    let message = match std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        batch
+                            .into_iter()
+                            .map(|job| Done {
+                                graveyard: Some(graveyard.clone()),
+                                ..check(&rules, &options, job)
+                            })
+                            .collect::<Vec<_>>()
+                    })) {
+                        Ok(done) => Message::Done(done),
+                        Err(_) => Message::WorkerFailed { index },
+                    };
+                    if results.send(message).is_err() {
+                        return;
+                    }
                 }
             })
             .map_err(|e| PyOSError::new_err(format!("starting a checking thread: {e}")))?;
@@ -624,9 +635,10 @@ impl CheckMany {
             Some(d) => Ok(Some(CheckResult {
                 index: d.index,
                 line: d.line,
-                result: match d.result {
-                    Ok(r) => Ok(Py::new(py, Report::new(r))?),
-                    Err(e) => Err(e),
+                result: match (d.result, d.graveyard) {
+                    (Ok(r), Some(g)) => Ok(Py::new(py, Report::from_worker(r, g))?),
+                    (Ok(r), None) => Ok(Py::new(py, Report::new(r))?),
+                    (Err(e), _) => Err(e),
                 },
             })),
         }
