@@ -67,9 +67,9 @@ pub fn name_has_extension(name: &str, extensions: &[&str]) -> bool {
 /// test's `base`, a schema), else a rules file's.
 pub fn limit_for(path: &Path) -> usize {
     if has_extension(path, &["json", "ndjson", "jsonl"]) {
-        crate::MAX_PLAN_BYTES
+        crate::plan::MAX_PLAN_BYTES
     } else {
-        crate::MAX_RULES_BYTES
+        crate::parser::MAX_RULES_BYTES
     }
 }
 
@@ -114,7 +114,7 @@ pub fn refuse_non_rules(name: &str, text: String) -> Result<String, String> {
                 .is_some_and(|rest| rest.starts_with(|c: char| c.is_whitespace()))
         })
     });
-    if keyword || crate::parse_source(name, &text).is_ok() {
+    if keyword || crate::parser::parse_source(name, &text).is_ok() {
         return Ok(text);
     }
     Err(format!(
@@ -123,15 +123,15 @@ pub fn refuse_non_rules(name: &str, text: String) -> Result<String, String> {
 }
 
 /// Reads imported rules files from disk, up to the rules limit
-/// ([`crate::MAX_RULES_BYTES`]), refusing a file that is not rules without
+/// ([`crate::parser::MAX_RULES_BYTES`]), refusing a file that is not rules without
 /// showing its text ([`refuse_non_rules`]).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FsLoader;
 
 impl Loader for FsLoader {
     fn load(&self, path: &str) -> Result<String, String> {
-        let text =
-            read_text_limited(Path::new(path), crate::MAX_RULES_BYTES).map_err(|e| e.message)?;
+        let text = read_text_limited(Path::new(path), crate::parser::MAX_RULES_BYTES)
+            .map_err(|e| e.message)?;
         refuse_non_rules(path, text)
     }
 }
@@ -292,13 +292,13 @@ pub fn rule_files(
 /// separators).
 pub fn read_rules_file(path: &Path) -> Result<Source, ReadError> {
     let name = path.display().to_string();
-    let text = read_text_limited(path, crate::MAX_RULES_BYTES)?;
+    let text = read_text_limited(path, crate::parser::MAX_RULES_BYTES)?;
     let text = refuse_non_rules(&name, text).map_err(|m| ReadError::new(path, m))?;
     Ok(Source::new(path.to_string_lossy().replace('\\', "/"), text))
 }
 
 /// The rules files named by `paths` ([`rule_files`]), each read by
-/// [`read_rules_file`], ready for [`crate::RuleSet::compile_with`]. What
+/// [`read_rules_file`], ready for [`crate::ruleset::RuleSet::compile_with`]. What
 /// the walks passed over is added to `skipped`, also on an error.
 pub fn read_sources(
     paths: &[PathBuf],
@@ -472,21 +472,27 @@ mod tests {
             .load(&dir.join("zero.cpr").to_string_lossy())
             .unwrap_err();
         assert!(
-            err.contains(&format!("larger than {} bytes", crate::MAX_RULES_BYTES)),
+            err.contains(&format!(
+                "larger than {} bytes",
+                crate::parser::MAX_RULES_BYTES
+            )),
             "{err}"
         );
         let main = dir.join("main.cpr");
         std::fs::write(&main, "import \"zero.cpr\"\n").unwrap();
         let sources = read_sources(&[main], &mut Vec::new()).unwrap();
-        let options = crate::CompileOptions {
+        let options = crate::ruleset::CompileOptions {
             loader: Some(&FsLoader),
-            ..crate::CompileOptions::default()
+            ..crate::ruleset::CompileOptions::default()
         };
-        let err = crate::RuleSet::compile_with(&sources, &options).unwrap_err();
+        let err = crate::ruleset::RuleSet::compile_with(&sources, &options).unwrap_err();
         let text = err.to_string();
         assert!(text.contains("cannot import `zero.cpr`"), "{text}");
         assert!(
-            text.contains(&format!("larger than {} bytes", crate::MAX_RULES_BYTES)),
+            text.contains(&format!(
+                "larger than {} bytes",
+                crate::parser::MAX_RULES_BYTES
+            )),
             "{text}"
         );
         std::fs::remove_dir_all(&dir).unwrap();
@@ -505,16 +511,22 @@ mod tests {
 
     #[test]
     fn fixtures_are_read_up_to_their_own_limit() {
-        assert_eq!(limit_for(Path::new("b.JSON")), crate::MAX_PLAN_BYTES);
-        assert_eq!(limit_for(Path::new("x.cpr")), crate::MAX_RULES_BYTES);
+        assert_eq!(limit_for(Path::new("b.JSON")), crate::plan::MAX_PLAN_BYTES);
+        assert_eq!(
+            limit_for(Path::new("x.cpr")),
+            crate::parser::MAX_RULES_BYTES
+        );
         let dir = temp_dir("fixture");
         let f = dir.join("base.json");
         std::fs::File::create(&f)
             .unwrap()
-            .set_len(crate::MAX_PLAN_BYTES as u64 + 1)
+            .set_len(crate::plan::MAX_PLAN_BYTES as u64 + 1)
             .unwrap();
         let err = FixtureLoader.load(&f.to_string_lossy()).unwrap_err();
-        assert!(err.contains(&format!("larger than {} bytes", crate::MAX_PLAN_BYTES)));
+        assert!(err.contains(&format!(
+            "larger than {} bytes",
+            crate::plan::MAX_PLAN_BYTES
+        )));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
