@@ -34,6 +34,9 @@ use crate::report::{Outcome, Report};
 #[pyclass(frozen, module = "careprompt")]
 pub struct RuleSet {
     inner: Arc<careprompt::RuleSet>,
+    /// How to compile the same rules again from memory, when they came
+    /// from memory (`check_many`'s workers each compile their own copy).
+    recipe: Option<Arc<many::Recipe>>,
 }
 
 /// The rules paths or sources a caller gave to `RuleSet.compile`.
@@ -114,6 +117,7 @@ impl RuleSet {
             .map_err(|e| compile_error(py, &e))?;
         Ok(RuleSet {
             inner: Arc::new(set),
+            recipe: Some(Arc::new(many::Recipe::Builtin)),
         })
     }
 
@@ -155,6 +159,7 @@ impl RuleSet {
             .map_err(|e| compile_error(py, &e))?;
         Ok(RuleSet {
             inner: Arc::new(set),
+            recipe: None,
         })
     }
 
@@ -172,6 +177,10 @@ impl RuleSet {
             .map_err(|e| compile_error(py, &e))?;
         Ok(RuleSet {
             inner: Arc::new(set),
+            recipe: Some(Arc::new(many::Recipe::Bundle {
+                name: name.to_string(),
+                text: text.to_string(),
+            })),
         })
     }
 
@@ -215,7 +224,14 @@ impl RuleSet {
         chunk_size: usize,
     ) -> PyResult<CheckMany> {
         let options = CheckOptions::new(as_of_date(as_of)?);
-        CheckMany::new(Arc::clone(&self.inner), options, plans, threads, chunk_size)
+        CheckMany::new(
+            Arc::clone(&self.inner),
+            self.recipe.clone(),
+            options,
+            plans,
+            threads,
+            chunk_size,
+        )
     }
 
     /// The rules' ids, in the order reports list them.
