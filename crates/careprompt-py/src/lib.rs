@@ -34,9 +34,6 @@ use crate::report::{Outcome, Report};
 #[pyclass(frozen, module = "careprompt")]
 pub struct RuleSet {
     inner: Arc<careprompt::RuleSet>,
-    /// How to compile the same rules again from memory, when they came
-    /// from memory (`check_many`'s workers each compile their own copy).
-    recipe: Option<Arc<many::Recipe>>,
 }
 
 /// The rules paths or sources a caller gave to `RuleSet.compile`.
@@ -117,7 +114,6 @@ impl RuleSet {
             .map_err(|e| compile_error(py, &e))?;
         Ok(RuleSet {
             inner: Arc::new(set),
-            recipe: Some(Arc::new(many::Recipe::Builtin)),
         })
     }
 
@@ -159,7 +155,6 @@ impl RuleSet {
             .map_err(|e| compile_error(py, &e))?;
         Ok(RuleSet {
             inner: Arc::new(set),
-            recipe: None,
         })
     }
 
@@ -177,10 +172,6 @@ impl RuleSet {
             .map_err(|e| compile_error(py, &e))?;
         Ok(RuleSet {
             inner: Arc::new(set),
-            recipe: Some(Arc::new(many::Recipe::Bundle {
-                name: name.to_string(),
-                text: text.to_string(),
-            })),
         })
     }
 
@@ -224,14 +215,7 @@ impl RuleSet {
         chunk_size: usize,
     ) -> PyResult<CheckMany> {
         let options = CheckOptions::new(as_of_date(as_of)?);
-        CheckMany::new(
-            Arc::clone(&self.inner),
-            self.recipe.clone(),
-            options,
-            plans,
-            threads,
-            chunk_size,
-        )
+        CheckMany::new(Arc::clone(&self.inner), options, plans, threads, chunk_size)
     }
 
     /// The rules' ids, in the order reports list them.

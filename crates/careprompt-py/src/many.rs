@@ -163,35 +163,6 @@ fn check(rules: &RuleSet, options: &CheckOptions, job: Job) -> Done {
     }
 }
 
-/// How to compile a rule set again from memory, so that each worker checks
-/// with its own copy: the outcomes of a report share their rules' words by
-/// reference counts, and with one copy the workers would count the same
-/// counters up for every plan, from two cores. A copy gives the same
-/// reports byte for byte (compiling is deterministic); rules read from disk
-/// have no recipe (a file could change between two reads) and are shared.
-pub enum Recipe {
-    /// The built-in pack.
-    Builtin,
-    /// A pack bundle's text, and the name its errors give.
-    Bundle {
-        /// The name the bundle was loaded under.
-        name: String,
-        /// The bundle's JSON.
-        text: String,
-    },
-}
-
-impl Recipe {
-    /// A fresh copy of the rules (None if it does not compile now, which
-    /// it did before: then the shared copy is used).
-    fn compile(&self) -> Option<RuleSet> {
-        match self {
-            Recipe::Builtin => RuleSet::builtin().ok(),
-            Recipe::Bundle { name, text } => careprompt::load_bundle(name, text).ok(),
-        }
-    }
-}
-
 /// The worker threads' side of the pipeline.
 struct Pipeline {
     /// Where jobs go (the caller's, for a Python iterable); dropping it
@@ -207,7 +178,6 @@ struct Pipeline {
 /// Starts `threads` workers taking jobs from `jobs_rx`.
 fn start_workers(
     rules: &Arc<RuleSet>,
-    recipe: Option<&Arc<Recipe>>,
     options: &CheckOptions,
     threads: usize,
     jobs_rx: Receiver<Vec<Job>>,
@@ -215,9 +185,8 @@ fn start_workers(
 ) -> PyResult<()> {
     let jobs_rx = Arc::new(Mutex::new(jobs_rx));
     for n in 0..threads {
-        let (shared, recipe, options, jobs_rx, results) = (
+        let (rules, options, jobs_rx, results) = (
             Arc::clone(rules),
-            recipe.cloned(),
             options.clone(),
             Arc::clone(&jobs_rx),
             results.clone(),
@@ -225,7 +194,6 @@ fn start_workers(
         std::thread::Builder::new()
             .name(format!("careprompt-check-{n}"))
             .spawn(move || {
-                let rules = recipe.and_then(|r| r.compile()).map_or(shared, Arc::new);
                 let (graveyard, dead) = channel::<Vec<careprompt::Outcome>>();
                 loop {
                     // The outcomes of reports Python has let go of, freed here.
@@ -360,7 +328,6 @@ impl CheckMany {
     /// `threads` threads, with at most `bound` plans in flight.
     pub fn new(
         rules: Arc<RuleSet>,
-        recipe: Option<Arc<Recipe>>,
         options: CheckOptions,
         plans: &Bound<'_, PyAny>,
         threads: Option<usize>,
@@ -403,14 +370,7 @@ impl CheckMany {
         } else {
             let (jobs_tx, jobs_rx) = channel();
             let (results_tx, results_rx) = channel();
-            start_workers(
-                &rules,
-                recipe.as_ref(),
-                &options,
-                threads,
-                jobs_rx,
-                &results_tx,
-            )?;
+            start_workers(&rules, &options, threads, jobs_rx, &results_tx)?;
             let (jobs, permits) = match file {
                 Some(f) => {
                     let (permits_tx, permits_rx) = sync_channel(bound);
