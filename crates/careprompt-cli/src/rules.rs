@@ -2,207 +2,60 @@
 
 use std::path::{Path, PathBuf};
 
-use careprompt::{CompileError, CompileOptions, Loader, RuleSet, Source};
+use careprompt::{CompileError, CompileOptions, RuleSet};
 
 /// Reads files named in rule tests (a `base` plan) from disk, each up to
-/// its limit.
-pub struct FsLoader;
-
+/// its limit: the library's, one implementation for every host.
+pub use careprompt::files::FixtureLoader as FsLoader;
 /// Reads imported rules files from disk, up to the rules limit, refusing a
 /// file that is not rules without showing its text.
-pub struct RulesLoader;
-
-impl Loader for RulesLoader {
-    fn load(&self, path: &str) -> Result<String, String> {
-        let text = read_text_limited(Path::new(path), careprompt::MAX_RULES_BYTES)?;
-        refuse_non_rules(path, text)
-    }
-}
-
-/// `text` if it is rules, else an error that names the file and does not
-/// quote it: a syntax error in `/etc/passwd` or in a plan would otherwise
-/// show a line of it (a password entry, a child's name). A file is taken
-/// for rules when it parses, or when some line starts with `rule`,
-/// `define`, `const` or `import` (then its syntax errors are shown, as for
-/// any rules file being written).
-pub fn refuse_non_rules(name: &str, text: String) -> Result<String, String> {
-    let keyword = text.lines().any(|l| {
-        let l = l.trim_start();
-        ["rule", "define", "const", "import"].iter().any(|k| {
-            l.strip_prefix(k)
-                .is_some_and(|rest| rest.starts_with(|c: char| c.is_whitespace()))
-        })
-    });
-    if keyword || careprompt::parse_source(name, &text).is_ok() {
-        return Ok(text);
-    }
-    Err(format!(
-        "`{name}` is not a rules file (no `rule`, `define`, `const` or `import` in it), so none of it is shown (help: import only `.cpr` rules files)"
-    ))
-}
-
-impl Loader for FsLoader {
-    fn load(&self, path: &str) -> Result<String, String> {
-        let path = Path::new(path);
-        read_text_limited(path, limit_for(path))
-    }
-}
-
-/// The most bytes a file is allowed: a plan's limit for JSON (a rule
-/// test's `base`, a schema), else a rules file's.
-pub fn limit_for(path: &Path) -> usize {
-    if has_extension(path, &["json", "ndjson", "jsonl"]) {
-        careprompt::MAX_PLAN_BYTES
-    } else {
-        careprompt::MAX_RULES_BYTES
-    }
-}
-
-/// Whether the file name of `path` ends in one of `extensions` (without
-/// the dot, lowercase), in any case: `B.JSON` is JSON.
-pub fn has_extension(path: &Path, extensions: &[&str]) -> bool {
-    path.file_name()
-        .is_some_and(|n| name_has_extension(&n.to_string_lossy(), extensions))
-}
-
-/// [`has_extension`] on a name; an extension may itself hold dots
-/// (`test.toml`).
-pub fn name_has_extension(name: &str, extensions: &[&str]) -> bool {
-    let lower = name.to_lowercase();
-    extensions.iter().any(|e| {
-        lower
-            .strip_suffix(e)
-            .is_some_and(|stem| stem.len() > 1 && stem.ends_with('.'))
-    })
-}
+pub use careprompt::files::FsLoader as RulesLoader;
+pub use careprompt::files::{has_extension, limit_for, name_has_extension, short_io, Walk};
 
 /// Reads at most `limit` bytes of `path` (one more, to tell that it is
-/// larger): an endless file (`/dev/zero`) or a huge one costs no memory.
+/// larger; [`careprompt::files::read_limited`]); the error does not repeat
+/// the path, which callers give their own way.
 pub fn read_limited(path: &Path, limit: usize) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| short_io(&e))?;
-    let mut bytes = Vec::new();
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    file.take(cap)
-        .read_to_end(&mut bytes)
-        .map_err(|e| short_io(&e))?;
-    if bytes.len() > limit {
-        return Err(format!(
-            "the file is larger than {limit} bytes, the limit (help: check that this is the file you meant; split rules into files joined by `import`)"
-        ));
-    }
-    Ok(bytes)
+    careprompt::files::read_limited(path, limit).map_err(|e| e.message)
 }
 
 /// [`read_limited`], as UTF-8 text.
 pub fn read_text_limited(path: &Path, limit: usize) -> Result<String, String> {
-    String::from_utf8(read_limited(path, limit)?)
-        .map_err(|_| "the file is not UTF-8 text".to_string())
+    careprompt::files::read_text_limited(path, limit).map_err(|e| e.message)
 }
 
-/// A short, lowercase reason for an I/O error.
-pub fn short_io(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::InvalidData => "the file is not UTF-8 text".into(),
-        _ => e.to_string().to_lowercase(),
+/// Prints a warning for each entry a walk passed over.
+fn warn_skipped(skipped: &[careprompt::files::Skipped]) {
+    for s in skipped {
+        crate::console::eprint_warning(&format!(
+            "`{}`: skipped, {}",
+            crate::console::escaped(&s.path.display().to_string()),
+            s.reason
+        ));
     }
 }
 
-/// What a walk of a directory found.
-#[derive(Default)]
-pub struct Walk {
-    /// Regular files whose names were kept, sorted, each once.
-    pub files: Vec<PathBuf>,
-    /// Regular files whose names were not kept.
-    pub other: Vec<PathBuf>,
-}
-
-/// Files under `dir` (recursively, sorted) whose names satisfy `keep`,
-/// skipping `tests` directories when `skip_tests`. Anything that is not a
-/// regular file or directory (a FIFO, a device, a socket, a broken link) is
-/// skipped with a warning, since opening a FIFO would wait for ever; every
-/// file and directory is visited once however symbolic links loop.
+/// Files under `dir` (recursively, sorted) whose names satisfy `keep`
+/// ([`careprompt::files::walk`]), with a warning for each entry passed over.
 pub fn files_under(dir: &Path, keep: &dyn Fn(&str) -> bool, skip_tests: bool) -> Vec<PathBuf> {
     walk(dir, keep, skip_tests).files
 }
 
 /// [`files_under`], with the regular files that were not kept.
 pub fn walk(dir: &Path, keep: &dyn Fn(&str) -> bool, skip_tests: bool) -> Walk {
-    let mut out = Walk::default();
-    let mut seen = std::collections::HashSet::new();
-    if let Ok(c) = std::fs::canonicalize(dir) {
-        seen.insert(c);
-    }
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            // Follows symbolic links; a loop or a broken link is an error.
-            let meta = std::fs::metadata(&p);
-            let canonical = std::fs::canonicalize(&p);
-            let (Ok(meta), Ok(canonical)) = (meta, canonical) else {
-                crate::console::eprint_warning(&format!(
-                    "`{}`: skipped, a broken or looping symbolic link",
-                    crate::console::escaped(&p.display().to_string())
-                ));
-                continue;
-            };
-            if !seen.insert(canonical) {
-                // Reached again through a symbolic link: already visited.
-                continue;
-            }
-            if meta.is_dir() {
-                // A local pack inside the tree is loaded through its manifest.
-                if crate::packs::is_pack(&p) {
-                    continue;
-                }
-                if !(skip_tests && p.file_name().is_some_and(|n| n == "tests")) {
-                    stack.push(p);
-                }
-            } else if !meta.is_file() {
-                if p.file_name().is_some_and(|n| keep(&n.to_string_lossy())) {
-                    crate::console::eprint_warning(&format!(
-                        "`{}`: skipped, not a regular file (a FIFO, device or socket)",
-                        crate::console::escaped(&p.display().to_string())
-                    ));
-                }
-            } else if p.file_name().is_some_and(|n| keep(&n.to_string_lossy())) {
-                out.files.push(p);
-            } else {
-                out.other.push(p);
-            }
-        }
-    }
-    out.files.sort();
-    out.other.sort();
-    out
+    let found = careprompt::files::walk(dir, keep, skip_tests);
+    warn_skipped(&found.skipped);
+    found
 }
 
-/// The rules files named by `paths` (files, or directories of `.cpr` files).
+/// The rules files named by `paths` (files, or directories of `.cpr`
+/// files; [`careprompt::files::rule_files`]), with a warning for each entry
+/// passed over.
 pub fn rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let found = files_under(p, &|n| name_has_extension(n, &["cpr"]), true);
-            if found.is_empty() {
-                return Err(format!(
-                    "{}: no `.cpr` rules files in this directory",
-                    p.display()
-                ));
-            }
-            out.extend(found);
-        } else if p.exists() {
-            out.push(p.clone());
-        } else {
-            return Err(format!("{}: no such rules file or directory", p.display()));
-        }
-    }
-    Ok(out)
+    let mut skipped = Vec::new();
+    let found = careprompt::files::rule_files(paths, &mut skipped);
+    warn_skipped(&skipped);
+    found.map_err(|e| e.to_string())
 }
 
 /// Why rules could not be loaded.
@@ -250,11 +103,10 @@ pub fn load_with_schema(
     } else {
         let mut sources = Vec::new();
         for f in rule_files(paths).map_err(RulesError::Io)? {
-            let name = f.display().to_string();
-            let text = read_text_limited(&f, careprompt::MAX_RULES_BYTES)
-                .and_then(|t| refuse_non_rules(&name, t))
-                .map_err(|e| RulesError::Io(format!("{name}: {e}")))?;
-            sources.push(Source::new(f.to_string_lossy().replace('\\', "/"), text));
+            sources.push(
+                careprompt::files::read_rules_file(&f)
+                    .map_err(|e| RulesError::Io(e.to_string()))?,
+            );
         }
         sources
     };

@@ -71,7 +71,19 @@ fn rule_sources(rules: &Bound<'_, PyAny>) -> PyResult<Vec<Source>> {
             }
             paths
         };
-    careprompt::files::read_sources(&paths).map_err(|e| PyOSError::new_err(e.to_string()))
+    let mut skipped = Vec::new();
+    let read = careprompt::files::read_sources(&paths, &mut skipped);
+    for s in &skipped {
+        // Python's own way of telling: a warning (filterable, catchable).
+        let message = std::ffi::CString::new(s.to_string()).unwrap_or_default();
+        PyErr::warn(
+            rules.py(),
+            &rules.py().get_type::<pyo3::exceptions::PyUserWarning>(),
+            &message,
+            1,
+        )?;
+    }
+    read.map_err(|e| PyOSError::new_err(e.to_string()))
 }
 
 /// A constant override's value as the literal the rules language reads.
@@ -190,9 +202,10 @@ impl RuleSet {
     ///
     /// `plans` is an iterable of plans (dicts, JSON `str` or `bytes`) or the
     /// path of an NDJSON file (one plan a line; blank lines skipped). Plans
-    /// are read and checked in chunks on `threads` threads (default: the
-    /// machine's cores) with the GIL released. A plan that cannot be
-    /// checked is a result carrying its `PlanError`; the batch goes on.
+    /// are checked on `threads` threads (default: the machine's cores)
+    /// without the GIL while the results are handed out, with at most
+    /// `chunk_size` plans in flight. A plan that cannot be checked is a
+    /// result carrying its `PlanError`; the batch goes on.
     #[pyo3(signature = (plans, as_of, *, threads = None, chunk_size = 1024))]
     fn check_many(
         &self,
@@ -259,9 +272,12 @@ fn case_plan_schema() -> &'static str {
 #[pyfunction]
 fn rule_test_plans(py: Python<'_>, path: PathBuf) -> PyResult<Vec<(String, String, String)>> {
     let name = path.to_string_lossy().replace('\\', "/");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| PyOSError::new_err(format!("{name}: {}", e.to_string().to_lowercase())))?;
-    let read = |p: &str| std::fs::read_to_string(p).map_err(|e| format!("{p}: {e}"));
+    let text = careprompt::files::read_text_limited(&path, careprompt::MAX_RULES_BYTES)
+        .map_err(|e| PyOSError::new_err(format!("{name}: {}", e.message)))?;
+    let read = |p: &str| {
+        careprompt::Loader::load(&careprompt::files::FixtureLoader, p)
+            .map_err(|e| format!("{p}: {e}"))
+    };
     let plans = py
         .detach(|| careprompt::testing::case_plans(&name, &text, &read))
         .map_err(pyo3::exceptions::PyValueError::new_err)?;

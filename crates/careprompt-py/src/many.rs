@@ -1,38 +1,58 @@
-//! Checking many plans: plans are taken from the input a chunk at a time,
-//! checked on worker threads with the GIL released, and handed out in
-//! input order, so memory stays bounded whatever the cohort's size.
+//! Checking many plans: a pipeline whose worker threads check plans with
+//! no GIL and no Python object in sight, while the calling thread hands
+//! out the finished reports, in input order, as light `Report` objects
+//! (each wraps the library's report; nothing is converted until read).
+//!
+//! ```text
+//!  NDJSON file ─ reader thread ─┐            ┌─ worker 1 ─┐
+//!                               ├─ jobs ─────┤            ├─ results ─ caller: in input order
+//!  Python iterable ─ caller ────┘            └─ worker N ─┘            (reorders, hands out)
+//! ```
+//!
+//! Memory is bounded: at most `chunk_size` plans are in flight (read but
+//! not yet handed out) whatever the cohort's size, and an NDJSON line is
+//! read up to the plan limit and no further. With one thread there is no
+//! pipeline: each plan is read and checked on the calling thread, with the
+//! GIL released while it is checked.
 
-use std::collections::VecDeque;
+use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::mpsc::{
+    channel, sync_channel, Receiver, RecvError, Sender, SyncSender, TryRecvError,
+};
+use std::sync::{Arc, Mutex};
 
-use careprompt::{CheckOptions, PlanError, RuleSet};
-use pyo3::exceptions::{PyOSError, PyValueError};
+use careprompt::{CheckOptions, PlanError, PlanErrorKind, RuleSet};
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 
 use crate::convert::{plan_bytes, PlanInput};
 use crate::errors::plan_error;
-use crate::report::{data_frame, records, Report, RECORD_FIELDS};
+use crate::report::{data_frame, records, Graveyard, Report, RECORD_FIELDS};
 
-/// Where the plans come from.
-enum Input {
-    /// A Python iterator of plans.
-    Iter(Py<PyAny>),
-    /// An NDJSON file, with the number of the last line read.
-    Ndjson {
-        reader: BufReader<File>,
-        line: usize,
-    },
-}
+/// The most bytes read for one NDJSON line: one more than the engine
+/// accepts, so a longer line is refused without being read into memory.
+const LINE_LIMIT: u64 = careprompt::MAX_PLAN_BYTES as u64 + 1;
 
-/// One plan of a chunk, ready to check.
-struct Pending {
+/// One plan, ready to check.
+struct Job {
     index: usize,
     line: Option<usize>,
     plan: Result<Vec<u8>, PlanError>,
+}
+
+/// Plans sent to the workers together (fewer hand-overs between threads),
+/// at most this many at once, and fewer when the bound is small.
+const BATCH: usize = 32;
+
+/// The batch size for a bound of `bound` plans in flight on `threads`
+/// threads: small enough that every thread has work.
+fn batch_size(bound: usize, threads: usize) -> usize {
+    (bound / threads.saturating_mul(2).max(1)).clamp(1, BATCH)
 }
 
 /// One plan's result.
@@ -40,6 +60,241 @@ struct Done {
     index: usize,
     line: Option<usize>,
     result: Result<careprompt::Report, PlanError>,
+    /// The worker that checked it, if one did.
+    graveyard: Option<Graveyard>,
+}
+
+/// What reaches the calling thread.
+enum Message {
+    /// A batch of plans was checked (or could not be).
+    Done(Vec<Done>),
+    /// The NDJSON file ended after `count` plans.
+    End { count: usize },
+    /// Reading the NDJSON file failed where plan `index` would have been.
+    ReadFailed { index: usize, message: String },
+    /// A worker stopped (the engine panicked) on plan `index`.
+    WorkerFailed { index: usize },
+}
+
+/// An NDJSON file being read, with the number of the last line read.
+struct Ndjson {
+    reader: BufReader<File>,
+    line: usize,
+}
+
+/// A plan of an NDJSON file, or the end of the file.
+enum Line {
+    Plan {
+        line: usize,
+        plan: Result<Vec<u8>, PlanError>,
+    },
+    End,
+}
+
+impl Ndjson {
+    /// The next plan (blank lines skipped), each line read up to the plan
+    /// limit: the rest of a longer line is skipped, a buffer at a time,
+    /// and the plan is a limit error.
+    fn next_plan(&mut self) -> std::io::Result<Line> {
+        loop {
+            let mut buf = Vec::new();
+            if self
+                .reader
+                .by_ref()
+                .take(LINE_LIMIT)
+                .read_until(b'\n', &mut buf)?
+                == 0
+            {
+                return Ok(Line::End);
+            }
+            self.line += 1;
+            if buf.len() as u64 >= LINE_LIMIT && buf.last() != Some(&b'\n') {
+                let mut rest = Vec::new();
+                loop {
+                    rest.clear();
+                    let n = self
+                        .reader
+                        .by_ref()
+                        .take(64 * 1024)
+                        .read_until(b'\n', &mut rest)?;
+                    if n == 0 || rest.last() == Some(&b'\n') {
+                        break;
+                    }
+                }
+                return Ok(Line::Plan {
+                    line: self.line,
+                    plan: Err(too_large()),
+                });
+            }
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Ok(Line::Plan {
+                line: self.line,
+                plan: Ok(buf),
+            });
+        }
+    }
+}
+
+fn too_large() -> PlanError {
+    PlanError {
+        kind: PlanErrorKind::Limit,
+        message: format!(
+            "the plan is larger than {} bytes, the limit",
+            careprompt::MAX_PLAN_BYTES
+        ),
+        help: Some("check that this line is one plan, not a whole export".into()),
+        line: 0,
+        column: 0,
+    }
+}
+
+fn read_failed(e: &std::io::Error) -> String {
+    format!("reading plans: {}", e.to_string().to_lowercase())
+}
+
+fn check(rules: &RuleSet, options: &CheckOptions, job: Job) -> Done {
+    Done {
+        index: job.index,
+        line: job.line,
+        result: job.plan.and_then(|bytes| rules.check_json(&bytes, options)),
+        graveyard: None,
+    }
+}
+
+/// The worker threads' side of the pipeline.
+struct Pipeline {
+    /// Where jobs go (the caller's, for a Python iterable); dropping it
+    /// stops the workers.
+    jobs: Option<Sender<Vec<Job>>>,
+    /// Where results come from (behind a lock only because a Python
+    /// object must be shareable between threads; only the caller reads).
+    results: Mutex<Receiver<Message>>,
+    /// One permit back to the NDJSON reader per result handed out.
+    permits: Option<SyncSender<()>>,
+}
+
+/// Starts `threads` workers taking jobs from `jobs_rx`.
+fn start_workers(
+    rules: &Arc<RuleSet>,
+    options: &CheckOptions,
+    threads: usize,
+    jobs_rx: Receiver<Vec<Job>>,
+    results: &Sender<Message>,
+) -> PyResult<()> {
+    let jobs_rx = Arc::new(Mutex::new(jobs_rx));
+    for n in 0..threads {
+        let (rules, options, jobs_rx, results) = (
+            Arc::clone(rules),
+            options.clone(),
+            Arc::clone(&jobs_rx),
+            results.clone(),
+        );
+        std::thread::Builder::new()
+            .name(format!("careprompt-check-{n}"))
+            .spawn(move || {
+                let (graveyard, dead) = channel::<Vec<careprompt::Outcome>>();
+                loop {
+                    // The outcomes of reports Python has let go of, freed here.
+                    while dead.try_recv().is_ok() {}
+                    let batch = match jobs_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(batch) = batch else { return };
+                    let index = batch.first().map_or(0, |j| j.index);
+                    let message = match std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        batch
+                            .into_iter()
+                            .map(|job| Done {
+                                graveyard: Some(graveyard.clone()),
+                                ..check(&rules, &options, job)
+                            })
+                            .collect::<Vec<_>>()
+                    })) {
+                        Ok(done) => Message::Done(done),
+                        Err(_) => Message::WorkerFailed { index },
+                    };
+                    if results.send(message).is_err() {
+                        return;
+                    }
+                }
+            })
+            .map_err(|e| PyOSError::new_err(format!("starting a checking thread: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Starts the thread reading `file` into batches of `batch` jobs, one
+/// permit a plan.
+fn start_reader(
+    mut file: Ndjson,
+    jobs: Sender<Vec<Job>>,
+    permits: Receiver<()>,
+    results: Sender<Message>,
+    batch: usize,
+) -> PyResult<()> {
+    std::thread::Builder::new()
+        .name("careprompt-read".into())
+        .spawn(move || {
+            let mut index = 0;
+            let mut ready = Vec::with_capacity(batch);
+            loop {
+                // A permit a plan: no more than the bound is ever in
+                // flight. When none is free, the plans read so far go
+                // first (the caller may be waiting for them).
+                let permit = match permits.try_recv() {
+                    Ok(()) => true,
+                    Err(TryRecvError::Empty) => {
+                        if !ready.is_empty() && jobs.send(std::mem::take(&mut ready)).is_err() {
+                            return;
+                        }
+                        permits.recv().is_ok()
+                    }
+                    Err(TryRecvError::Disconnected) => false,
+                };
+                if !permit {
+                    return;
+                }
+                let last = match file.next_plan() {
+                    Ok(Line::Plan { line, plan }) => {
+                        ready.push(Job {
+                            index,
+                            line: Some(line),
+                            plan,
+                        });
+                        index += 1;
+                        if ready.len() >= batch && jobs.send(std::mem::take(&mut ready)).is_err() {
+                            return;
+                        }
+                        continue;
+                    }
+                    Ok(Line::End) => Message::End { count: index },
+                    Err(e) => Message::ReadFailed {
+                        index,
+                        message: read_failed(&e),
+                    },
+                };
+                if !ready.is_empty() {
+                    let _ = jobs.send(std::mem::take(&mut ready));
+                }
+                let _ = results.send(last);
+                return;
+            }
+        })
+        .map_err(|e| PyOSError::new_err(format!("starting the reading thread: {e}")))?;
+    Ok(())
+}
+
+/// Where the plans come from.
+enum Input {
+    /// A Python iterator of plans, read on the calling thread.
+    Iter(Py<PyAny>),
+    /// An NDJSON file read on the calling thread (one thread).
+    Ndjson(Ndjson),
+    /// An NDJSON file read by the pipeline's reader thread.
+    Reader,
 }
 
 /// The iterator `RuleSet.check_many` returns: one `CheckResult` per plan,
@@ -48,31 +303,45 @@ struct Done {
 pub struct CheckMany {
     rules: Arc<RuleSet>,
     options: CheckOptions,
-    threads: usize,
-    chunk: usize,
+    /// The input, until it has ended (or failed).
     input: Option<Input>,
-    ready: VecDeque<Done>,
-    next_index: usize,
+    /// The workers, when checking on more than one thread.
+    pipeline: Option<Pipeline>,
+    /// At most this many plans in flight.
+    bound: usize,
+    /// Plans handed to a worker at once.
+    batch: usize,
+    /// Plans taken from the input so far.
+    taken: usize,
+    /// The index of the next result to hand out.
+    next_out: usize,
+    /// How many plans the input held, once known.
+    count: Option<usize>,
+    /// Results that came before their turn.
+    early: BTreeMap<usize, Done>,
+    /// An error to raise in its turn (the input failed at that index).
+    failure: Option<(usize, PyErr)>,
 }
 
 impl CheckMany {
-    /// Checks the plans of `plans` (an iterable, or an NDJSON path).
+    /// Checks the plans of `plans` (an iterable, or an NDJSON path) on
+    /// `threads` threads, with at most `bound` plans in flight.
     pub fn new(
         rules: Arc<RuleSet>,
         options: CheckOptions,
         plans: &Bound<'_, PyAny>,
         threads: Option<usize>,
-        chunk: usize,
+        bound: usize,
     ) -> PyResult<CheckMany> {
         let threads = match threads {
             Some(0) => return Err(PyValueError::new_err("threads: give at least 1")),
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, usize::from),
         };
-        if chunk == 0 {
+        if bound == 0 {
             return Err(PyValueError::new_err("chunk_size: give at least 1"));
         }
-        let input = if plans.is_instance_of::<PyString>() || plans.hasattr("__fspath__")? {
+        let file = if plans.is_instance_of::<PyString>() || plans.hasattr("__fspath__")? {
             let path: PathBuf = plans.extract()?;
             let file = File::open(&path).map_err(|e| {
                 PyOSError::new_err(format!(
@@ -81,127 +350,272 @@ impl CheckMany {
                     e.to_string().to_lowercase()
                 ))
             })?;
-            Input::Ndjson {
+            Some(Ndjson {
                 reader: BufReader::new(file),
                 line: 0,
+            })
+        } else {
+            None
+        };
+        let mut input = match &file {
+            Some(_) => None,
+            None => Some(Input::Iter(plans.try_iter()?.into_any().unbind())),
+        };
+        let mut pipeline = None;
+        let batch = batch_size(bound, threads);
+        if threads == 1 {
+            if let Some(f) = file {
+                input = Some(Input::Ndjson(f));
             }
         } else {
-            Input::Iter(plans.try_iter()?.into_any().unbind())
-        };
+            let (jobs_tx, jobs_rx) = channel();
+            let (results_tx, results_rx) = channel();
+            start_workers(&rules, &options, threads, jobs_rx, &results_tx)?;
+            let (jobs, permits) = match file {
+                Some(f) => {
+                    let (permits_tx, permits_rx) = sync_channel(bound);
+                    for _ in 0..bound {
+                        let _ = permits_tx.try_send(());
+                    }
+                    start_reader(f, jobs_tx, permits_rx, results_tx, batch)?;
+                    input = Some(Input::Reader);
+                    (None, Some(permits_tx))
+                }
+                None => (Some(jobs_tx), None),
+            };
+            pipeline = Some(Pipeline {
+                jobs,
+                results: Mutex::new(results_rx),
+                permits,
+            });
+        }
         Ok(CheckMany {
             rules,
             options,
-            threads,
-            chunk,
-            input: Some(input),
-            ready: VecDeque::new(),
-            next_index: 0,
+            input,
+            pipeline,
+            bound,
+            batch,
+            taken: 0,
+            next_out: 0,
+            count: None,
+            early: BTreeMap::new(),
+            failure: None,
         })
     }
 
-    /// Reads up to one chunk of plans from the input (None at its end).
-    fn read_chunk(&mut self, py: Python<'_>) -> PyResult<Vec<Pending>> {
-        let mut chunk = Vec::new();
-        let limit = self.chunk;
-        let mut next_index = self.next_index;
-        let mut ended = false;
-        match &mut self.input {
-            None => return Ok(chunk),
-            Some(Input::Iter(it)) => {
-                let it = it.bind(py);
-                while chunk.len() < limit {
-                    let Some(item) = it.try_iter()?.next() else {
-                        ended = true;
-                        break;
+    /// The next plan of a Python iterator, as a job (None at its end).
+    /// An exception from the iterator (or a plan of the wrong type) is
+    /// kept, to be raised in its turn.
+    fn pull(&mut self, py: Python<'_>) -> Option<Job> {
+        let Some(Input::Iter(it)) = &self.input else {
+            return None;
+        };
+        let it = it.bind(py).clone();
+        let item = match it.try_iter().map(|mut i| i.next()) {
+            Ok(Some(Ok(item))) => item,
+            Ok(None) => {
+                self.end_input(None);
+                return None;
+            }
+            Ok(Some(Err(e))) | Err(e) => {
+                self.end_input(Some(e));
+                return None;
+            }
+        };
+        let plan = match plan_bytes(&item) {
+            Ok(PlanInput::Borrowed(b)) => Ok(b.to_vec()),
+            Ok(PlanInput::Owned(b)) => Ok(b),
+            Ok(PlanInput::Invalid(e)) => Err(e),
+            Err(e) => {
+                self.end_input(Some(e));
+                return None;
+            }
+        };
+        let job = Job {
+            index: self.taken,
+            line: None,
+            plan,
+        };
+        self.taken += 1;
+        Some(job)
+    }
+
+    /// The input has ended after the plans taken, with `error` to raise
+    /// in its turn.
+    fn end_input(&mut self, error: Option<PyErr>) {
+        self.input = None;
+        self.count = Some(self.taken);
+        if let Some(e) = error {
+            self.failure = Some((self.taken, e));
+        }
+    }
+
+    /// One thread: the next plan read and checked on the calling thread.
+    fn next_inline(&mut self, py: Python<'_>) -> PyResult<Option<Done>> {
+        let (rules, options) = (&self.rules, &self.options);
+        let job = match &mut self.input {
+            None => None,
+            Some(Input::Ndjson(file)) => {
+                let index = self.taken;
+                let read = py.detach(|| {
+                    file.next_plan().map(|l| match l {
+                        Line::Plan { line, plan } => Some(check(
+                            rules,
+                            options,
+                            Job {
+                                index,
+                                line: Some(line),
+                                plan,
+                            },
+                        )),
+                        Line::End => None,
+                    })
+                });
+                return match read {
+                    Ok(Some(done)) => {
+                        self.taken += 1;
+                        Ok(Some(done))
+                    }
+                    Ok(None) => {
+                        self.end_input(None);
+                        Ok(None)
+                    }
+                    Err(e) => {
+                        self.input = None;
+                        Err(PyOSError::new_err(read_failed(&e)))
+                    }
+                };
+            }
+            Some(_) => self.pull(py),
+        };
+        match job {
+            Some(job) => {
+                let (rules, options) = (&self.rules, &self.options);
+                Ok(Some(py.detach(|| check(rules, options, job))))
+            }
+            None => match self.failure.take() {
+                Some((_, e)) => Err(e),
+                None => Ok(None),
+            },
+        }
+    }
+
+    /// More threads: the next result in input order from the pipeline.
+    fn next_piped(&mut self, py: Python<'_>) -> PyResult<Option<Done>> {
+        loop {
+            if let Some(done) = self.early.remove(&self.next_out) {
+                self.next_out += 1;
+                if let Some(p) = self.pipeline.as_ref().and_then(|p| p.permits.as_ref()) {
+                    let _ = p.try_send(());
+                }
+                return Ok(Some(done));
+            }
+            if let Some((at, _)) = &self.failure {
+                if *at == self.next_out {
+                    self.stop();
+                    return match self.failure.take() {
+                        Some((_, e)) => Err(e),
+                        None => Ok(None),
                     };
-                    let item = item?;
-                    let plan = match plan_bytes(&item)? {
-                        PlanInput::Borrowed(b) => Ok(b.to_vec()),
-                        PlanInput::Owned(b) => Ok(b),
-                        PlanInput::Invalid(e) => Err(e),
-                    };
-                    chunk.push(Pending {
-                        index: next_index,
-                        line: None,
-                        plan,
-                    });
-                    next_index += 1;
                 }
             }
-            Some(Input::Ndjson { reader, line }) => {
-                let read = py.detach(|| -> std::io::Result<bool> {
-                    let mut buf = Vec::new();
-                    while chunk.len() < limit {
-                        buf.clear();
-                        if reader.read_until(b'\n', &mut buf)? == 0 {
-                            return Ok(true);
-                        }
-                        *line += 1;
-                        if buf.iter().all(u8::is_ascii_whitespace) {
-                            continue;
-                        }
-                        chunk.push(Pending {
-                            index: next_index,
-                            line: Some(*line),
-                            plan: Ok(buf.clone()),
-                        });
-                        next_index += 1;
+            if self.count.is_some_and(|c| self.next_out >= c) {
+                self.stop();
+                return Ok(None);
+            }
+            // Keep the workers fed from a Python iterable, a batch at a
+            // time once there is room for one.
+            let in_flight = self.taken - self.next_out;
+            if in_flight == 0 || in_flight + self.batch <= self.bound {
+                let mut ready = Vec::with_capacity(self.batch);
+                while matches!(self.input, Some(Input::Iter(_)))
+                    && self.taken - self.next_out < self.bound
+                {
+                    if let Some(job) = self.pull(py) {
+                        ready.push(job);
                     }
-                    Ok(false)
-                });
-                ended = read.map_err(|e| {
-                    PyOSError::new_err(format!("reading plans: {}", e.to_string().to_lowercase()))
-                })?;
+                    if ready.len() >= self.batch || !matches!(self.input, Some(Input::Iter(_))) {
+                        self.send(std::mem::take(&mut ready))?;
+                    }
+                }
+                self.send(ready)?;
+            }
+            if self.count.is_some_and(|c| self.next_out >= c)
+                || self.early.contains_key(&self.next_out)
+            {
+                continue;
+            }
+            let Some(pipeline) = &self.pipeline else {
+                return Ok(None);
+            };
+            // Take what is there without releasing the GIL; wait without it.
+            let ready = match pipeline.results.lock() {
+                Ok(results) => results.try_recv(),
+                Err(_) => Err(TryRecvError::Disconnected),
+            };
+            let message = match ready {
+                Ok(m) => Ok(m),
+                Err(TryRecvError::Empty) => py.detach(|| match pipeline.results.lock() {
+                    Ok(results) => results.recv(),
+                    Err(_) => Err(RecvError),
+                }),
+                Err(TryRecvError::Disconnected) => Err(RecvError),
+            };
+            match message {
+                Ok(Message::Done(batch)) => {
+                    for done in batch {
+                        self.early.insert(done.index, done);
+                    }
+                }
+                Ok(Message::End { count }) => {
+                    self.input = None;
+                    self.count = Some(count);
+                }
+                Ok(Message::ReadFailed { index, message }) => {
+                    self.input = None;
+                    self.count = Some(index);
+                    self.failure = Some((index, PyOSError::new_err(message)));
+                }
+                Ok(Message::WorkerFailed { index }) => {
+                    self.input = None;
+                    self.count = Some(index);
+                    self.failure = Some((index, stopped()));
+                }
+                Err(_) => {
+                    self.stop();
+                    return Err(stopped());
+                }
             }
         }
-        self.next_index = next_index;
-        if ended {
-            self.input = None;
+    }
+
+    /// Hands `jobs` to the workers (nothing when there are none).
+    fn send(&self, jobs: Vec<Job>) -> PyResult<()> {
+        if jobs.is_empty() {
+            return Ok(());
         }
-        Ok(chunk)
+        let sent = self
+            .pipeline
+            .as_ref()
+            .and_then(|p| p.jobs.as_ref())
+            .is_some_and(|tx| tx.send(jobs).is_ok());
+        if sent {
+            Ok(())
+        } else {
+            Err(stopped())
+        }
+    }
+
+    /// Stops the pipeline's threads (they end when their channels close).
+    fn stop(&mut self) {
+        self.pipeline = None;
+        self.input = None;
     }
 }
 
-/// Checks `chunk` on up to `threads` threads, keeping its order.
-fn check_chunk(
-    rules: &RuleSet,
-    options: &CheckOptions,
-    threads: usize,
-    chunk: Vec<Pending>,
-) -> Vec<Done> {
-    let check = |p: Pending| Done {
-        index: p.index,
-        line: p.line,
-        result: p.plan.and_then(|bytes| rules.check_json(&bytes, options)),
-    };
-    if threads <= 1 || chunk.len() < 2 {
-        return chunk.into_iter().map(check).collect();
-    }
-    let per = chunk.len().div_ceil(threads);
-    let mut parts: Vec<Vec<Pending>> = Vec::new();
-    let mut rest = chunk;
-    while rest.len() > per {
-        let tail = rest.split_off(per);
-        parts.push(rest);
-        rest = tail;
-    }
-    parts.push(rest);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|part| s.spawn(move || part.into_iter().map(check).collect::<Vec<_>>()))
-            .collect();
-        let mut out = Vec::new();
-        for h in handles {
-            // A worker only panics if the engine does; its plans are lost
-            // with it, so say so rather than hand out a shorter batch.
-            match h.join() {
-                Ok(done) => out.extend(done),
-                Err(_) => out.clear(),
-            }
-        }
-        out
-    })
+fn stopped() -> PyErr {
+    PyRuntimeError::new_err("internal error: a checking thread stopped; the batch cannot go on")
 }
 
 #[pymethods]
@@ -211,29 +625,20 @@ impl CheckMany {
     }
 
     fn __next__(&mut self, py: Python<'_>) -> PyResult<Option<CheckResult>> {
-        while self.ready.is_empty() {
-            let chunk = self.read_chunk(py)?;
-            if chunk.is_empty() {
-                return Ok(None);
-            }
-            let expected = chunk.len();
-            let (rules, options, threads) = (&self.rules, &self.options, self.threads);
-            let done = py.detach(|| check_chunk(rules, options, threads, chunk));
-            if done.len() != expected {
-                return Err(PyValueError::new_err(
-                    "internal error: a worker thread stopped; the batch cannot go on",
-                ));
-            }
-            self.ready.extend(done);
-        }
-        match self.ready.pop_front() {
+        let done = if self.pipeline.is_some() {
+            self.next_piped(py)?
+        } else {
+            self.next_inline(py)?
+        };
+        match done {
             None => Ok(None),
             Some(d) => Ok(Some(CheckResult {
                 index: d.index,
                 line: d.line,
-                result: match d.result {
-                    Ok(r) => Ok(Py::new(py, Report::new(r))?),
-                    Err(e) => Err(e),
+                result: match (d.result, d.graveyard) {
+                    (Ok(r), Some(g)) => Ok(Py::new(py, Report::from_worker(r, g))?),
+                    (Ok(r), None) => Ok(Py::new(py, Report::new(r))?),
+                    (Err(e), _) => Err(e),
                 },
             })),
         }

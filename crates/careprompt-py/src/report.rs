@@ -12,21 +12,50 @@ pub const RECORD_FIELDS: &[&str] = &[
     "evidence", "missing", "error",
 ];
 
+/// Where a report's outcomes go to be dropped: the thread that built them.
+pub type Graveyard = std::sync::mpsc::Sender<Vec<careprompt::Outcome>>;
+
 /// What checking one plan found, rule by rule.
 #[pyclass(frozen, module = "careprompt")]
 pub struct Report {
     inner: careprompt::Report,
+    /// For a report of `check_many`, the worker thread that built it: its
+    /// outcomes are sent back there to be freed, so the memory goes back to
+    /// that thread's allocator and the rules' shared words are counted
+    /// down where they were counted up, not on the thread holding the GIL.
+    graveyard: Option<Graveyard>,
 }
 
 impl Report {
     /// Wraps a library report.
     pub fn new(inner: careprompt::Report) -> Report {
-        Report { inner }
+        Report {
+            inner,
+            graveyard: None,
+        }
+    }
+
+    /// Wraps a library report built on a worker thread, whose outcomes go
+    /// back to `graveyard` when the Python object is freed.
+    pub fn from_worker(inner: careprompt::Report, graveyard: Graveyard) -> Report {
+        Report {
+            inner,
+            graveyard: Some(graveyard),
+        }
     }
 
     /// The library's report.
     pub fn inner_report(&self) -> &careprompt::Report {
         &self.inner
+    }
+}
+
+impl Drop for Report {
+    fn drop(&mut self) {
+        if let Some(g) = &self.graveyard {
+            // When the worker has gone, the outcomes come back and drop here.
+            let _ = g.send(std::mem::take(&mut self.inner.outcomes));
+        }
     }
 }
 

@@ -50,3 +50,12 @@ def test_a_tampered_bundle_is_refused(bundle: Path) -> None:
     problem = e.value.problems[0]
     assert problem.file == "tampered.json"
     assert problem.line >= 1
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_check_many_with_a_bundle_gives_checks_reports(bundle: Path, threads: int) -> None:
+    # Each worker checks with its own copy of the bundle's rules.
+    rules = careprompt.RuleSet.from_bundle(bundle.read_text(encoding="utf-8"), name=str(bundle))
+    plans = [p.read_bytes() for p in example_plans()] * 7
+    got = [r.report.to_json() for r in rules.check_many(plans, AS_OF, threads=threads, chunk_size=8) if r.report]
+    assert got == [rules.check(p, AS_OF).to_json() for p in plans]

@@ -100,3 +100,78 @@ def test_bad_arguments(rules: careprompt.RuleSet, tmp_path: Path) -> None:
         rules.check_many(tmp_path / "missing.ndjson", AS_OF)
     with pytest.raises(TypeError):
         list(rules.check_many([1], AS_OF))  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_no_more_than_the_bound_is_read_ahead(rules: careprompt.RuleSet, threads: int) -> None:
+    taken: List[int] = []
+
+    def gen() -> Iterator[bytes]:
+        for i, p in enumerate(plans(60)):
+            taken.append(i)
+            yield p
+
+    seen = 0
+    for r in rules.check_many(gen(), AS_OF, threads=threads, chunk_size=8):
+        assert r.index == seen
+        seen += 1
+        assert len(taken) - seen <= 8, "more plans in flight than chunk_size"
+    assert seen == 60
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_an_iterator_that_fails_raises_after_the_plans_before_it(rules: careprompt.RuleSet, threads: int) -> None:
+    def gen() -> Iterator[bytes]:
+        yield from plans(5)
+        raise KeyError("cursor lost")
+
+    got: List[int] = []
+    with pytest.raises(KeyError, match="cursor lost"):
+        for r in rules.check_many(gen(), AS_OF, threads=threads, chunk_size=4):
+            got.append(r.index)
+    assert got == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_an_ndjson_line_over_the_plan_limit_is_a_result_not_a_read(
+    rules: careprompt.RuleSet, tmp_path: Path, threads: int
+) -> None:
+    good = plans(2)
+    nd = tmp_path / "cohort.ndjson"
+    with open(nd, "wb") as f:
+        f.write(good[0] + b"\n")
+        f.write(b'{"plan_id": "' + b"x" * (8 * 1024 * 1024 + 10) + b'"}\n')
+        f.write(good[1] + b"\n")
+    results = list(rules.check_many(nd, AS_OF, threads=threads, chunk_size=2))
+    assert [r.line for r in results] == [1, 2, 3]
+    assert [r.ok for r in results] == [True, False, True]
+    err = results[1].error
+    assert err is not None and err.kind == "limit"
+    assert "larger than 8388608 bytes" in str(err)
+    assert results[2].report is not None and results[2].report.plan_id == "P-00001"
+
+
+def test_leaving_a_batch_early_and_starting_another(rules: careprompt.RuleSet, tmp_path: Path) -> None:
+    items = plans(300)
+    nd = tmp_path / "cohort.ndjson"
+    nd.write_bytes(b"\n".join(items) + b"\n")
+    for _ in range(3):
+        for r in rules.check_many(nd, AS_OF, threads=2, chunk_size=16):
+            if r.index == 20:
+                break
+    results = list(rules.check_many(nd, AS_OF, threads=2, chunk_size=16))
+    assert [r.index for r in results] == list(range(300))
+    assert results[299].report is not None
+    assert results[299].report.to_json() == rules.check(items[299], AS_OF).to_json()
+
+
+@pytest.mark.parametrize("threads", [2, 4])
+def test_many_threads_over_an_ndjson_file_give_the_one_thread_reports(
+    rules: careprompt.RuleSet, tmp_path: Path, threads: int
+) -> None:
+    items = plans(500)
+    nd = tmp_path / "cohort.ndjson"
+    nd.write_bytes(b"\n".join(items) + b"\n")
+    one = [r.report.to_json() for r in rules.check_many(nd, AS_OF, threads=1) if r.report]
+    many = [r.report.to_json() for r in rules.check_many(nd, AS_OF, threads=threads, chunk_size=64) if r.report]
+    assert len(one) == 500 and many == one
