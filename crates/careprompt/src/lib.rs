@@ -33,13 +33,15 @@
 // The modules, a group per stage of the pipeline (ARCHITECTURE.md); a
 // module imports only from its own group and those above it.
 
-// Foundations: the syntax tree and its printer, dates, diagnostics, JSON text.
+// Foundations: the syntax tree and its printer, dates, diagnostics, JSON text,
+// the content hash.
 #[doc(hidden)]
 pub mod ast;
 pub mod date;
 pub mod diagnostic;
 pub mod format;
 mod json;
+mod sha256;
 
 // Load and parse rules files, against the case-plan schema.
 mod load;
