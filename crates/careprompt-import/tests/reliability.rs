@@ -129,6 +129,26 @@ fn a_quote_opened_in_the_header_rejects_the_table_with_no_records() {
     }
 }
 
+/// A table of blank lines only (found by the fuzz target: an empty
+/// section between two separators) has no header and no records: every
+/// line is counted as blank, nothing is read, and the children's lists from
+/// it are not claimed as complete.
+#[test]
+fn a_table_of_blank_lines_only_counts_every_line_as_blank() {
+    let dir = tempfile::tempdir().unwrap();
+    small_return(dir.path(), "\n\n\n");
+    let imp = import(dir.path(), None).unwrap();
+    let t = imp.log.table("reviews").unwrap();
+    assert_eq!(
+        (t.lines, t.blank_lines, t.read, t.used),
+        (Some(3), Some(3), 0, 0)
+    );
+    for child in ["R1", "R2"] {
+        let plan = json(&imp, child);
+        assert!(plan.get("voice").is_none(), "{child}: {plan}");
+    }
+}
+
 /// The counts say which tables were rejected whole as damaged (the fuzz
 /// oracle reads this flag, not the log's wording): a quote left open, in a
 /// record or in the header, sets it; a table lacking a column it needs is
