@@ -184,7 +184,10 @@ impl RuleSet {
         })
     }
 
-    /// The trace of `c`, within the size limit of one trace.
+    /// The trace of `c`, within the size limit of one trace (rule tests'
+    /// coverage walks the conditions without a trace; its test compares
+    /// the two).
+    #[cfg(test)]
     pub(crate) fn trace(&self, env: &mut Env<'_, '_>, c: &Cond) -> TraceNode {
         self.trace_within(env, c, &mut TraceSize::default())
     }
