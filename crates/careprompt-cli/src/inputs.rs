@@ -18,6 +18,10 @@ fn too_large() -> String {
     format!("the plan is larger than {} bytes, the limit (help: check that this is one plan, not a whole export)", careprompt::MAX_PLAN_BYTES)
 }
 
+fn array_too_large() -> String {
+    format!("the JSON array is larger than {} bytes, the limit for input read whole (help: give a large batch as NDJSON, one plan a line, which is read as it arrives)", careprompt::MAX_PLAN_BYTES)
+}
+
 /// Reads a whole plan file, refusing one over the limit after reading no
 /// more than the limit.
 fn read_plan(path: &std::path::Path) -> Result<Vec<u8>, String> {
@@ -209,7 +213,8 @@ impl Plans {
     /// prefix ([`careprompt::host::detect_layout_prefix`]): NDJSON is then
     /// read a line at a time as it arrives, in bounded memory (its first
     /// plan is decided by its second line); one plan is read whole, up to
-    /// the size limit; a JSON array is read whole and queued.
+    /// the size limit; a JSON array is read whole, up to the same limit,
+    /// and queued.
     fn open_stdin(&mut self) -> Option<PlanInput> {
         let error = |e: std::io::Error| PlanInput {
             source: "<stdin>".into(),
@@ -259,8 +264,19 @@ impl Plans {
                 None
             }
             Layout::Array => {
-                if let Err(e) = stdin.read_to_end(&mut head) {
+                // A JSON array is read whole, so it is held to the limit of
+                // one file (as a `.json` file holding an array is); a larger
+                // batch belongs in NDJSON, which is read as it arrives.
+                let room = READ_LIMIT.saturating_sub(head.len() as u64);
+                if let Err(e) = stdin.by_ref().take(room).read_to_end(&mut head) {
                     return Some(error(e));
+                }
+                if head.len() as u64 >= READ_LIMIT {
+                    let _ = std::io::copy(&mut stdin, &mut std::io::sink());
+                    return Some(PlanInput {
+                        source: "<stdin>".into(),
+                        bytes: Err(array_too_large()),
+                    });
                 }
                 match careprompt::host::split_batch(&head, BatchFormat::Array) {
                     Ok(items) => {

@@ -866,3 +866,50 @@ fn the_json_batch_object_is_streamed_in_the_documented_order() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["reports"], serde_json::json!([]));
 }
+
+/// A JSON array on standard input is read whole, so it is held to the
+/// limit of one file, not read without end: past it the batch is refused
+/// with help naming NDJSON (read as it arrives), and the rest of the input
+/// is drained, not held.
+#[test]
+fn a_json_array_on_stdin_past_the_limit_is_refused_not_read_whole() {
+    use std::io::Write as _;
+    let mut child = bin()
+        .args(["check", "--as-of", "2026-11-26", "--format", "ndjson", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        // One small plan, then more padding than the limit allows.
+        let _ = stdin.write_all(b"[{\"plan_id\": \"a\"},");
+        let pad = vec![b' '; 1 << 20];
+        for _ in 0..(careprompt::MAX_PLAN_BYTES / (1 << 20) + 2) {
+            if stdin.write_all(&pad).is_err() {
+                return;
+            }
+        }
+        let _ = stdin.write_all(b"{\"plan_id\": \"b\"}]");
+    });
+    let id = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let Ok(out) = rx.recv_timeout(std::time::Duration::from_secs(120)) else {
+        let _ = Command::new("kill").arg("-9").arg(id.to_string()).status();
+        panic!("the check did not end within 120 s");
+    };
+    let _ = writer.join();
+    let out = out.unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("the JSON array is larger than"), "{text}");
+    assert!(text.contains("NDJSON"), "{text}");
+}
