@@ -139,6 +139,29 @@ struct Scanner<'a, 'w> {
 impl<'a> Scanner<'a, '_> {
     #[cold]
     #[inline(never)]
+    /// Refuses a key the object has already given (field `i`, tracked in
+    /// `seen` for the first 64 fields of an object).
+    fn refuse_repeated(
+        &self,
+        seen: &mut u64,
+        i: usize,
+        key_at: usize,
+        field: &PathCtx<'_, '_>,
+    ) -> Result<(), Fail> {
+        if i < 64 {
+            let bit = 1u64 << i;
+            if *seen & bit != 0 {
+                return Err(self.fail(
+                    key_at,
+                    FailKind::Schema,
+                    format!("`{field}` appears twice"),
+                ));
+            }
+            *seen |= bit;
+        }
+        Ok(())
+    }
+
     fn fail(&self, at: usize, what: FailKind, message: impl Into<String>) -> Fail {
         Fail(Box::new(FailAt {
             at,
@@ -310,18 +333,7 @@ impl<'a> Scanner<'a, '_> {
                         name: &field.name,
                         list: false,
                     };
-                    // Duplicate keys are refused (for the first 64 fields of an object).
-                    if i < 64 {
-                        let bit = 1u64 << i;
-                        if seen & bit != 0 {
-                            return Err(self.fail(
-                                key_at,
-                                FailKind::Schema,
-                                format!("`{fctx}` appears twice"),
-                            ));
-                        }
-                        seen |= bit;
-                    }
+                    self.refuse_repeated(&mut seen, i, key_at, &fctx)?;
                     match field.slot {
                         Some(slot) => {
                             let v = self.value(Ty::Other(&field.ty), &fctx)?;

@@ -95,17 +95,7 @@ impl Scanner<'_, '_> {
                             name: &field.name,
                             list: false,
                         };
-                        if i < 64 {
-                            let bit = 1u64 << i;
-                            if seen & bit != 0 {
-                                return Err(self.fail(
-                                    key_at,
-                                    FailKind::Schema,
-                                    format!("`{fctx}` appears twice"),
-                                ));
-                            }
-                            seen |= bit;
-                        }
+                        self.refuse_repeated(&mut seen, i, key_at, &fctx)?;
                         self.skip_typed(&field.ty, &fctx)?;
                     }
                     None => self.skip()?,
