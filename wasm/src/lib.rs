@@ -61,6 +61,15 @@ impl CallResult {
         CallResult::failure(e.to_json())
     }
 
+    /// A call's result from the host layer's answer: the JSON it succeeded
+    /// with, or the error's JSON (as `careprompt::host::check_one` gives).
+    fn from_json_result(result: Result<String, String>) -> CallResult {
+        match result {
+            Ok(json) => CallResult::success(json),
+            Err(json) => CallResult::failure(json),
+        }
+    }
+
     /// Whether the call succeeded (for Rust callers and tests).
     pub fn is_ok(&self) -> bool {
         self.ok
@@ -319,10 +328,7 @@ impl Rules {
 
 impl Rules {
     fn check_one(&self, plan: &[u8], as_of: Date) -> CallResult {
-        match host::check_one(&self.rules, plan, as_of) {
-            Ok(json) => CallResult::success(json),
-            Err(json) => CallResult::failure(json),
-        }
+        CallResult::from_json_result(host::check_one(&self.rules, plan, as_of))
     }
 
     /// The compiled rule set (for Rust callers).

@@ -80,10 +80,7 @@ impl Workbench {
             Ok(v) => v,
             Err(e) => return CallResult::failure(e),
         };
-        match careprompt::host::check_one(rules, plan.as_bytes(), as_of) {
-            Ok(json) => CallResult::success(json),
-            Err(json) => CallResult::failure(json),
-        }
+        CallResult::from_json_result(careprompt::host::check_one(rules, plan.as_bytes(), as_of))
     }
 
     /// Explains rule `rule` on a plan: its outcome and the trace of its

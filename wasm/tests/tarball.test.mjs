@@ -18,15 +18,16 @@ import { WASM, ROOT, examplePlans } from './support/paths.mjs';
 
 const run = promisify(execFile);
 const AS_OF = '2026-11-26';
-// A ceiling on the engine's .wasm, raw and gzipped, against growth. Issue
-// 15 asks for 1,320,000 and 350,000 bytes; the package met that (1,088,569
-// and 345,265 after wasm-opt) until local-pack bundles (`compileBundle`:
-// manifest, schema extensions, SHA-256; about 172 KB raw, 67 KB gzipped),
-// the absence model and the SSD fields landed. Today it is about 1,342,000
-// and 423,000 bytes; docs/performance.md ("The npm package's size") has the
-// figures and what would bring it back under the issue's budget.
-const MAX_WASM_BYTES = 1_400_000;
-const MAX_WASM_GZIP_BYTES = 440_000;
+// The engine's .wasm, raw and gzipped. Issue 15 asks for 1,320,000 and
+// 350,000 bytes. The raw budget is held (about 1,278,000 bytes since the
+// schema is embedded once and std aborts on a panic without formatting).
+// The gzipped one is not: local-pack bundles (`compileBundle`: the TOML
+// manifest reader, schema extensions) and rule tests (`runTests`: the TOML
+// test reader) bring the toml stack, and the package is about 412,000
+// bytes gzipped; docs/performance.md ("The npm package's size") has the
+// figures. Until then the gzipped figure has a ceiling against growth.
+const MAX_WASM_BYTES = 1_320_000;
+const MAX_WASM_GZIP_BYTES = 425_000;
 // The tools the fresh project installs from the registry, pinned.
 const TYPESCRIPT = 'typescript@5.9.3';
 const ESBUILD = 'esbuild@~0.25.0';

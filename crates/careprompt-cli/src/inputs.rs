@@ -24,6 +24,20 @@ fn array_too_large() -> String {
 
 /// Reads a whole plan file, refusing one over the limit after reading no
 /// more than the limit.
+/// Reads the rest of `input` onto `head`, up to the size limit of one
+/// plan. `Ok(false)`: the limit was reached; the rest of the input has been
+/// read and dropped, a buffer at a time (so that the writer is not left
+/// blocked on a full pipe), and `head` is not a whole input.
+fn read_rest_within_limit(input: &mut impl Read, head: &mut Vec<u8>) -> std::io::Result<bool> {
+    let room = READ_LIMIT.saturating_sub(head.len() as u64);
+    input.by_ref().take(room).read_to_end(head)?;
+    if head.len() as u64 >= READ_LIMIT {
+        let _ = std::io::copy(input, &mut std::io::sink());
+        return Ok(false);
+    }
+    Ok(true)
+}
+
 fn read_plan(path: &std::path::Path) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| short_io(&e))?;
     let mut bytes = Vec::new();
@@ -267,16 +281,15 @@ impl Plans {
                 // A JSON array is read whole, so it is held to the limit of
                 // one file (as a `.json` file holding an array is); a larger
                 // batch belongs in NDJSON, which is read as it arrives.
-                let room = READ_LIMIT.saturating_sub(head.len() as u64);
-                if let Err(e) = stdin.by_ref().take(room).read_to_end(&mut head) {
-                    return Some(error(e));
-                }
-                if head.len() as u64 >= READ_LIMIT {
-                    let _ = std::io::copy(&mut stdin, &mut std::io::sink());
-                    return Some(PlanInput {
-                        source: "<stdin>".into(),
-                        bytes: Err(array_too_large()),
-                    });
+                match read_rest_within_limit(&mut stdin, &mut head) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        return Some(PlanInput {
+                            source: "<stdin>".into(),
+                            bytes: Err(array_too_large()),
+                        })
+                    }
+                    Err(e) => return Some(error(e)),
                 }
                 match careprompt::host::split_batch(&head, BatchFormat::Array) {
                     Ok(items) => {
@@ -293,16 +306,15 @@ impl Plans {
                 }
             }
             _ => {
-                let room = READ_LIMIT.saturating_sub(head.len() as u64);
-                if let Err(e) = stdin.by_ref().take(room).read_to_end(&mut head) {
-                    return Some(error(e));
-                }
-                if head.len() as u64 >= READ_LIMIT {
-                    let _ = std::io::copy(&mut stdin, &mut std::io::sink());
-                    return Some(PlanInput {
-                        source: "<stdin>".into(),
-                        bytes: Err(too_large()),
-                    });
+                match read_rest_within_limit(&mut stdin, &mut head) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        return Some(PlanInput {
+                            source: "<stdin>".into(),
+                            bytes: Err(too_large()),
+                        })
+                    }
+                    Err(e) => return Some(error(e)),
                 }
                 Some(PlanInput {
                     source: "<stdin>".into(),

@@ -9,8 +9,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-/// The built-in case-plan schema, as JSON Schema text.
-pub const CASE_PLAN_SCHEMA: &str = include_str!("../schema/case-plan.schema.json");
+/// The built-in case-plan schema, as JSON Schema text. A `static`, not a
+/// `const`: every use refers to the one copy (a `const` is copied into
+/// each crate that uses it, and the WebAssembly package carried two).
+pub static CASE_PLAN_SCHEMA: &str = include_str!("../schema/case-plan.schema.json");
 
 /// The type of a field in the case plan.
 #[derive(Clone, Debug, PartialEq)]
