@@ -234,6 +234,20 @@ impl Plans {
             source: "<stdin>".into(),
             bytes: Err(short_io(&e)),
         };
+        // The rest of a plan or an array read whole, or why it was not.
+        let read_rest = |stdin: &mut BufReader<std::io::Stdin>,
+                         head: &mut Vec<u8>,
+                         refusal: fn() -> String|
+         -> Result<(), PlanInput> {
+            match read_rest_within_limit(stdin, head) {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(PlanInput {
+                    source: "<stdin>".into(),
+                    bytes: Err(refusal()),
+                }),
+                Err(e) => Err(error(e)),
+            }
+        };
         let mut stdin = BufReader::with_capacity(STDIN_BUFFER, std::io::stdin());
         let mut head = Vec::new();
         // Detection is tried on each of the first lines with anything on
@@ -281,15 +295,8 @@ impl Plans {
                 // A JSON array is read whole, so it is held to the limit of
                 // one file (as a `.json` file holding an array is); a larger
                 // batch belongs in NDJSON, which is read as it arrives.
-                match read_rest_within_limit(&mut stdin, &mut head) {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        return Some(PlanInput {
-                            source: "<stdin>".into(),
-                            bytes: Err(array_too_large()),
-                        })
-                    }
-                    Err(e) => return Some(error(e)),
+                if let Err(refused) = read_rest(&mut stdin, &mut head, array_too_large) {
+                    return Some(refused);
                 }
                 match careprompt::host::split_batch(&head, BatchFormat::Array) {
                     Ok(items) => {
@@ -306,15 +313,8 @@ impl Plans {
                 }
             }
             _ => {
-                match read_rest_within_limit(&mut stdin, &mut head) {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        return Some(PlanInput {
-                            source: "<stdin>".into(),
-                            bytes: Err(too_large()),
-                        })
-                    }
-                    Err(e) => return Some(error(e)),
+                if let Err(refused) = read_rest(&mut stdin, &mut head, too_large) {
+                    return Some(refused);
                 }
                 Some(PlanInput {
                     source: "<stdin>".into(),
