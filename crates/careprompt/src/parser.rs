@@ -65,7 +65,7 @@ pub fn parse(name: &str, text: &str) -> Result<File, Box<Diagnostic>> {
     let mut items = Vec::new();
     for p in file_pair.into_inner() {
         match p.as_rule() {
-            Rule::EOI | Rule::COMMENT => {}
+            Rule::EOI => {}
             _ => items.push(b.item(p)?),
         }
     }
@@ -201,21 +201,20 @@ fn friendly(r: &Rule) -> Option<&'static str> {
         | Rule::predicate
         | Rule::quantifier
         | Rule::group => "a condition",
-        Rule::not_op | Rule::kw_not => "`not`",
+        Rule::kw_not => "`not`",
         Rule::kw_and => "`and`",
         Rule::kw_or => "`or`",
         Rule::quant_kw => "`any`, `all` or `none`",
         Rule::where_clause | Rule::kw_where => "`where`",
-        Rule::compare | Rule::cmp_op => "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
-        Rule::in_list | Rule::kw_in => "`in`",
-        Rule::not_in_list => "`not in`",
-        Rule::contains | Rule::kw_contains => "`contains`",
-        Rule::starts_with | Rule::kw_starts => "`starts with`",
+        Rule::cmp_op => "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
+        Rule::kw_in => "`in`",
+        Rule::kw_contains => "`contains`",
+        Rule::kw_starts => "`starts with`",
         Rule::kw_with => "`with`",
-        Rule::exists | Rule::kw_exists => "`exists`",
-        Rule::missing | Rule::kw_missing => "`missing`",
-        Rule::within | Rule::kw_within => "`within`",
-        Rule::more_than_ago | Rule::kw_more => "`more than ... ago`",
+        Rule::kw_exists => "`exists`",
+        Rule::kw_missing => "`missing`",
+        Rule::kw_within => "`within`",
+        Rule::kw_more => "`more than ... ago`",
         Rule::kw_than => "`than`",
         Rule::kw_ago => "`ago`",
         Rule::count_expr | Rule::kw_count => "`count`",
@@ -229,8 +228,7 @@ fn friendly(r: &Rule) -> Option<&'static str> {
         Rule::unit => "a unit (`days`, `weeks`, `months`, `terms`, `years`)",
         Rule::number => "a number",
         Rule::boolean => "`true` or `false`",
-        Rule::string | Rule::string_inner => "text in double quotes",
-        Rule::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t`)",
+        Rule::string => "text in double quotes",
         _ => return None,
     })
 }
@@ -367,9 +365,9 @@ struct Builder<'s> {
 
 type PResult<T> = Result<T, Box<Diagnostic>>;
 
-/// Children of `p` without comments.
-fn kids<'i>(p: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
-    p.into_inner().filter(|c| c.as_rule() != Rule::COMMENT)
+/// Children of `p` (comments are whitespace to the grammar: no pairs).
+fn kids(p: Pair<'_, Rule>) -> pest::iterators::Pairs<'_, Rule> {
+    p.into_inner()
 }
 
 impl Builder<'_> {
@@ -620,7 +618,7 @@ impl Builder<'_> {
                 let mut nots = Vec::new();
                 let mut inner = None;
                 for c in kids(p) {
-                    if c.as_rule() == Rule::not_op {
+                    if c.as_rule() == Rule::kw_not {
                         nots.push(self.span_of(&c).start);
                     } else {
                         inner = Some(self.expr(c)?);
@@ -719,19 +717,21 @@ impl Builder<'_> {
         let span = self.span_of(&p);
         let mut it = kids(p);
         let value = self.value(self.next(&mut it, span)?)?;
-        let Some(test) = it.next() else {
+        // The test, if any: told apart by its first token (the grammar
+        // writes the tests out inside `predicate`).
+        let Some(first) = it.next() else {
             return Ok(Expr {
                 comments: Vec::new(),
                 kind: ExprKind::Bare(value),
                 span,
             });
         };
-        let test_span = self.span_of(&test);
-        let rk = test.as_rule();
-        let mut t = kids(test).filter(|c| !is_keyword(c.as_rule()));
+        let test_span = Span::new(self.span_of(&first).start, span.end);
+        let rk = first.as_rule();
+        let mut t = it.filter(|c| !is_keyword(c.as_rule()));
         let kind = match rk {
-            Rule::compare => {
-                let op_pair = self.next(&mut t, test_span)?;
+            Rule::cmp_op => {
+                let op_pair = first;
                 let op = match op_pair.as_str() {
                     "=" => CmpOp::Eq,
                     "!=" => CmpOp::Ne,
@@ -747,7 +747,7 @@ impl Builder<'_> {
                     right,
                 }
             }
-            Rule::in_list | Rule::not_in_list => {
+            Rule::kw_in | Rule::kw_not => {
                 let list_pair = self.next(&mut t, test_span)?;
                 let list_span = self.span_of(&list_pair);
                 let mut items = Vec::new();
@@ -756,20 +756,20 @@ impl Builder<'_> {
                 }
                 ExprKind::In {
                     value,
-                    negated: rk == Rule::not_in_list,
+                    negated: rk == Rule::kw_not,
                     list: Spanned::new(items, list_span),
                 }
             }
-            Rule::contains | Rule::starts_with => {
+            Rule::kw_contains | Rule::kw_starts => {
                 let needle = self.value(self.next(&mut t, test_span)?)?;
-                let op = if rk == Rule::contains {
+                let op = if rk == Rule::kw_contains {
                     TextOp::Contains
                 } else {
                     TextOp::StartsWith
                 };
                 ExprKind::Text { value, op, needle }
             }
-            Rule::exists | Rule::missing => {
+            Rule::kw_exists | Rule::kw_missing => {
                 let ValueKind::Path(path) = value.kind else {
                     return Err(Box::new(
                         Diagnostic::error("syntax", self.src, value.span, "`exists` and `missing` apply to a field path")
@@ -778,10 +778,10 @@ impl Builder<'_> {
                 };
                 ExprKind::Presence {
                     path: Spanned::new(path, value.span),
-                    missing: rk == Rule::missing,
+                    missing: rk == Rule::kw_missing,
                 }
             }
-            Rule::within | Rule::more_than_ago => {
+            Rule::kw_within | Rule::kw_more => {
                 let d = self.next(&mut t, test_span)?;
                 let d_span = self.span_of(&d);
                 let duration = if d.as_rule() == Rule::duration {
@@ -789,7 +789,7 @@ impl Builder<'_> {
                 } else {
                     DurationRef::Named(d.as_str().to_string())
                 };
-                let op = if rk == Rule::within {
+                let op = if rk == Rule::kw_within {
                     DateOp::Within
                 } else {
                     DateOp::MoreThanAgo
