@@ -121,36 +121,49 @@ fn check_limits(src: SourceRef<'_>) -> Result<Vec<(usize, usize)>, Box<Diagnosti
             .with_help("split the pack into several files and `import` them"),
         ));
     }
+    let bytes = src.text.as_bytes();
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut in_comment = false;
-    let mut escaped = false;
     let mut comments = Vec::new();
-    let mut comment_start = 0;
-    for (i, &c) in src.text.as_bytes().iter().enumerate() {
-        if in_comment {
-            if c == b'\n' || c == b'\r' {
-                comments.push((comment_start, i));
-                in_comment = false;
-            }
-            continue;
-        }
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == b'\\' {
-                escaped = true;
-            } else if c == b'"' || c == b'\n' {
-                in_string = false;
-            }
-            continue;
-        }
+    let mut i = 0;
+    // Strings and comments are skipped a run at a time (`position` over the
+    // slice), rather than a byte at a time through a state machine: they
+    // are most of a rules file.
+    while let Some(&c) = bytes.get(i) {
         match c {
             b'#' => {
-                in_comment = true;
-                comment_start = i;
+                // To the end of the line (not included), or of the text.
+                let end = bytes
+                    .get(i..)
+                    .and_then(|rest| rest.iter().position(|&b| b == b'\n' || b == b'\r'))
+                    .map_or(bytes.len(), |n| i + n);
+                comments.push((i, end));
+                i = end;
+                continue;
             }
-            b'"' => in_string = true,
+            b'"' => {
+                // To the closing quote or the end of the line (included); a
+                // backslash takes the byte after it, whatever it is.
+                i += 1;
+                loop {
+                    let run = bytes
+                        .get(i..)
+                        .and_then(|rest| {
+                            rest.iter()
+                                .position(|&b| b == b'"' || b == b'\\' || b == b'\n')
+                        })
+                        .unwrap_or(bytes.len().saturating_sub(i));
+                    i += run;
+                    match bytes.get(i) {
+                        Some(b'\\') => i += 2,
+                        Some(_) => {
+                            i += 1;
+                            break;
+                        }
+                        None => break,
+                    }
+                }
+                continue;
+            }
             b'(' | b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
@@ -168,9 +181,7 @@ fn check_limits(src: SourceRef<'_>) -> Result<Vec<(usize, usize)>, Box<Diagnosti
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
-    }
-    if in_comment {
-        comments.push((comment_start, src.text.len()));
+        i += 1;
     }
     Ok(comments)
 }
@@ -195,9 +206,7 @@ fn friendly(r: &Rule) -> Option<&'static str> {
         Rule::when | Rule::kw_when => "`when`",
         Rule::prompt | Rule::kw_prompt => "`prompt`",
         Rule::next_step | Rule::kw_next => "`next`",
-        Rule::expr
-        | Rule::and_expr
-        | Rule::not_expr
+        Rule::not_expr
         | Rule::predicate
         | Rule::quantifier
         | Rule::group => "a condition",
@@ -409,6 +418,18 @@ impl Builder<'_> {
     fn item(&self, p: Pair<'_, Rule>) -> PResult<Item> {
         let span = self.span_of(&p);
         let rk = p.as_rule();
+        if rk == Rule::definition {
+            // `define`, the name, then the condition's pairs (`and` and `or`
+            // among them).
+            let mut it = kids(p).skip(1);
+            let name = self.ident(self.next(&mut it, span)?);
+            let body = self.condition(it, span)?;
+            return Ok(Item {
+                comments: Vec::new(),
+                kind: ItemKind::Define { name, body },
+                span,
+            });
+        }
         let mut it = kids(p).filter(|c| !is_keyword(c.as_rule()));
         let kind = match rk {
             Rule::import => ItemKind::Import(self.string(self.next(&mut it, span)?)?),
@@ -420,11 +441,6 @@ impl Builder<'_> {
                 } else {
                     ItemKind::Override { name, value }
                 }
-            }
-            Rule::definition => {
-                let name = self.ident(self.next(&mut it, span)?);
-                let body = self.expr(self.next(&mut it, span)?)?;
-                ItemKind::Define { name, body }
             }
             Rule::rule => {
                 let id_pair = self.next(&mut it, span)?;
@@ -447,6 +463,14 @@ impl Builder<'_> {
     fn field(&self, p: Pair<'_, Rule>) -> PResult<Field> {
         let span = self.span_of(&p);
         let rk = p.as_rule();
+        if rk == Rule::when {
+            // `when`, then the condition's pairs.
+            return Ok(Field {
+                comments: Vec::new(),
+                kind: FieldKind::When(self.condition(kids(p).skip(1), span)?),
+                span,
+            });
+        }
         let mut it = kids(p).filter(|c| !is_keyword(c.as_rule()));
         let kind = match rk {
             Rule::title => FieldKind::Title(self.string(self.next(&mut it, span)?)?),
@@ -475,7 +499,6 @@ impl Builder<'_> {
                 };
                 FieldKind::Learning { source, section }
             }
-            Rule::when => FieldKind::When(self.expr(self.next(&mut it, span)?)?),
             _ => return Err(self.err(span, "unexpected rule field")),
         };
         Ok(Field {
@@ -586,34 +609,57 @@ impl Builder<'_> {
         )
     }
 
+    /// A condition from its pairs: operands (`not_expr`) joined by `kw_and`
+    /// and `kw_or`, `and` binding tighter. The grammar's `expr` and
+    /// `and_expr` are silent (two rule calls and two levels of pairs fewer
+    /// for every condition), so the grouping is done here; `span` is the
+    /// enclosing pair's, for the error of a condition with no operand
+    /// (which the grammar does not produce).
+    fn condition<'i>(
+        &self,
+        pairs: impl Iterator<Item = Pair<'i, Rule>>,
+        span: Span,
+    ) -> PResult<Expr> {
+        let mut ors = Vec::new();
+        let mut ands = Vec::new();
+        for c in pairs {
+            match c.as_rule() {
+                Rule::kw_and => {}
+                Rule::kw_or => ors.push(self.join(std::mem::take(&mut ands), false, span)?),
+                _ => ands.push(self.expr(c)?),
+            }
+        }
+        ors.push(self.join(ands, false, span)?);
+        self.join(ors, true, span)
+    }
+
+    /// One operand as it is, or several joined by `or` (`is_or`) or `and`,
+    /// spanning the first to the last.
+    fn join(&self, mut operands: Vec<Expr>, is_or: bool, span: Span) -> PResult<Expr> {
+        if operands.len() == 1 {
+            return operands
+                .pop()
+                .ok_or_else(|| self.err(span, "empty condition"));
+        }
+        let (Some(first), Some(last)) = (operands.first(), operands.last()) else {
+            return Err(self.err(span, "empty condition"));
+        };
+        let span = Span::new(first.span.start, last.span.end);
+        let kind = if is_or {
+            ExprKind::Or(operands)
+        } else {
+            ExprKind::And(operands)
+        };
+        Ok(Expr {
+            comments: Vec::new(),
+            kind,
+            span,
+        })
+    }
+
     fn expr(&self, p: Pair<'_, Rule>) -> PResult<Expr> {
         let span = self.span_of(&p);
         match p.as_rule() {
-            Rule::expr | Rule::and_expr => {
-                let is_or = p.as_rule() == Rule::expr;
-                let mut operands = Vec::new();
-                for c in kids(p) {
-                    if matches!(c.as_rule(), Rule::kw_or | Rule::kw_and) {
-                        continue;
-                    }
-                    operands.push(self.expr(c)?);
-                }
-                if operands.len() == 1 {
-                    return operands
-                        .pop()
-                        .ok_or_else(|| self.err(span, "empty condition"));
-                }
-                let kind = if is_or {
-                    ExprKind::Or(operands)
-                } else {
-                    ExprKind::And(operands)
-                };
-                Ok(Expr {
-                    comments: Vec::new(),
-                    kind,
-                    span,
-                })
-            }
             Rule::not_expr => {
                 let mut nots = Vec::new();
                 let mut inner = None;
@@ -649,7 +695,7 @@ impl Builder<'_> {
                 Ok(e)
             }
             Rule::group => {
-                let inner = self.expr(self.next(&mut kids(p), span)?)?;
+                let inner = self.condition(kids(p), span)?;
                 Ok(Expr {
                     comments: Vec::new(),
                     kind: ExprKind::Group(Box::new(inner)),
@@ -686,8 +732,7 @@ impl Builder<'_> {
 
     fn where_clause(&self, p: Pair<'_, Rule>) -> PResult<Expr> {
         let span = self.span_of(&p);
-        let mut it = kids(p).filter(|c| c.as_rule() != Rule::kw_where);
-        self.expr(self.next(&mut it, span)?)
+        self.condition(kids(p).skip(1), span)
     }
 
     fn value(&self, p: Pair<'_, Rule>) -> PResult<Value> {
