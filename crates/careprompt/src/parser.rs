@@ -374,9 +374,24 @@ struct Builder<'s> {
 
 type PResult<T> = Result<T, Box<Diagnostic>>;
 
-/// Children of `p` (comments are whitespace to the grammar: no pairs).
-fn kids(p: Pair<'_, Rule>) -> pest::iterators::Pairs<'_, Rule> {
-    p.into_inner()
+/// Children of `p` without punctuation (comments are whitespace to the
+/// grammar: no pairs).
+fn kids<'i>(p: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
+    p.into_inner().filter(|c| !is_punctuation(c.as_rule()))
+}
+
+/// The grammar's punctuation rules (see the end of grammar.pest).
+fn is_punctuation(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::equals
+            | Rule::open_brace
+            | Rule::close_brace
+            | Rule::open_paren
+            | Rule::close_paren
+            | Rule::comma
+            | Rule::close_bracket
+    )
 }
 
 impl Builder<'_> {
