@@ -206,10 +206,7 @@ fn friendly(r: &Rule) -> Option<&'static str> {
         Rule::when | Rule::kw_when => "`when`",
         Rule::prompt | Rule::kw_prompt => "`prompt`",
         Rule::next_step | Rule::kw_next => "`next`",
-        Rule::not_expr
-        | Rule::predicate
-        | Rule::quantifier
-        | Rule::group => "a condition",
+        Rule::not_expr | Rule::predicate | Rule::quantifier | Rule::group => "a condition",
         Rule::kw_not => "`not`",
         Rule::kw_and => "`and`",
         Rule::kw_or => "`or`",
@@ -398,8 +395,12 @@ impl Builder<'_> {
     /// The span of `p` without the whitespace and comments pest includes
     /// after an optional part that was absent.
     fn span_of(&self, p: &Pair<'_, Rule>) -> Span {
-        let start = p.as_span().start();
-        let mut end = p.as_span().end();
+        self.trimmed(p.as_span().start(), p.as_span().end())
+    }
+
+    /// `start..end` without the whitespace and comments at its end (see
+    /// [`Builder::span_of`]).
+    fn trimmed(&self, start: usize, mut end: usize) -> Span {
         let bytes = self.src.text.as_bytes();
         loop {
             while end > start && bytes.get(end - 1).is_some_and(u8::is_ascii_whitespace) {
@@ -416,6 +417,23 @@ impl Builder<'_> {
             }
         }
         Span::new(start, end)
+    }
+
+    /// Where the whitespace and comments that pest skips from `pos` end.
+    fn after_blanks(&self, mut pos: usize) -> usize {
+        let bytes = self.src.text.as_bytes();
+        loop {
+            match bytes.get(pos) {
+                Some(b' ' | b'\t' | b'\r' | b'\n') => pos += 1,
+                Some(b'#') => {
+                    pos = bytes
+                        .get(pos..)
+                        .and_then(|rest| rest.iter().position(|&b| b == b'\n' || b == b'\r'))
+                        .map_or(bytes.len(), |n| pos + n);
+                }
+                _ => return pos,
+            }
+        }
     }
 
     fn err(&self, span: Span, message: impl Into<String>) -> Box<Diagnostic> {
@@ -637,29 +655,47 @@ impl Builder<'_> {
     ) -> PResult<Expr> {
         let mut ors = Vec::new();
         let mut ands = Vec::new();
+        // Where the pairs of `and_expr` and `expr` would have ended: pest
+        // skips whitespace and comments after the last operand before trying
+        // another `and` or `or`, and those pairs kept what it skipped. Their
+        // spans are made from it, trimmed as `span_of` trims a pair's, so
+        // that they (and the comments given to each operand) are what they
+        // were.
+        let mut raw_end = span.end;
         for c in pairs {
             match c.as_rule() {
                 Rule::kw_and => {}
-                Rule::kw_or => ors.push(self.join(std::mem::take(&mut ands), false, span)?),
-                _ => ands.push(self.expr(c)?),
+                Rule::kw_or => {
+                    ors.push(self.join(std::mem::take(&mut ands), false, raw_end, span)?)
+                }
+                _ => {
+                    raw_end = self.after_blanks(c.as_span().end());
+                    ands.push(self.expr(c)?);
+                }
             }
         }
-        ors.push(self.join(ands, false, span)?);
-        self.join(ors, true, span)
+        ors.push(self.join(ands, false, raw_end, span)?);
+        self.join(ors, true, raw_end, span)
     }
 
     /// One operand as it is, or several joined by `or` (`is_or`) or `and`,
-    /// spanning the first to the last.
-    fn join(&self, mut operands: Vec<Expr>, is_or: bool, span: Span) -> PResult<Expr> {
+    /// from the first operand's start to `raw_end`, trimmed.
+    fn join(
+        &self,
+        mut operands: Vec<Expr>,
+        is_or: bool,
+        raw_end: usize,
+        span: Span,
+    ) -> PResult<Expr> {
         if operands.len() == 1 {
             return operands
                 .pop()
                 .ok_or_else(|| self.err(span, "empty condition"));
         }
-        let (Some(first), Some(last)) = (operands.first(), operands.last()) else {
+        let Some(first) = operands.first() else {
             return Err(self.err(span, "empty condition"));
         };
-        let span = Span::new(first.span.start, last.span.end);
+        let span = self.trimmed(first.span.start, raw_end);
         let kind = if is_or {
             ExprKind::Or(operands)
         } else {
