@@ -1107,3 +1107,91 @@ pub fn parse_literal(text: &str) -> Result<Literal, Box<Diagnostic>> {
         })?;
     Ok(b.literal(lit)?.node)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The comments of the last operand of the first item's condition.
+    fn last_operand_comments(file: &File) -> Vec<String> {
+        let ItemKind::Define { body, .. } = &file.items[0].kind else {
+            panic!("expected a definition");
+        };
+        let ExprKind::Or(ops) = &body.kind else {
+            panic!("expected an `or`");
+        };
+        ops.last().unwrap().comments.clone()
+    }
+
+    #[test]
+    fn a_missing_equals_sign_is_reported_where_it_was_expected() {
+        // `=` is a rule of its own (`equals`) so that pest notes the
+        // position: without it the error would point at `const`.
+        let text = "const x";
+        let e = parse("t.cpr", text).unwrap_err();
+        assert_eq!(e.message, "unexpected the end of the file");
+        assert_eq!((e.line, e.column), (1, text.len() + 1));
+        let e = parse("t.cpr", "rule R title \"t\" }").unwrap_err();
+        assert_eq!(e.message, "unexpected `title`");
+        assert_eq!((e.line, e.column), (1, 8));
+    }
+
+    #[test]
+    fn a_carriage_return_inside_text_is_refused_as_before() {
+        // The text is scanned for `"`, `\` and line feeds; a look-ahead
+        // refuses a carriage return before the next `"` or `\`.
+        let ok = "rule R {\n  title \"a\\tb\"\n}\n";
+        assert!(parse("t.cpr", ok).is_ok());
+        for text in [
+            "rule R {\n  title \"a\rb\"\n}\n",
+            "rule R {\n  title \"a\\tb\rc\"\n}\n",
+            "rule R {\n  title \"a\n}\n",
+        ] {
+            let e = parse("t.cpr", text).unwrap_err();
+            assert_eq!((e.line, e.column), (2, 9), "{text:?}");
+            assert!(e.message.contains("text in double quotes"), "{}", e.message);
+        }
+        // A carriage return after the text (a CRLF file) is whitespace.
+        assert!(parse("t.cpr", "rule R {\r\n  title \"a\"\r\n}\r\n").is_ok());
+    }
+
+    #[test]
+    fn conditions_keep_the_spans_and_comments_of_the_old_pairs() {
+        // A comment line after a condition, ending in blanks, stayed inside
+        // the span of the `or` pest gave (its trimming stops at the blanks),
+        // so it went to the last operand; without the blanks, to the next
+        // item. The spans are rebuilt from where those pairs ended.
+        let with_blanks = "define d = a = 1 or b = 2\n# note  \ndefine e = c\n";
+        let file = parse("t.cpr", with_blanks).unwrap();
+        assert_eq!(last_operand_comments(&file), vec!["note".to_string()]);
+        assert!(file.items[1].comments.is_empty());
+        let without = "define d = a = 1 or b = 2\n# note\ndefine e = c\n";
+        let file = parse("t.cpr", without).unwrap();
+        assert!(last_operand_comments(&file).is_empty());
+        assert_eq!(file.items[1].comments, vec!["note".to_string()]);
+        let ItemKind::Define { body, .. } = &file.items[0].kind else {
+            panic!("expected a definition");
+        };
+        assert_eq!((body.span.start, body.span.end), (11, 25));
+    }
+
+    #[test]
+    fn keywords_stand_alone_in_names_and_paths() {
+        for name in [
+            "android",
+            "order",
+            "in_care",
+            "notes",
+            "within_x",
+            "ages",
+            "x.anything",
+        ] {
+            let text = format!("define d = {name} exists\n");
+            assert!(parse("t.cpr", &text).is_ok(), "{name}");
+        }
+        for name in ["and", "within", "with", "x.in", "x.not.y", "true"] {
+            let text = format!("define d = {name} exists\n");
+            assert!(parse("t.cpr", &text).is_err(), "{name}");
+        }
+    }
+}
