@@ -65,7 +65,7 @@ pub fn parse(name: &str, text: &str) -> Result<File, Box<Diagnostic>> {
     let mut items = Vec::new();
     for p in file_pair.into_inner() {
         match p.as_rule() {
-            Rule::EOI | Rule::COMMENT => {}
+            Rule::EOI => {}
             _ => items.push(b.item(p)?),
         }
     }
@@ -121,36 +121,49 @@ fn check_limits(src: SourceRef<'_>) -> Result<Vec<(usize, usize)>, Box<Diagnosti
             .with_help("split the pack into several files and `import` them"),
         ));
     }
+    let bytes = src.text.as_bytes();
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut in_comment = false;
-    let mut escaped = false;
     let mut comments = Vec::new();
-    let mut comment_start = 0;
-    for (i, &c) in src.text.as_bytes().iter().enumerate() {
-        if in_comment {
-            if c == b'\n' || c == b'\r' {
-                comments.push((comment_start, i));
-                in_comment = false;
-            }
-            continue;
-        }
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == b'\\' {
-                escaped = true;
-            } else if c == b'"' || c == b'\n' {
-                in_string = false;
-            }
-            continue;
-        }
+    let mut i = 0;
+    // Strings and comments are skipped a run at a time (`position` over the
+    // slice), rather than a byte at a time through a state machine: they
+    // are most of a rules file.
+    while let Some(&c) = bytes.get(i) {
         match c {
             b'#' => {
-                in_comment = true;
-                comment_start = i;
+                // To the end of the line (not included), or of the text.
+                let end = bytes
+                    .get(i..)
+                    .and_then(|rest| rest.iter().position(|&b| b == b'\n' || b == b'\r'))
+                    .map_or(bytes.len(), |n| i + n);
+                comments.push((i, end));
+                i = end;
+                continue;
             }
-            b'"' => in_string = true,
+            b'"' => {
+                // To the closing quote or the end of the line (included); a
+                // backslash takes the byte after it, whatever it is.
+                i += 1;
+                loop {
+                    let run = bytes
+                        .get(i..)
+                        .and_then(|rest| {
+                            rest.iter()
+                                .position(|&b| b == b'"' || b == b'\\' || b == b'\n')
+                        })
+                        .unwrap_or(bytes.len().saturating_sub(i));
+                    i += run;
+                    match bytes.get(i) {
+                        Some(b'\\') => i += 2,
+                        Some(_) => {
+                            i += 1;
+                            break;
+                        }
+                        None => break,
+                    }
+                }
+                continue;
+            }
             b'(' | b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
@@ -168,9 +181,7 @@ fn check_limits(src: SourceRef<'_>) -> Result<Vec<(usize, usize)>, Box<Diagnosti
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
-    }
-    if in_comment {
-        comments.push((comment_start, src.text.len()));
+        i += 1;
     }
     Ok(comments)
 }
@@ -195,27 +206,21 @@ fn friendly(r: &Rule) -> Option<&'static str> {
         Rule::when | Rule::kw_when => "`when`",
         Rule::prompt | Rule::kw_prompt => "`prompt`",
         Rule::next_step | Rule::kw_next => "`next`",
-        Rule::expr
-        | Rule::and_expr
-        | Rule::not_expr
-        | Rule::predicate
-        | Rule::quantifier
-        | Rule::group => "a condition",
-        Rule::not_op | Rule::kw_not => "`not`",
+        Rule::not_expr | Rule::predicate | Rule::quantifier | Rule::group => "a condition",
+        Rule::kw_not => "`not`",
         Rule::kw_and => "`and`",
         Rule::kw_or => "`or`",
         Rule::quant_kw => "`any`, `all` or `none`",
         Rule::where_clause | Rule::kw_where => "`where`",
-        Rule::compare | Rule::cmp_op => "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
-        Rule::in_list | Rule::kw_in => "`in`",
-        Rule::not_in_list => "`not in`",
-        Rule::contains | Rule::kw_contains => "`contains`",
-        Rule::starts_with | Rule::kw_starts => "`starts with`",
+        Rule::cmp_op => "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
+        Rule::kw_in => "`in`",
+        Rule::kw_contains => "`contains`",
+        Rule::kw_starts => "`starts with`",
         Rule::kw_with => "`with`",
-        Rule::exists | Rule::kw_exists => "`exists`",
-        Rule::missing | Rule::kw_missing => "`missing`",
-        Rule::within | Rule::kw_within => "`within`",
-        Rule::more_than_ago | Rule::kw_more => "`more than ... ago`",
+        Rule::kw_exists => "`exists`",
+        Rule::kw_missing => "`missing`",
+        Rule::kw_within => "`within`",
+        Rule::kw_more => "`more than ... ago`",
         Rule::kw_than => "`than`",
         Rule::kw_ago => "`ago`",
         Rule::count_expr | Rule::kw_count => "`count`",
@@ -229,8 +234,7 @@ fn friendly(r: &Rule) -> Option<&'static str> {
         Rule::unit => "a unit (`days`, `weeks`, `months`, `terms`, `years`)",
         Rule::number => "a number",
         Rule::boolean => "`true` or `false`",
-        Rule::string | Rule::string_inner => "text in double quotes",
-        Rule::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t`)",
+        Rule::string => "text in double quotes",
         _ => return None,
     })
 }
@@ -367,17 +371,36 @@ struct Builder<'s> {
 
 type PResult<T> = Result<T, Box<Diagnostic>>;
 
-/// Children of `p` without comments.
+/// Children of `p` without punctuation (comments are whitespace to the
+/// grammar: no pairs).
 fn kids<'i>(p: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
-    p.into_inner().filter(|c| c.as_rule() != Rule::COMMENT)
+    p.into_inner().filter(|c| !is_punctuation(c.as_rule()))
+}
+
+/// The grammar's punctuation rules (see the end of grammar.pest).
+fn is_punctuation(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::equals
+            | Rule::open_brace
+            | Rule::close_brace
+            | Rule::open_paren
+            | Rule::close_paren
+            | Rule::comma
+            | Rule::close_bracket
+    )
 }
 
 impl Builder<'_> {
     /// The span of `p` without the whitespace and comments pest includes
     /// after an optional part that was absent.
     fn span_of(&self, p: &Pair<'_, Rule>) -> Span {
-        let start = p.as_span().start();
-        let mut end = p.as_span().end();
+        self.trimmed(p.as_span().start(), p.as_span().end())
+    }
+
+    /// `start..end` without the whitespace and comments at its end (see
+    /// [`Builder::span_of`]).
+    fn trimmed(&self, start: usize, mut end: usize) -> Span {
         let bytes = self.src.text.as_bytes();
         loop {
             while end > start && bytes.get(end - 1).is_some_and(u8::is_ascii_whitespace) {
@@ -396,6 +419,23 @@ impl Builder<'_> {
         Span::new(start, end)
     }
 
+    /// Where the whitespace and comments that pest skips from `pos` end.
+    fn after_blanks(&self, mut pos: usize) -> usize {
+        let bytes = self.src.text.as_bytes();
+        loop {
+            match bytes.get(pos) {
+                Some(b' ' | b'\t' | b'\r' | b'\n') => pos += 1,
+                Some(b'#') => {
+                    pos = bytes
+                        .get(pos..)
+                        .and_then(|rest| rest.iter().position(|&b| b == b'\n' || b == b'\r'))
+                        .map_or(bytes.len(), |n| pos + n);
+                }
+                _ => return pos,
+            }
+        }
+    }
+
     fn err(&self, span: Span, message: impl Into<String>) -> Box<Diagnostic> {
         Box::new(Diagnostic::error("syntax", self.src, span, message))
     }
@@ -411,6 +451,18 @@ impl Builder<'_> {
     fn item(&self, p: Pair<'_, Rule>) -> PResult<Item> {
         let span = self.span_of(&p);
         let rk = p.as_rule();
+        if rk == Rule::definition {
+            // `define`, the name, then the condition's pairs (`and` and `or`
+            // among them).
+            let mut it = kids(p).skip(1);
+            let name = self.ident(self.next(&mut it, span)?);
+            let body = self.condition(it, span)?;
+            return Ok(Item {
+                comments: Vec::new(),
+                kind: ItemKind::Define { name, body },
+                span,
+            });
+        }
         let mut it = kids(p).filter(|c| !is_keyword(c.as_rule()));
         let kind = match rk {
             Rule::import => ItemKind::Import(self.string(self.next(&mut it, span)?)?),
@@ -422,11 +474,6 @@ impl Builder<'_> {
                 } else {
                     ItemKind::Override { name, value }
                 }
-            }
-            Rule::definition => {
-                let name = self.ident(self.next(&mut it, span)?);
-                let body = self.expr(self.next(&mut it, span)?)?;
-                ItemKind::Define { name, body }
             }
             Rule::rule => {
                 let id_pair = self.next(&mut it, span)?;
@@ -449,6 +496,14 @@ impl Builder<'_> {
     fn field(&self, p: Pair<'_, Rule>) -> PResult<Field> {
         let span = self.span_of(&p);
         let rk = p.as_rule();
+        if rk == Rule::when {
+            // `when`, then the condition's pairs.
+            return Ok(Field {
+                comments: Vec::new(),
+                kind: FieldKind::When(self.condition(kids(p).skip(1), span)?),
+                span,
+            });
+        }
         let mut it = kids(p).filter(|c| !is_keyword(c.as_rule()));
         let kind = match rk {
             Rule::title => FieldKind::Title(self.string(self.next(&mut it, span)?)?),
@@ -477,7 +532,6 @@ impl Builder<'_> {
                 };
                 FieldKind::Learning { source, section }
             }
-            Rule::when => FieldKind::When(self.expr(self.next(&mut it, span)?)?),
             _ => return Err(self.err(span, "unexpected rule field")),
         };
         Ok(Field {
@@ -588,39 +642,80 @@ impl Builder<'_> {
         )
     }
 
+    /// A condition from its pairs: operands (`not_expr`) joined by `kw_and`
+    /// and `kw_or`, `and` binding tighter. The grammar's `expr` and
+    /// `and_expr` are silent (two rule calls and two levels of pairs fewer
+    /// for every condition), so the grouping is done here; `span` is the
+    /// enclosing pair's, for the error of a condition with no operand
+    /// (which the grammar does not produce).
+    fn condition<'i>(
+        &self,
+        pairs: impl Iterator<Item = Pair<'i, Rule>>,
+        span: Span,
+    ) -> PResult<Expr> {
+        let mut ors = Vec::new();
+        let mut ands = Vec::new();
+        // Where the pairs of `and_expr` and `expr` would have ended: pest
+        // skips whitespace and comments after the last operand before trying
+        // another `and` or `or`, and those pairs kept what it skipped. Their
+        // spans are made from it, trimmed as `span_of` trims a pair's, so
+        // that they (and the comments given to each operand) are what they
+        // were.
+        let mut raw_end = span.end;
+        for c in pairs {
+            match c.as_rule() {
+                Rule::kw_and => {}
+                Rule::kw_or => {
+                    ors.push(self.join(std::mem::take(&mut ands), false, raw_end, span)?)
+                }
+                _ => {
+                    raw_end = self.after_blanks(c.as_span().end());
+                    ands.push(self.expr(c)?);
+                }
+            }
+        }
+        ors.push(self.join(ands, false, raw_end, span)?);
+        self.join(ors, true, raw_end, span)
+    }
+
+    /// One operand as it is, or several joined by `or` (`is_or`) or `and`,
+    /// from the first operand's start to `raw_end`, trimmed.
+    fn join(
+        &self,
+        mut operands: Vec<Expr>,
+        is_or: bool,
+        raw_end: usize,
+        span: Span,
+    ) -> PResult<Expr> {
+        if operands.len() == 1 {
+            return operands
+                .pop()
+                .ok_or_else(|| self.err(span, "empty condition"));
+        }
+        let Some(first) = operands.first() else {
+            return Err(self.err(span, "empty condition"));
+        };
+        let span = self.trimmed(first.span.start, raw_end);
+        let kind = if is_or {
+            ExprKind::Or(operands)
+        } else {
+            ExprKind::And(operands)
+        };
+        Ok(Expr {
+            comments: Vec::new(),
+            kind,
+            span,
+        })
+    }
+
     fn expr(&self, p: Pair<'_, Rule>) -> PResult<Expr> {
         let span = self.span_of(&p);
         match p.as_rule() {
-            Rule::expr | Rule::and_expr => {
-                let is_or = p.as_rule() == Rule::expr;
-                let mut operands = Vec::new();
-                for c in kids(p) {
-                    if matches!(c.as_rule(), Rule::kw_or | Rule::kw_and) {
-                        continue;
-                    }
-                    operands.push(self.expr(c)?);
-                }
-                if operands.len() == 1 {
-                    return operands
-                        .pop()
-                        .ok_or_else(|| self.err(span, "empty condition"));
-                }
-                let kind = if is_or {
-                    ExprKind::Or(operands)
-                } else {
-                    ExprKind::And(operands)
-                };
-                Ok(Expr {
-                    comments: Vec::new(),
-                    kind,
-                    span,
-                })
-            }
             Rule::not_expr => {
                 let mut nots = Vec::new();
                 let mut inner = None;
                 for c in kids(p) {
-                    if c.as_rule() == Rule::not_op {
+                    if c.as_rule() == Rule::kw_not {
                         nots.push(self.span_of(&c).start);
                     } else {
                         inner = Some(self.expr(c)?);
@@ -651,7 +746,7 @@ impl Builder<'_> {
                 Ok(e)
             }
             Rule::group => {
-                let inner = self.expr(self.next(&mut kids(p), span)?)?;
+                let inner = self.condition(kids(p), span)?;
                 Ok(Expr {
                     comments: Vec::new(),
                     kind: ExprKind::Group(Box::new(inner)),
@@ -688,8 +783,7 @@ impl Builder<'_> {
 
     fn where_clause(&self, p: Pair<'_, Rule>) -> PResult<Expr> {
         let span = self.span_of(&p);
-        let mut it = kids(p).filter(|c| c.as_rule() != Rule::kw_where);
-        self.expr(self.next(&mut it, span)?)
+        self.condition(kids(p).skip(1), span)
     }
 
     fn value(&self, p: Pair<'_, Rule>) -> PResult<Value> {
@@ -719,19 +813,21 @@ impl Builder<'_> {
         let span = self.span_of(&p);
         let mut it = kids(p);
         let value = self.value(self.next(&mut it, span)?)?;
-        let Some(test) = it.next() else {
+        // The test, if any: told apart by its first token (the grammar
+        // writes the tests out inside `predicate`).
+        let Some(first) = it.next() else {
             return Ok(Expr {
                 comments: Vec::new(),
                 kind: ExprKind::Bare(value),
                 span,
             });
         };
-        let test_span = self.span_of(&test);
-        let rk = test.as_rule();
-        let mut t = kids(test).filter(|c| !is_keyword(c.as_rule()));
+        let test_span = Span::new(self.span_of(&first).start, span.end);
+        let rk = first.as_rule();
+        let mut t = it.filter(|c| !is_keyword(c.as_rule()));
         let kind = match rk {
-            Rule::compare => {
-                let op_pair = self.next(&mut t, test_span)?;
+            Rule::cmp_op => {
+                let op_pair = first;
                 let op = match op_pair.as_str() {
                     "=" => CmpOp::Eq,
                     "!=" => CmpOp::Ne,
@@ -747,7 +843,7 @@ impl Builder<'_> {
                     right,
                 }
             }
-            Rule::in_list | Rule::not_in_list => {
+            Rule::kw_in | Rule::kw_not => {
                 let list_pair = self.next(&mut t, test_span)?;
                 let list_span = self.span_of(&list_pair);
                 let mut items = Vec::new();
@@ -756,20 +852,20 @@ impl Builder<'_> {
                 }
                 ExprKind::In {
                     value,
-                    negated: rk == Rule::not_in_list,
+                    negated: rk == Rule::kw_not,
                     list: Spanned::new(items, list_span),
                 }
             }
-            Rule::contains | Rule::starts_with => {
+            Rule::kw_contains | Rule::kw_starts => {
                 let needle = self.value(self.next(&mut t, test_span)?)?;
-                let op = if rk == Rule::contains {
+                let op = if rk == Rule::kw_contains {
                     TextOp::Contains
                 } else {
                     TextOp::StartsWith
                 };
                 ExprKind::Text { value, op, needle }
             }
-            Rule::exists | Rule::missing => {
+            Rule::kw_exists | Rule::kw_missing => {
                 let ValueKind::Path(path) = value.kind else {
                     return Err(Box::new(
                         Diagnostic::error("syntax", self.src, value.span, "`exists` and `missing` apply to a field path")
@@ -778,10 +874,10 @@ impl Builder<'_> {
                 };
                 ExprKind::Presence {
                     path: Spanned::new(path, value.span),
-                    missing: rk == Rule::missing,
+                    missing: rk == Rule::kw_missing,
                 }
             }
-            Rule::within | Rule::more_than_ago => {
+            Rule::kw_within | Rule::kw_more => {
                 let d = self.next(&mut t, test_span)?;
                 let d_span = self.span_of(&d);
                 let duration = if d.as_rule() == Rule::duration {
@@ -789,7 +885,7 @@ impl Builder<'_> {
                 } else {
                     DurationRef::Named(d.as_str().to_string())
                 };
-                let op = if rk == Rule::within {
+                let op = if rk == Rule::kw_within {
                     DateOp::Within
                 } else {
                     DateOp::MoreThanAgo
@@ -1010,4 +1106,92 @@ pub fn parse_literal(text: &str) -> Result<Literal, Box<Diagnostic>> {
             ))
         })?;
     Ok(b.literal(lit)?.node)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The comments of the last operand of the first item's condition.
+    fn last_operand_comments(file: &File) -> Vec<String> {
+        let ItemKind::Define { body, .. } = &file.items[0].kind else {
+            panic!("expected a definition");
+        };
+        let ExprKind::Or(ops) = &body.kind else {
+            panic!("expected an `or`");
+        };
+        ops.last().unwrap().comments.clone()
+    }
+
+    #[test]
+    fn a_missing_equals_sign_is_reported_where_it_was_expected() {
+        // `=` is a rule of its own (`equals`) so that pest notes the
+        // position: without it the error would point at `const`.
+        let text = "const x";
+        let e = parse("t.cpr", text).unwrap_err();
+        assert_eq!(e.message, "unexpected the end of the file");
+        assert_eq!((e.line, e.column), (1, text.len() + 1));
+        let e = parse("t.cpr", "rule R title \"t\" }").unwrap_err();
+        assert_eq!(e.message, "unexpected `title`");
+        assert_eq!((e.line, e.column), (1, 8));
+    }
+
+    #[test]
+    fn a_carriage_return_inside_text_is_refused_as_before() {
+        // The text is scanned for `"`, `\` and line feeds; a look-ahead
+        // refuses a carriage return before the next `"` or `\`.
+        let ok = "rule R {\n  title \"a\\tb\"\n}\n";
+        assert!(parse("t.cpr", ok).is_ok());
+        for text in [
+            "rule R {\n  title \"a\rb\"\n}\n",
+            "rule R {\n  title \"a\\tb\rc\"\n}\n",
+            "rule R {\n  title \"a\n}\n",
+        ] {
+            let e = parse("t.cpr", text).unwrap_err();
+            assert_eq!((e.line, e.column), (2, 9), "{text:?}");
+            assert!(e.message.contains("text in double quotes"), "{}", e.message);
+        }
+        // A carriage return after the text (a CRLF file) is whitespace.
+        assert!(parse("t.cpr", "rule R {\r\n  title \"a\"\r\n}\r\n").is_ok());
+    }
+
+    #[test]
+    fn conditions_keep_the_spans_and_comments_of_the_old_pairs() {
+        // A comment line after a condition, ending in blanks, stayed inside
+        // the span of the `or` pest gave (its trimming stops at the blanks),
+        // so it went to the last operand; without the blanks, to the next
+        // item. The spans are rebuilt from where those pairs ended.
+        let with_blanks = "define d = a = 1 or b = 2\n# note  \ndefine e = c\n";
+        let file = parse("t.cpr", with_blanks).unwrap();
+        assert_eq!(last_operand_comments(&file), vec!["note".to_string()]);
+        assert!(file.items[1].comments.is_empty());
+        let without = "define d = a = 1 or b = 2\n# note\ndefine e = c\n";
+        let file = parse("t.cpr", without).unwrap();
+        assert!(last_operand_comments(&file).is_empty());
+        assert_eq!(file.items[1].comments, vec!["note".to_string()]);
+        let ItemKind::Define { body, .. } = &file.items[0].kind else {
+            panic!("expected a definition");
+        };
+        assert_eq!((body.span.start, body.span.end), (11, 25));
+    }
+
+    #[test]
+    fn keywords_stand_alone_in_names_and_paths() {
+        for name in [
+            "android",
+            "order",
+            "in_care",
+            "notes",
+            "within_x",
+            "ages",
+            "x.anything",
+        ] {
+            let text = format!("define d = {name} exists\n");
+            assert!(parse("t.cpr", &text).is_ok(), "{name}");
+        }
+        for name in ["and", "within", "with", "x.in", "x.not.y", "true"] {
+            let text = format!("define d = {name} exists\n");
+            assert!(parse("t.cpr", &text).is_err(), "{name}");
+        }
+    }
 }
