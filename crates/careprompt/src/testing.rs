@@ -2,6 +2,7 @@
 //! base plan with small changes) and the outcome expected of each rule.
 //! `docs/testing-rules.md` describes the format.
 
+mod base;
 mod cover;
 
 use std::collections::{BTreeMap, HashMap};
@@ -19,6 +20,7 @@ use crate::load::Loader;
 use crate::program::Cond;
 use crate::report::{Evidence, OutcomeKind};
 use crate::ruleset::RuleSet;
+use base::BasePlans;
 use cover::Tally;
 
 #[derive(Deserialize)]
@@ -154,21 +156,22 @@ pub fn run_tests(rules: &RuleSet, files: &[(String, String)], loader: &dyn Loade
             .map_err(|why| format!("cannot read `{path}`: {why}"))
     };
     let mut results = Vec::new();
-    let mut tally = Tally::new(rules);
+    let tally = Tally::new(rules);
     #[cfg(test)]
-    let mut tally = tally.skipping(!tests::BY_TRACE.with(std::cell::Cell::get));
+    let tally = tally.skipping(!tests::BY_TRACE.with(std::cell::Cell::get));
+    let mut tally = tally;
     let mut exercised = std::collections::BTreeSet::new();
     let ids = RuleIds::new(rules);
+    let mut run = Run {
+        rules,
+        ids: &ids,
+        read,
+        bases: BasePlans::default(),
+        tally: &mut tally,
+        exercised: &mut exercised,
+    };
     for (name, text) in files {
-        results.push(run_file(
-            rules,
-            &ids,
-            name,
-            text,
-            read,
-            &mut tally,
-            &mut exercised,
-        ));
+        results.push(run_file(&mut run, name, text));
     }
     let passed = results
         .iter()
@@ -342,15 +345,38 @@ fn toml_date(v: &toml::Value) -> Option<Date> {
     }
 }
 
-fn run_file(
-    rules: &RuleSet,
-    ids: &RuleIds<'_>,
-    name: &str,
-    text: &str,
-    read: &dyn Fn(&str) -> Result<String, String>,
-    tally: &mut Tally,
-    exercised: &mut std::collections::BTreeSet<String>,
-) -> FileResult {
+/// What a test run carries from case to case.
+struct Run<'r, 'x> {
+    rules: &'r RuleSet,
+    ids: &'x RuleIds<'r>,
+    read: &'x dyn Fn(&str) -> Result<String, String>,
+    /// Base plans, each read once however many files name it.
+    bases: BasePlans,
+    tally: &'x mut Tally,
+    exercised: &'x mut std::collections::BTreeSet<String>,
+}
+
+/// In the test that compares the walk with the explanation's trace, when
+/// it asks for the trace: every rule traced on the case's plan instead of
+/// walked.
+#[cfg(test)]
+fn by_trace(rules: &RuleSet, env: &mut Env<'_, '_>, tally: &mut Tally) -> bool {
+    if !tests::BY_TRACE.with(std::cell::Cell::get) {
+        return false;
+    }
+    for r in rules.compiled_rules() {
+        mark_seen(&rules.trace(env, &r.cond), tally);
+    }
+    true
+}
+
+#[cfg(not(test))]
+fn by_trace(_: &RuleSet, _: &mut Env<'_, '_>, _: &mut Tally) -> bool {
+    false
+}
+
+fn run_file(run: &mut Run<'_, '_>, name: &str, text: &str) -> FileResult {
+    let (rules, ids, read) = (run.rules, run.ids, run.read);
     let src = SourceRef { name, text };
     let file_error = |span: Span, msg: String, help: &str| FileResult {
         file: name.to_string(),
@@ -381,11 +407,11 @@ fn run_file(
             "write `as_of = 2026-11-26`",
         );
     }
-    let base: Option<Result<Json, String>> = parsed.base.as_ref().map(|b| {
+    let base = parsed.base.as_ref().map(|b| {
         let path = crate::load::resolve_import(name, b);
-        read(&path).and_then(|t| {
-            serde_json::from_str::<Json>(&t)
-                .map_err(|e| format!("base plan `{b}` is not valid JSON: {e}"))
+        run.bases.get(&path, read).map_err(|e| match e {
+            base::BaseError::Read(why) => why,
+            base::BaseError::Json(e) => format!("base plan `{b}` is not valid JSON: {e}"),
         })
     });
     let mut cases = Vec::new();
@@ -405,15 +431,30 @@ fn run_file(
                 continue;
             }
         };
-        let plan = match build_plan(case, base.as_ref(), name, read) {
-            Ok(p) => p,
+        let whole = |base: Option<Result<&Json, &str>>| {
+            build_plan(case, base, name, read)
+                .map(|plan| serde_json::to_vec(&plan).unwrap_or_default())
+        };
+        // A case on its file's base plan: only the fields it edits are
+        // copied and written again.
+        let bytes = match (&case.plan, &case.plan_json, &base) {
+            (None, None, Some(Ok(b))) => match b.edited(case) {
+                Some(bytes) => bytes,
+                None => whole(Some(Ok(&b.json))),
+            },
+            _ => whole(
+                base.as_ref()
+                    .map(|b| b.as_ref().map(|b| &b.json).map_err(String::as_str)),
+            ),
+        };
+        let bytes = match bytes {
+            Ok(b) => b,
             Err(e) => {
                 result.error = Some(e);
                 cases.push(result);
                 continue;
             }
         };
-        let bytes = serde_json::to_vec(&plan).unwrap_or_default();
         // The plan is read and settled once, as `check_json` reads it (no
         // batch coverage), for both the outcomes and the coverage.
         let mut extracted = match crate::plan::extract(&bytes, rules.shape()) {
@@ -426,27 +467,26 @@ fn run_file(
         };
         rules.settle(&mut extracted, None);
         let mut env = crate::check::env(&extracted, as_of);
-        let outcomes: Vec<Option<RuleOutcome>> = case
+        let named: Vec<Option<usize>> = case
             .expect
             .keys()
-            .map(|rule| {
-                let r = ids
-                    .index
-                    .get(rule.as_str())
-                    .and_then(|&i| rules.compiled_rules().get(i))?;
+            .map(|rule| ids.index.get(rule.as_str()).copied())
+            .collect();
+        let outcomes: Vec<Option<RuleOutcome>> = named
+            .iter()
+            .map(|i| {
+                let r = rules.compiled_rules().get((*i)?)?;
                 Some(rule_outcome(&mut env, &r.cond))
             })
             .collect();
-        // Coverage: every condition of every rule on this plan, with no
-        // budget (as the explanation's trace was before the walk).
+        // Coverage: every condition of every rule on this plan (those not
+        // covered yet), with no budget, as the explanation's trace was
+        // before the walk.
         env.set_budget(u64::MAX);
-        for r in rules.compiled_rules() {
-            #[cfg(test)]
-            if tests::BY_TRACE.with(std::cell::Cell::get) {
-                mark_seen(&rules.trace(&mut env, &r.cond), tally);
-                continue;
+        if !by_trace(rules, &mut env, run.tally) {
+            for r in rules.compiled_rules() {
+                run.tally.rule(&mut env, &r.cond);
             }
-            tally.rule(&mut env, &r.cond);
         }
         let mut errors = Vec::new();
         for ((rule, expected), outcome) in case.expect.iter().zip(&outcomes) {
@@ -457,7 +497,7 @@ fn run_file(
                 errors.push(format!("no rule has the id `{rule}`{hint}"));
                 continue;
             };
-            exercised.insert(rule.clone());
+            run.exercised.insert(rule.clone());
             if !matches!(expected.as_str(), "fires" | "clear" | "unknown") {
                 errors.push(format!(
                     "expected outcome for `{rule}` must be \"fires\", \"clear\" or \"unknown\""
@@ -520,7 +560,7 @@ fn run_file(
 
 fn build_plan(
     case: &Case,
-    base: Option<&Result<Json, String>>,
+    base: Option<Result<&Json, &str>>,
     name: &str,
     read: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<Json, String> {
@@ -535,7 +575,7 @@ fn build_plan(
     } else {
         match base {
             Some(Ok(b)) => b.clone(),
-            Some(Err(e)) => return Err(e.clone()),
+            Some(Err(e)) => return Err(e.to_string()),
             None => {
                 return Err(
                     "the case has no plan: give `plan`, `plan_json`, or a `base` for the file"
@@ -726,7 +766,8 @@ pub fn case_plans(
             .and_then(toml_date)
             .or(file_as_of)
             .ok_or_else(|| format!("{name}: case `{}` has no evaluation date", case.name))?;
-        let plan = build_plan(case, base.as_ref(), name, read)
+        let base = base.as_ref().map(|b| b.as_ref().map_err(String::as_str));
+        let plan = build_plan(case, base, name, read)
             .map_err(|e| format!("{name}: case `{}`: {e}", case.name))?;
         out.push(CasePlan {
             name: case.name.clone(),
@@ -839,7 +880,11 @@ mod tests {
             }
         });
         // Rules fired with evidence, were unknown with missing paths, and clear.
-        for k in ["fires true false", "unknown false true", "clear false false"] {
+        for k in [
+            "fires true false",
+            "unknown false true",
+            "clear false false",
+        ] {
             assert!(kinds.contains(k), "{kinds:?}");
         }
     }

@@ -110,7 +110,10 @@ impl Tally {
         if id == 0 {
             return None;
         }
-        self.seen.get(id as usize).copied().filter(|s| s.t || s.f || s.u)
+        self.seen
+            .get(id as usize)
+            .copied()
+            .filter(|s| s.t || s.f || s.u)
     }
 
     pub(super) fn mark(&mut self, id: u32, result: Truth) {
@@ -250,7 +253,9 @@ fn quantify(q: Quantifier, (trues, unknowns, falses): (usize, usize, usize)) -> 
 pub(super) fn parts(c: &Cond) -> impl Iterator<Item = &Cond> {
     let (list, one, counts): (&[Cond], Option<&Cond>, [Option<&Cond>; 2]) = match &c.kind {
         CondKind::And(ops) | CondKind::Or(ops) => (ops, None, [None, None]),
-        CondKind::Not(inner) | CondKind::Def { body: inner, .. } => (&[], Some(inner), [None, None]),
+        CondKind::Not(inner) | CondKind::Def { body: inner, .. } => {
+            (&[], Some(inner), [None, None])
+        }
         CondKind::Quant {
             filter: Some(f), ..
         } => (&[], Some(f), [None, None]),
