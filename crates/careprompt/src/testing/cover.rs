@@ -214,7 +214,7 @@ impl Tally {
         let len = env.list_len(list);
         let (mut trues, mut unknowns, mut falses) = (0, 0, 0);
         for i in 0..len {
-            if !env.spend(1) || !env.enter_index(list, i) {
+            if !env.spend(1) || !env.enter_index_unnamed(list, i) {
                 return None;
             }
             match self.walk(env, filter) {
