@@ -321,15 +321,16 @@ fn rule_outcome(env: &mut Env<'_, '_>, cond: &Cond) -> RuleOutcome {
     let _ = env.cond::<true>(cond);
     for item in std::mem::take(&mut env.items) {
         match item {
-            Item::Evidence { path, value } if outcome == OutcomeKind::Fires => {
-                if !out.evidence.iter().any(|e| e.path == path) {
-                    out.evidence.push(Evidence { path, value });
-                }
+            Item::Evidence { path, value }
+                if outcome == OutcomeKind::Fires
+                    && !out.evidence.iter().any(|e| e.path == path) =>
+            {
+                out.evidence.push(Evidence { path, value });
             }
-            Item::Missing(path) if outcome == OutcomeKind::Unknown => {
-                if !out.missing.contains(&path) {
-                    out.missing.push(path);
-                }
+            Item::Missing(path)
+                if outcome == OutcomeKind::Unknown && !out.missing.contains(&path) =>
+            {
+                out.missing.push(path);
             }
             _ => {}
         }
