@@ -581,6 +581,23 @@ impl<'p, 'a> Env<'p, 'a> {
         }
     }
 
+    /// Enters element `i` of `list` as the innermost scope, as
+    /// [`Env::enter_index`] does but without writing its path (for walks
+    /// that only decide, such as rule tests' coverage); false if there is
+    /// no such element.
+    pub fn enter_index_unnamed(&mut self, list: &Access, i: usize) -> bool {
+        match self.node(list) {
+            n @ Node::List(..) => match n.children(self.nodes).get(i) {
+                Some(n) => {
+                    self.enter(n, list, i, false);
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        }
+    }
+
     /// The path of the innermost scope (`placements[2]`).
     pub fn current_prefix(&self) -> String {
         self.prefixes.last().cloned().unwrap_or_default()

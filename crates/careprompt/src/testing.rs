@@ -2,21 +2,26 @@
 //! base plan with small changes) and the outcome expected of each rule.
 //! `docs/testing-rules.md` describes the format.
 
+mod base;
+mod cover;
+
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::ast::Span;
-use crate::check::CheckOptions;
 use crate::date::Date;
 use crate::diagnostic::{did_you_mean, Diagnostic, SourceRef};
-use crate::eval::Truth;
+use crate::eval::{Env, Item};
 #[cfg(test)]
 use crate::explain::TraceNode;
 use crate::load::Loader;
+use crate::program::Cond;
 use crate::report::{Evidence, OutcomeKind};
 use crate::ruleset::RuleSet;
+use base::BasePlans;
+use cover::Tally;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -141,23 +146,6 @@ impl TestRun {
     }
 }
 
-#[derive(Default, Debug, PartialEq)]
-struct Seen {
-    t: bool,
-    f: bool,
-    u: bool,
-}
-
-impl Seen {
-    fn mark(&mut self, result: Truth) {
-        match result {
-            Truth::True => self.t = true,
-            Truth::False => self.f = true,
-            Truth::Unknown => self.u = true,
-        }
-    }
-}
-
 /// Runs test files against `rules`. The files a test refers to (a base
 /// plan or a plan), by their paths resolved against the test file, are
 /// read through `loader`, as imports are when rules are compiled.
@@ -168,10 +156,22 @@ pub fn run_tests(rules: &RuleSet, files: &[(String, String)], loader: &dyn Loade
             .map_err(|why| format!("cannot read `{path}`: {why}"))
     };
     let mut results = Vec::new();
-    let mut seen: HashMap<u32, Seen> = HashMap::new();
+    let tally = Tally::new(rules);
+    #[cfg(test)]
+    let tally = tally.skipping(!tests::BY_TRACE.with(std::cell::Cell::get));
+    let mut tally = tally;
     let mut exercised = std::collections::BTreeSet::new();
+    let ids = RuleIds::new(rules);
+    let mut run = Run {
+        rules,
+        ids: &ids,
+        read,
+        bases: BasePlans::default(),
+        tally: &mut tally,
+        exercised: &mut exercised,
+    };
     for (name, text) in files {
-        results.push(run_file(rules, name, text, read, &mut seen, &mut exercised));
+        results.push(run_file(&mut run, name, text));
     }
     let passed = results
         .iter()
@@ -184,7 +184,7 @@ pub fn run_tests(rules: &RuleSet, files: &[(String, String)], loader: &dyn Loade
         .filter(|c| !c.passed)
         .count()
         + results.iter().filter(|f| f.error.is_some()).count();
-    let coverage = coverage(rules, &seen, &exercised);
+    let coverage = coverage(rules, &tally, &exercised);
     TestRun {
         files: results,
         passed,
@@ -195,7 +195,7 @@ pub fn run_tests(rules: &RuleSet, files: &[(String, String)], loader: &dyn Loade
 
 fn coverage(
     rules: &RuleSet,
-    seen: &HashMap<u32, Seen>,
+    tally: &Tally,
     exercised: &std::collections::BTreeSet<String>,
 ) -> Coverage {
     let all = rules.compiled_rules();
@@ -212,7 +212,7 @@ fn coverage(
         collect_conds(&r.cond, &mut nodes);
         for c in nodes {
             total += 1;
-            let s = seen.get(&c.id);
+            let s = tally.seen(c.id);
             let label = match s {
                 None => Some("never evaluated"),
                 Some(s) if s.t && s.f => None,
@@ -249,90 +249,93 @@ fn coverage(
     }
 }
 
-fn collect_conds<'c>(c: &'c crate::program::Cond, out: &mut Vec<&'c crate::program::Cond>) {
-    use crate::program::{CondKind, Operand};
+/// `c` and every condition inside it, each before its parts: the
+/// conditions coverage counts, in the order it lists them.
+fn collect_conds<'c>(c: &'c Cond, out: &mut Vec<&'c Cond>) {
     out.push(c);
-    match &c.kind {
-        CondKind::And(ops) | CondKind::Or(ops) => ops.iter().for_each(|o| collect_conds(o, out)),
-        CondKind::Not(i) | CondKind::Def { body: i, .. } => collect_conds(i, out),
-        CondKind::Quant {
-            filter: Some(f), ..
-        } => collect_conds(f, out),
-        CondKind::Cmp { left, right, .. } => {
-            for op in [left, right] {
-                if let Operand::Count {
-                    filter: Some(f), ..
-                } = op
-                {
-                    collect_conds(f, out);
-                }
-            }
-        }
-        _ => {}
+    for p in cover::parts(c) {
+        collect_conds(p, out);
     }
 }
 
-/// Records what each condition of `c` gives on the plan in `env`: the
-/// walk an explanation's trace makes (each condition, its parts, each
-/// element of a filtered list), without the trace's text, so coverage
-/// costs an evaluation per condition and nothing more.
-fn cover(
-    env: &mut crate::eval::Env<'_, '_>,
-    c: &crate::program::Cond,
-    seen: &mut HashMap<u32, Seen>,
-) {
-    use crate::program::{CondKind, Operand};
-    let result = env.cond::<false>(c);
-    if c.id != 0 {
-        seen.entry(c.id).or_default().mark(result);
-    }
-    let elements = |env: &mut crate::eval::Env<'_, '_>,
-                    list: &crate::program::Access,
-                    f: &crate::program::Cond,
-                    seen: &mut HashMap<u32, Seen>| {
-        for i in 0..env.list_len(list) {
-            if !env.spend(1) || !env.enter_index(list, i) {
-                break;
-            }
-            cover(env, f, seen);
-            env.leave_scope();
-        }
-    };
-    match &c.kind {
-        CondKind::And(ops) | CondKind::Or(ops) => {
-            for op in ops.iter() {
-                cover(env, op, seen);
-            }
-        }
-        CondKind::Not(inner) | CondKind::Def { body: inner, .. } => cover(env, inner, seen),
-        CondKind::Quant {
-            list,
-            filter: Some(f),
-            ..
-        } => elements(env, list, f, seen),
-        CondKind::Cmp { left, right, .. } => {
-            for op in [left, right] {
-                if let Operand::Count {
-                    list,
-                    filter: Some(f),
-                } = op
-                {
-                    elements(env, list, f, seen);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
+/// The marks the explanation's trace gives, for the test that compares the
+/// walk with it.
 #[cfg(test)]
-fn mark_seen(n: &TraceNode, seen: &mut HashMap<u32, Seen>) {
-    if n.id != 0 {
-        seen.entry(n.id).or_default().mark(n.result);
-    }
+fn mark_seen(n: &TraceNode, tally: &mut Tally) {
+    tally.mark(n.id, n.result);
     for c in &n.children {
-        mark_seen(c, seen);
+        mark_seen(c, tally);
     }
+}
+
+/// The rule set's rules by id (the first rule of each id, as a report's
+/// [`crate::report::Report::outcome`] finds it), and the ids for "did you
+/// mean".
+struct RuleIds<'r> {
+    ids: Vec<&'r str>,
+    index: HashMap<&'r str, usize>,
+}
+
+impl<'r> RuleIds<'r> {
+    fn new(rules: &'r RuleSet) -> RuleIds<'r> {
+        let ids: Vec<&str> = rules
+            .compiled_rules()
+            .iter()
+            .map(|r| r.text.id.as_str())
+            .collect();
+        let mut index = HashMap::with_capacity(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            index.entry(*id).or_insert(i);
+        }
+        RuleIds { ids, index }
+    }
+}
+
+/// One rule's outcome on a case's plan, as the plan's report gives it.
+#[derive(Debug, PartialEq)]
+struct RuleOutcome {
+    outcome: OutcomeKind,
+    evidence: Vec<Evidence>,
+    missing: Vec<String>,
+}
+
+/// Decides `cond` on the plan in `env` and collects its evidence or
+/// missing paths exactly as [`RuleSet::check_json`]'s report does for its
+/// rule (the same budget, the same recording pass, each path listed once,
+/// in the order first seen), for the rules a case states an outcome for:
+/// the other rules' outcomes are not needed. A test compares the two over
+/// every rule and every case of the built-in pack.
+fn rule_outcome(env: &mut Env<'_, '_>, cond: &Cond) -> RuleOutcome {
+    let outcome = crate::check::decide(env, cond);
+    let mut out = RuleOutcome {
+        outcome,
+        evidence: Vec::new(),
+        missing: Vec::new(),
+    };
+    // A rule whose budget ran out is unknown with nothing listed.
+    if outcome == OutcomeKind::Clear || env.exhausted() {
+        return out;
+    }
+    env.items.clear();
+    env.set_plan_budget();
+    let _ = env.cond::<true>(cond);
+    for item in std::mem::take(&mut env.items) {
+        match item {
+            Item::Evidence { path, value }
+                if outcome == OutcomeKind::Fires
+                    && !out.evidence.iter().any(|e| e.path == path) =>
+            {
+                out.evidence.push(Evidence { path, value });
+            }
+            Item::Missing(path)
+                if outcome == OutcomeKind::Unknown && !out.missing.contains(&path) =>
+            {
+                out.missing.push(path);
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn toml_date(v: &toml::Value) -> Option<Date> {
@@ -343,14 +346,38 @@ fn toml_date(v: &toml::Value) -> Option<Date> {
     }
 }
 
-fn run_file(
-    rules: &RuleSet,
-    name: &str,
-    text: &str,
-    read: &dyn Fn(&str) -> Result<String, String>,
-    seen: &mut HashMap<u32, Seen>,
-    exercised: &mut std::collections::BTreeSet<String>,
-) -> FileResult {
+/// What a test run carries from case to case.
+struct Run<'r, 'x> {
+    rules: &'r RuleSet,
+    ids: &'x RuleIds<'r>,
+    read: &'x dyn Fn(&str) -> Result<String, String>,
+    /// Base plans, each read once however many files name it.
+    bases: BasePlans,
+    tally: &'x mut Tally,
+    exercised: &'x mut std::collections::BTreeSet<String>,
+}
+
+/// In the test that compares the walk with the explanation's trace, when
+/// it asks for the trace: every rule traced on the case's plan instead of
+/// walked.
+#[cfg(test)]
+fn by_trace(rules: &RuleSet, env: &mut Env<'_, '_>, tally: &mut Tally) -> bool {
+    if !tests::BY_TRACE.with(std::cell::Cell::get) {
+        return false;
+    }
+    for r in rules.compiled_rules() {
+        mark_seen(&rules.trace(env, &r.cond), tally);
+    }
+    true
+}
+
+#[cfg(not(test))]
+fn by_trace(_: &RuleSet, _: &mut Env<'_, '_>, _: &mut Tally) -> bool {
+    false
+}
+
+fn run_file(run: &mut Run<'_, '_>, name: &str, text: &str) -> FileResult {
+    let (rules, ids, read) = (run.rules, run.ids, run.read);
     let src = SourceRef { name, text };
     let file_error = |span: Span, msg: String, help: &str| FileResult {
         file: name.to_string(),
@@ -381,18 +408,13 @@ fn run_file(
             "write `as_of = 2026-11-26`",
         );
     }
-    let base: Option<Result<Json, String>> = parsed.base.as_ref().map(|b| {
+    let base = parsed.base.as_ref().map(|b| {
         let path = crate::load::resolve_import(name, b);
-        read(&path).and_then(|t| {
-            serde_json::from_str::<Json>(&t)
-                .map_err(|e| format!("base plan `{b}` is not valid JSON: {e}"))
+        run.bases.get(&path, read).map_err(|e| match e {
+            base::BaseError::Read(why) => why,
+            base::BaseError::Json(e) => format!("base plan `{b}` is not valid JSON: {e}"),
         })
     });
-    let ids: Vec<&str> = rules
-        .compiled_rules()
-        .iter()
-        .map(|r| r.text.id.as_str())
-        .collect();
     let mut cases = Vec::new();
     for case in &parsed.case {
         let mut result = CaseResult {
@@ -410,47 +432,73 @@ fn run_file(
                 continue;
             }
         };
-        let plan = match build_plan(case, base.as_ref(), name, read) {
-            Ok(p) => p,
+        let whole = |base: Option<Result<&Json, &str>>| {
+            build_plan(case, base, name, read)
+                .map(|plan| serde_json::to_vec(&plan).unwrap_or_default())
+        };
+        // A case on its file's base plan: only the fields it edits are
+        // copied and written again.
+        let bytes = match (&case.plan, &case.plan_json, &base) {
+            (None, None, Some(Ok(b))) => match b.edited(case) {
+                Some(bytes) => bytes,
+                None => whole(Some(Ok(&b.json))),
+            },
+            _ => whole(
+                base.as_ref()
+                    .map(|b| b.as_ref().map(|b| &b.json).map_err(String::as_str)),
+            ),
+        };
+        let bytes = match bytes {
+            Ok(b) => b,
             Err(e) => {
                 result.error = Some(e);
                 cases.push(result);
                 continue;
             }
         };
-        let bytes = serde_json::to_vec(&plan).unwrap_or_default();
-        let options = CheckOptions::new(as_of);
-        let report = match rules.check_json(&bytes, &options) {
-            Ok(r) => r,
+        // The plan is read and settled once, as `check_json` reads it (no
+        // batch coverage), for both the outcomes and the coverage.
+        let mut extracted = match crate::plan::extract(&bytes, rules.shape()) {
+            Ok(p) => p,
             Err(e) => {
                 result.error = Some(format!("the plan cannot be checked: {}", e.message));
                 cases.push(result);
                 continue;
             }
         };
-        // Coverage: trace every rule on this plan.
-        if let Ok(mut extracted) = crate::plan::extract(&bytes, rules.shape()) {
-            rules.settle(&mut extracted, options.coverage.as_ref());
-            let mut env = crate::check::env(&extracted, as_of);
+        rules.settle(&mut extracted, None);
+        let mut env = crate::check::env(&extracted, as_of);
+        let named: Vec<Option<usize>> = case
+            .expect
+            .keys()
+            .map(|rule| ids.index.get(rule.as_str()).copied())
+            .collect();
+        let outcomes: Vec<Option<RuleOutcome>> = named
+            .iter()
+            .map(|i| {
+                let r = rules.compiled_rules().get((*i)?)?;
+                Some(rule_outcome(&mut env, &r.cond))
+            })
+            .collect();
+        // Coverage: every condition of every rule on this plan (those not
+        // covered yet), with no budget, as the explanation's trace was
+        // before the walk.
+        env.set_budget(u64::MAX);
+        if !by_trace(rules, &mut env, run.tally) {
             for r in rules.compiled_rules() {
-                #[cfg(test)]
-                if tests::BY_TRACE.with(std::cell::Cell::get) {
-                    mark_seen(&rules.trace(&mut env, &r.cond), seen);
-                    continue;
-                }
-                cover(&mut env, &r.cond, seen);
+                run.tally.rule(&mut env, &r.cond);
             }
         }
         let mut errors = Vec::new();
-        for (rule, expected) in &case.expect {
-            let Some(outcome) = report.outcome(rule) else {
-                let hint = did_you_mean(rule, ids.iter().copied())
+        for ((rule, expected), outcome) in case.expect.iter().zip(&outcomes) {
+            let Some(outcome) = outcome else {
+                let hint = did_you_mean(rule, ids.ids.iter().copied())
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default();
                 errors.push(format!("no rule has the id `{rule}`{hint}"));
                 continue;
             };
-            exercised.insert(rule.clone());
+            run.exercised.insert(rule.clone());
             if !matches!(expected.as_str(), "fires" | "clear" | "unknown") {
                 errors.push(format!(
                     "expected outcome for `{rule}` must be \"fires\", \"clear\" or \"unknown\""
@@ -513,7 +561,7 @@ fn run_file(
 
 fn build_plan(
     case: &Case,
-    base: Option<&Result<Json, String>>,
+    base: Option<Result<&Json, &str>>,
     name: &str,
     read: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<Json, String> {
@@ -528,7 +576,7 @@ fn build_plan(
     } else {
         match base {
             Some(Ok(b)) => b.clone(),
-            Some(Err(e)) => return Err(e.clone()),
+            Some(Err(e)) => return Err(e.to_string()),
             None => {
                 return Err(
                     "the case has no plan: give `plan`, `plan_json`, or a `base` for the file"
@@ -719,7 +767,8 @@ pub fn case_plans(
             .and_then(toml_date)
             .or(file_as_of)
             .ok_or_else(|| format!("{name}: case `{}` has no evaluation date", case.name))?;
-        let plan = build_plan(case, base.as_ref(), name, read)
+        let base = base.as_ref().map(|b| b.as_ref().map_err(String::as_str));
+        let plan = build_plan(case, base, name, read)
             .map_err(|e| format!("{name}: case `{}`: {e}", case.name))?;
         out.push(CasePlan {
             name: case.name.clone(),
@@ -757,6 +806,88 @@ mod tests {
         assert!(walked.passed > 200, "{}", walked.passed);
         assert_eq!(walked.coverage, traced.coverage);
         assert_eq!(walked.passed, traced.passed);
+    }
+
+    /// Every case of the built-in pack's tests, its plan read and settled
+    /// as a run reads it.
+    fn builtin_cases(mut each: impl FnMut(&str, &str, &crate::plan::Extracted<'_>, Date)) {
+        let sources: Vec<crate::load::Source> = crate::builtin::builtin_tests()
+            .iter()
+            .map(|(n, t)| crate::load::Source::new(*n, *t))
+            .collect();
+        let loader = crate::host::MemoryLoader::new(&sources);
+        let read = |path: &str| loader.load(path);
+        let rules = RuleSet::builtin().unwrap();
+        let mut count = 0;
+        for s in sources.iter().filter(|s| s.name.ends_with(".test.toml")) {
+            for case in case_plans(&s.name, &s.text, &read).unwrap() {
+                let mut plan = crate::plan::extract(case.plan.as_bytes(), rules.shape()).unwrap();
+                rules.settle(&mut plan, None);
+                each(&case.name, &case.plan, &plan, case.as_of);
+                count += 1;
+            }
+        }
+        assert!(count > 200, "{count}");
+    }
+
+    /// Node by node: on every built-in case, the walk (nothing skipped)
+    /// gives every condition of every rule the values the explanation's
+    /// trace gives it, list elements and all.
+    #[test]
+    fn the_walk_marks_each_condition_as_the_trace_does_on_every_case() {
+        let rules = RuleSet::builtin().unwrap();
+        let mut marked = 0;
+        builtin_cases(|name, _, plan, as_of| {
+            for r in rules.compiled_rules() {
+                let mut walked = Tally::new(&rules).skipping(false);
+                let mut traced = Tally::new(&rules);
+                let mut env = crate::check::env(plan, as_of);
+                walked.rule(&mut env, &r.cond);
+                let mut env = crate::check::env(plan, as_of);
+                mark_seen(&rules.trace(&mut env, &r.cond), &mut traced);
+                assert_eq!(walked.marks(), traced.marks(), "{name}: {}", r.text.id);
+                marked += walked.marks().iter().filter(|s| s.t || s.f || s.u).count();
+            }
+        });
+        assert!(marked > 10_000, "{marked}");
+    }
+
+    /// On every built-in case, the outcome, evidence and missing paths a
+    /// run takes for each rule are those of the plan's report.
+    #[test]
+    fn case_outcomes_are_the_reports() {
+        let rules = RuleSet::builtin().unwrap();
+        let mut kinds = std::collections::BTreeSet::new();
+        builtin_cases(|name, text, plan, as_of| {
+            let report = rules
+                .check_json(text.as_bytes(), &crate::check::CheckOptions::new(as_of))
+                .unwrap();
+            let mut env = crate::check::env(plan, as_of);
+            for r in rules.compiled_rules() {
+                let want = report.outcome(&r.text.id).unwrap();
+                let got = rule_outcome(&mut env, &r.cond);
+                let want = RuleOutcome {
+                    outcome: want.outcome,
+                    evidence: want.evidence.clone(),
+                    missing: want.missing.clone(),
+                };
+                assert_eq!(got, want, "{name}: {}", r.text.id);
+                kinds.insert(format!(
+                    "{} {} {}",
+                    got.outcome.as_str(),
+                    !got.evidence.is_empty(),
+                    !got.missing.is_empty()
+                ));
+            }
+        });
+        // Rules fired with evidence, were unknown with missing paths, and clear.
+        for k in [
+            "fires true false",
+            "unknown false true",
+            "clear false false",
+        ] {
+            assert!(kinds.contains(k), "{kinds:?}");
+        }
     }
 
     #[test]
