@@ -846,7 +846,7 @@ pub(crate) fn node_value<'n>(n: &'n Node<'n>, nodes: &'n [Node<'n>]) -> Ov<'n> {
 
 /// Whether `op` holds between two values that compare as `o`.
 #[inline]
-fn holds(op: CmpOp, o: std::cmp::Ordering) -> bool {
+pub(crate) fn holds(op: CmpOp, o: std::cmp::Ordering) -> bool {
     use std::cmp::Ordering;
     match op {
         CmpOp::Eq => o == Ordering::Equal,

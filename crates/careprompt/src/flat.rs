@@ -14,7 +14,7 @@
 //! still walk the tree. `check::tests::the_flat_form_decides_what_the_tree_decides`
 //! compares the two on every example, fixture and rule-test plan.
 
-use crate::ast::{DateOp, Quantifier, TextOp};
+use crate::ast::{CmpOp, DateOp, Quantifier, TextOp};
 use crate::date::{within_from, Date, Duration};
 use crate::eval::{self, Ov, Truth, ABSENT, CUTOFFS, EVAL_STEPS_PER_PLAN_NODE};
 use crate::plan::Node;
@@ -67,7 +67,7 @@ impl<'p, 'a> Run<'p, 'a> {
     pub(crate) fn decide(&mut self, flat: &Flat) -> (Truth, bool) {
         self.spent = 0;
         let truth = match flat.ops.first() {
-            Some(op) => self.decide_op(&flat.ops, op),
+            Some(op) => self.decide_parts(&flat.ops, op),
             None => Truth::Unknown,
         };
         (truth, self.spent > self.limit)
@@ -109,7 +109,11 @@ impl<'p, 'a> Run<'p, 'a> {
 
     #[inline(always)]
     fn node(&self, p: &Path) -> &'p Node<'a> {
-        let Some(mut n) = self.scopes.get(usize::from(p.scope)).copied() else {
+        let Some(mut n) = self
+            .scopes
+            .get(usize::from(p.scope) & (FLAT_SCOPES - 1))
+            .copied()
+        else {
             return &ABSENT;
         };
         for &slot in p.slots.get(..usize::from(p.len)).unwrap_or_default() {
@@ -145,11 +149,12 @@ impl<'p, 'a> Run<'p, 'a> {
         })
     }
 
-    /// The leaves, decided in place by the loops over parts and elements
-    /// (no call); `None` for anything else.
+    /// Decides one instruction: leaves in place (this is inlined into the
+    /// loops over parts and elements, so a leaf costs no call), everything
+    /// else through a function of its own.
     #[inline(always)]
-    fn leaf(&mut self, op: &Op) -> Option<Truth> {
-        Some(match op {
+    fn decide_op(&mut self, ops: &[Op], op: &Op) -> Truth {
+        match op {
             Op::TextEq { path, eq, text } => match self.node(path) {
                 Node::Text(t) => Truth::from_bool(same_bytes(t.as_bytes(), text.as_bytes()) == *eq),
                 _ => Truth::Unknown,
@@ -158,7 +163,14 @@ impl<'p, 'a> Run<'p, 'a> {
                 Node::Num(x) => eval::compare_ranges(*x, *x, *op, *n, *n),
                 _ => Truth::Unknown,
             },
-            Op::FieldCmp { path, op, lit } => eval::compare_node(self.node(path), *op, lit),
+            Op::BoolCmp { path, op, b } => match self.node(path) {
+                Node::Bool(a) => Truth::from_bool(eval::holds(*op, a.cmp(b))),
+                _ => Truth::Unknown,
+            },
+            Op::DateCmp { path, op, date } => match self.node(path) {
+                Node::Date(d) => Truth::from_bool(eval::holds(*op, d.cmp(date))),
+                _ => Truth::Unknown,
+            },
             Op::Truthy(path) => match self.node(path) {
                 Node::Bool(b) => Truth::from_bool(*b),
                 _ => Truth::Unknown,
@@ -167,68 +179,99 @@ impl<'p, 'a> Run<'p, 'a> {
             Op::Within { path, duration } => self.date_window(path, *duration, true),
             Op::MoreThanAgo { path, duration } => self.date_window(path, *duration, false),
             Op::Const(b) => Truth::from_bool(*b),
-            _ => return None,
-        })
-    }
-
-    #[inline(always)]
-    fn decide_op(&mut self, ops: &[Op], op: &Op) -> Truth {
-        match self.leaf(op) {
-            Some(t) => t,
-            None => self.inner(ops, op),
+            Op::And { first, len } => self.all_of(ops, *first, *len),
+            Op::Or { first, len } => self.any_of(ops, *first, *len),
+            Op::Quant { q, each } => self.quantifier(ops, *q, each),
+            Op::CountCmp { each, op, n } => self.count_cmp(ops, each, *op, *n),
+            Op::Not(i) => self.not(ops, *i),
+            Op::FieldCmp { path, op, lit } => self.field_cmp(path, *op, lit),
+            Op::Other(other) => self.other(ops, other),
         }
     }
 
-    /// `and`, `or`, `not`, lists and the rarer conditions.
-    fn inner(&mut self, ops: &[Op], op: &Op) -> Truth {
+    /// [`Run::decide_op`] with the loop of an `and` or `or` in place too:
+    /// for what is decided many times, a rule's condition and a list's
+    /// filter, which are most often an `and` or an `or` of leaves.
+    #[inline(always)]
+    fn decide_parts(&mut self, ops: &[Op], op: &Op) -> Truth {
         match op {
-            Op::And { first, len } => {
-                let Some(parts) = parts(ops, *first, *len) else {
-                    return Truth::Unknown;
-                };
-                let mut result = Truth::True;
-                for part in parts {
-                    match self.decide_op(ops, part) {
-                        Truth::False => return Truth::False,
-                        Truth::Unknown => result = Truth::Unknown,
-                        Truth::True => {}
-                    }
-                }
-                result
+            Op::And { first, len } => self.all_of_here(ops, *first, *len),
+            Op::Or { first, len } => self.any_of_here(ops, *first, *len),
+            _ => self.decide_op(ops, op),
+        }
+    }
+
+    #[inline(never)]
+    fn all_of(&mut self, ops: &[Op], first: u32, len: u32) -> Truth {
+        self.all_of_here(ops, first, len)
+    }
+
+    #[inline(never)]
+    fn any_of(&mut self, ops: &[Op], first: u32, len: u32) -> Truth {
+        self.any_of_here(ops, first, len)
+    }
+
+    #[inline(always)]
+    fn all_of_here(&mut self, ops: &[Op], first: u32, len: u32) -> Truth {
+        let Some(parts) = parts(ops, first, len) else {
+            return Truth::Unknown;
+        };
+        let mut result = Truth::True;
+        for part in parts {
+            match self.decide_op(ops, part) {
+                Truth::False => return Truth::False,
+                Truth::Unknown => result = Truth::Unknown,
+                Truth::True => {}
             }
-            Op::Or { first, len } => {
-                let Some(parts) = parts(ops, *first, *len) else {
-                    return Truth::Unknown;
-                };
-                let mut result = Truth::False;
-                for part in parts {
-                    match self.decide_op(ops, part) {
-                        Truth::True => return Truth::True,
-                        Truth::Unknown => result = Truth::Unknown,
-                        Truth::False => {}
-                    }
-                }
-                result
+        }
+        result
+    }
+
+    #[inline(always)]
+    fn any_of_here(&mut self, ops: &[Op], first: u32, len: u32) -> Truth {
+        let Some(parts) = parts(ops, first, len) else {
+            return Truth::Unknown;
+        };
+        let mut result = Truth::False;
+        for part in parts {
+            match self.decide_op(ops, part) {
+                Truth::True => return Truth::True,
+                Truth::Unknown => result = Truth::Unknown,
+                Truth::False => {}
             }
-            Op::Not(i) => match ops.get(*i as usize) {
-                Some(inner) => self.decide_op(ops, inner).not(),
-                None => Truth::Unknown,
-            },
-            Op::Quant { q, each } => self.quantifier(ops, *q, each),
-            Op::CountCmp { each, op, n } => match self.count(ops, each) {
-                Some((lo, hi)) => eval::compare_ranges(lo, hi, *op, *n, *n),
-                None => Truth::Unknown,
-            },
-            Op::Other(other) => self.other(ops, other),
-            leaf => self.leaf(leaf).unwrap_or(Truth::Unknown),
+        }
+        result
+    }
+
+    #[inline(never)]
+    fn not(&mut self, ops: &[Op], i: u32) -> Truth {
+        match ops.get(i as usize) {
+            Some(inner) => self.decide_op(ops, inner).not(),
+            None => Truth::Unknown,
+        }
+    }
+
+    #[inline(never)]
+    fn field_cmp(&self, path: &Path, op: CmpOp, lit: &Lit) -> Truth {
+        eval::compare_node(self.node(path), op, lit)
+    }
+
+    #[inline(never)]
+    fn count_cmp(&mut self, ops: &[Op], each: &Each, op: CmpOp, n: f64) -> Truth {
+        match self.count(ops, each) {
+            Some((lo, hi)) => eval::compare_ranges(lo, hi, op, n, n),
+            None => Truth::Unknown,
         }
     }
 
     /// Decides `filter` on each element in turn, in the scope of `each`;
     /// the counts of true, unknown and false elements. Stops at the first
     /// element whose answer is `stop_on`, or when the budget runs out.
-    #[inline]
-    fn each(
+    ///
+    /// With `SPEND` false the caller has spent the steps of every element
+    /// already (a count, which always looks at them all).
+    #[inline(always)]
+    fn each<const SPEND: bool>(
         &mut self,
         ops: &[Op],
         items: &'p [Node<'a>],
@@ -240,13 +283,13 @@ impl<'p, 'a> Run<'p, 'a> {
         let cost = u64::from(each.cost);
         let level = usize::from(each.level);
         for item in items {
-            if !self.spend(cost) {
+            if SPEND && !self.spend(cost) {
                 break;
             }
-            if let Some(scope) = self.scopes.get_mut(level) {
+            if let Some(scope) = self.scopes.get_mut(level & (FLAT_SCOPES - 1)) {
                 *scope = item;
             }
-            let t = self.decide_op(ops, filter);
+            let t = self.decide_parts(ops, filter);
             match t {
                 Truth::True => trues += 1,
                 Truth::Unknown => unknowns += 1,
@@ -259,6 +302,7 @@ impl<'p, 'a> Run<'p, 'a> {
         (trues, unknowns, falses)
     }
 
+    #[inline(never)]
     fn quantifier(&mut self, ops: &[Op], q: Quantifier, each: &Each) -> Truth {
         let Some(items) = self.list(&each.list) else {
             return Truth::Unknown;
@@ -275,7 +319,7 @@ impl<'p, 'a> Run<'p, 'a> {
             Quantifier::Any | Quantifier::None => Truth::True,
             Quantifier::All => Truth::False,
         };
-        let (trues, unknowns, falses) = self.each(ops, items, filter, each, Some(stop));
+        let (trues, unknowns, falses) = self.each::<true>(ops, items, filter, each, Some(stop));
         let any = if trues > 0 {
             Truth::True
         } else if unknowns > 0 {
@@ -306,7 +350,14 @@ impl<'p, 'a> Run<'p, 'a> {
             let n = items.len() as f64;
             return Some((n, n));
         };
-        let (trues, unknowns, _) = self.each(ops, items, filter, each, None);
+        // A count looks at every element, so their steps are spent at once:
+        // the same total as one element at a time, so the budget runs out
+        // exactly when it does on the tree (where it runs out part way, the
+        // rule is unknown either way).
+        if !self.spend(u64::from(each.cost).saturating_mul(items.len() as u64)) {
+            return None;
+        }
+        let (trues, unknowns, _) = self.each::<false>(ops, items, filter, each, None);
         Some((trues as f64, (trues + unknowns) as f64))
     }
 
@@ -333,6 +384,7 @@ impl<'p, 'a> Run<'p, 'a> {
         }
     }
 
+    #[inline(never)]
     fn other(&mut self, ops: &[Op], other: &OtherOp) -> Truth {
         match other {
             OtherOp::Truthy(v) => match self.value(ops, v) {

@@ -27,7 +27,8 @@ pub(crate) struct Flat {
 /// The most fields a path of the flat form goes through (longer paths keep
 /// the rule on the tree).
 pub(crate) const FLAT_PATH_LEN: usize = 4;
-/// The most scopes (the plan and nested list elements) the flat form holds.
+/// The most scopes (the plan and nested list elements) the flat form holds
+/// (a power of two: a scope's index is masked with it, not checked).
 pub(crate) const FLAT_SCOPES: usize = 8;
 /// A quantifier or count without a `where` filter.
 pub(crate) const NO_FILTER: u32 = u32::MAX;
@@ -77,6 +78,18 @@ pub(crate) enum Op {
         path: Path,
         op: CmpOp,
         n: f64,
+    },
+    /// A yes/no field compared with `true` or `false`.
+    BoolCmp {
+        path: Path,
+        op: CmpOp,
+        b: bool,
+    },
+    /// A date field compared with a date.
+    DateCmp {
+        path: Path,
+        op: CmpOp,
+        date: Date,
     },
     /// Any other field compared with a literal.
     FieldCmp {

@@ -130,6 +130,16 @@ impl Builder {
                         eq: *op == CmpOp::Eq,
                         text: t.clone(),
                     },
+                    (_, Lit::Bool(b)) => Op::BoolCmp {
+                        path,
+                        op: *op,
+                        b: *b,
+                    },
+                    (_, Lit::Date(date)) => Op::DateCmp {
+                        path,
+                        op: *op,
+                        date: *date,
+                    },
                     (_, Lit::Num(n)) => Op::NumCmp {
                         path,
                         op: *op,
