@@ -838,18 +838,28 @@ rule X-08 { title "t" theme "t" kind risk severity low prompt "p"
     /// filter of a few does not.
     #[test]
     fn the_flat_form_runs_out_of_budget_where_the_tree_does() {
-        let rule = |n: usize| {
+        // A quantifier inside a quantifier, and a count inside a count
+        // (whose steps the flat form spends at once).
+        let rule = |n: usize, count: bool| {
             let tests: Vec<String> = (0..n).map(|i| format!("condition = \"c{i}\"")).collect();
+            let tests = tests.join(" or ");
+            let when = if count {
+                format!("count placements where (count health.diagnoses where ({tests}) >= 1) >= 1")
+            } else {
+                format!("any placements where (any health.diagnoses where ({tests}))")
+            };
             format!(
-                "rule R {{\n  title \"t\"\n  theme \"t\"\n  kind risk\n  severity high\n  when any placements where (any health.diagnoses where ({}))\n  prompt \"p\"\n}}\n",
-                tests.join(" or ")
+                "rule R {{\n  title \"t\"\n  theme \"t\"\n  kind risk\n  severity high\n  when {when}\n  prompt \"p\"\n}}\n"
             )
         };
         let as_of = Date::parse("2026-11-26").unwrap();
         let mut runs_out = 0;
-        for tests in [1, 3, 10, 30, 100] {
+        for (tests, count) in [1, 3, 10, 30, 100]
+            .into_iter()
+            .flat_map(|t| [(t, false), (t, true)])
+        {
             let rules =
-                RuleSet::compile(&[crate::load::Source::new("r.cpr", rule(tests))]).unwrap();
+                RuleSet::compile(&[crate::load::Source::new("r.cpr", rule(tests, count))]).unwrap();
             for len in [0, 1, 5, 10, 20, 40] {
                 let plan = json!({
                     "plan_id": "p",
@@ -865,14 +875,18 @@ rule X-08 { title "t" theme "t" kind risk severity low prompt "p"
                 let want = tree.cond::<false>(&r.cond);
                 let mut run = Run::new(&plan.root, &plan.nodes, as_of);
                 let (got, exhausted) = run.decide(r.flat.as_ref().unwrap());
-                assert_eq!(exhausted, tree.exhausted(), "{tests} tests, {len} elements");
+                assert_eq!(
+                    exhausted,
+                    tree.exhausted(),
+                    "{tests} tests, {len} elements, count {count}"
+                );
                 runs_out += usize::from(exhausted);
                 if !exhausted {
                     assert_eq!(got, want);
                 }
             }
         }
-        assert!(runs_out > 0 && runs_out < 30, "{runs_out}");
+        assert!(runs_out > 1 && runs_out < 60, "{runs_out}");
     }
 
     #[test]
