@@ -781,6 +781,8 @@ rule X-07 { title "t" theme "t" kind risk severity low prompt "p"
   when none placements where (any crisis.arrests where (date >= start_date)) or count people.agencies >= 5 }
 rule X-08 { title "t" theme "t" kind risk severity low prompt "p"
   when education.school.name contains "academy" or child.date_of_birth < 2015-01-01 or 3 <= count placements }
+rule X-09 { title "t" theme "t" kind risk severity low prompt "p"
+  when education.school.phase != "primary" or any placements where (local_authority != "Northshire") }
 "#;
 
     /// The flat form ([`crate::flat`]) gives the tree's truth, and runs out
