@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::coverage::Coverage;
 use crate::date::Date;
 use crate::eval::{self, Env, Truth};
+use crate::flat::Run;
 use crate::plan::{self, Node, PlanError};
 use crate::program::{Cond, ShapeObj, ShapeTy};
 use crate::report::{Evidence, Outcome, OutcomeKind, Report, Summary, REPORT_VERSION, VERSION};
@@ -131,10 +132,20 @@ impl RuleSet {
     }
 
     fn outcomes(&self, plan: &plan::Extracted<'_>, options: &CheckOptions) -> Vec<OutcomeKind> {
-        let mut env = env(plan, options.as_of);
+        let mut run = Run::new(&plan.root, &plan.nodes, options.as_of);
+        let mut tree = None;
         self.rules
             .iter()
-            .map(|r| decide(&mut env, &r.cond))
+            .map(|r| match &r.flat {
+                Some(flat) => {
+                    let (truth, exhausted) = run.decide(flat);
+                    outcome_of(truth, exhausted)
+                }
+                None => decide(
+                    tree.get_or_insert_with(|| env(plan, options.as_of)),
+                    &r.cond,
+                ),
+            })
             .collect()
     }
 
@@ -151,12 +162,19 @@ impl RuleSet {
             options.as_of,
         ));
         let mut env = env(plan, options.as_of);
+        let mut run = Run::new(&plan.root, &plan.nodes, options.as_of);
         let mut summary = Summary::default();
         let mut outcomes = Vec::with_capacity(self.rules.len());
         for r in &self.rules {
-            env.set_plan_budget();
-            let mut truth = env.cond::<false>(&r.cond);
-            let too_costly = env.exhausted();
+            // Decided on the flat form; recorded (below) on the tree.
+            let (mut truth, too_costly) = match &r.flat {
+                Some(flat) => run.decide(flat),
+                None => {
+                    env.set_plan_budget();
+                    let truth = env.cond::<false>(&r.cond);
+                    (truth, env.exhausted())
+                }
+            };
             if too_costly {
                 truth = Truth::Unknown;
                 warnings.push(format!(
@@ -642,6 +660,235 @@ mod tests {
         let report = rules.check_json(plan.as_bytes(), &options).unwrap();
         assert_eq!(report.outcomes[0].outcome, OutcomeKind::Clear);
         assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    }
+
+    /// Plans with one field left out, anywhere in the plan (every object
+    /// key at every depth, list elements included), each in turn.
+    fn with_a_field_left_out(v: &Value, out: &mut Vec<Value>) {
+        fn walk(v: &Value, at: &mut Vec<PathStep>, root: &Value, out: &mut Vec<Value>) {
+            match v {
+                Value::Object(m) => {
+                    for (k, child) in m {
+                        at.push(PathStep::Key(k.clone()));
+                        let mut less = root.clone();
+                        remove(&mut less, at);
+                        out.push(less);
+                        walk(child, at, root, out);
+                        at.pop();
+                    }
+                }
+                Value::Array(items) => {
+                    for (i, child) in items.iter().enumerate() {
+                        at.push(PathStep::Index(i));
+                        walk(child, at, root, out);
+                        at.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
+        fn remove(v: &mut Value, at: &[PathStep]) {
+            let Some((last, init)) = at.split_last() else {
+                return;
+            };
+            let mut n = v;
+            for step in init {
+                n = match step {
+                    PathStep::Key(k) => &mut n[k.as_str()],
+                    PathStep::Index(i) => &mut n[*i],
+                };
+            }
+            if let (PathStep::Key(k), Value::Object(m)) = (last, n) {
+                m.remove(k);
+            }
+        }
+        walk(v, &mut Vec::new(), v, out);
+    }
+
+    #[derive(Clone)]
+    enum PathStep {
+        Key(String),
+        Index(usize),
+    }
+
+    /// Every example plan and the built-in pack's fixture plans, whole and
+    /// with each of their fields (at any depth) left out in turn, and the
+    /// plan of every case of the pack's rule tests on its evaluation date,
+    /// whole and with each top-level field left out in turn.
+    fn every_plan() -> Vec<(String, Date)> {
+        let default = Date::parse("2026-11-26").unwrap();
+        let mut whole: Vec<(Value, Date)> = Vec::new();
+        for text in plans() {
+            whole.push((serde_json::from_str(&text).unwrap(), default));
+        }
+        let files = crate::builtin::builtin_tests();
+        let read = |path: &str| -> Result<String, String> {
+            files
+                .iter()
+                .find(|(n, _)| *n == path)
+                .map(|(_, t)| t.to_string())
+                .ok_or_else(|| format!("no {path}"))
+        };
+        let examples = whole.len();
+        let mut cases = 0;
+        for (name, text) in files {
+            if !name.ends_with(".test.toml") {
+                continue;
+            }
+            for case in crate::testing::case_plans(name, text, &read).unwrap() {
+                cases += 1;
+                whole.push((serde_json::from_str(&case.plan).unwrap(), case.as_of));
+            }
+        }
+        assert!(cases > 150, "{cases}");
+        let mut out = Vec::new();
+        for (i, (v, as_of)) in whole.iter().enumerate() {
+            out.push((v.to_string(), *as_of));
+            if i < examples {
+                let mut less = Vec::new();
+                with_a_field_left_out(v, &mut less);
+                out.extend(less.iter().map(|l| (l.to_string(), *as_of)));
+            } else if let Value::Object(m) = v {
+                // A case's plan is its file's base plan changed a little:
+                // its top-level fields left out in turn.
+                for k in m.keys() {
+                    let mut less = m.clone();
+                    less.remove(k);
+                    out.push((Value::Object(less).to_string(), *as_of));
+                }
+            }
+        }
+        out
+    }
+
+    /// Rules using what the built-in pack does not (text tests, value
+    /// sets, ages and counts against fields, counts without a filter,
+    /// `all`, `not`, constants), over the schema's fields.
+    const MORE_RULES: &str = r#"
+rule X-01 { title "t" theme "t" kind risk severity low prompt "p"
+  when child.home_local_authority starts with "north" or child.home_local_authority contains "BRIDGE" }
+rule X-02 { title "t" theme "t" kind risk severity low prompt "p"
+  when child.neurodiversity contains "autism" }
+rule X-03 { title "t" theme "t" kind risk severity low prompt "p"
+  when child.legal_status in ["C1", "C2"] and not (age of child.date_of_birth in [10, 11, 12]) }
+rule X-04 { title "t" theme "t" kind risk severity low prompt "p"
+  when count placements where (emergency = true) in [1, 2] or count placements not in [3] }
+rule X-05 { title "t" theme "t" kind risk severity low prompt "p"
+  when all placements where (start_date more than 1 year ago) and count crisis.arrests < count placements }
+rule X-06 { title "t" theme "t" kind risk severity low prompt "p"
+  when age of child.date_of_birth > 9 and any placements where (local_authority != child.home_local_authority) }
+rule X-07 { title "t" theme "t" kind risk severity low prompt "p"
+  when none placements where (any crisis.arrests where (date >= start_date)) or count people.agencies >= 5 }
+rule X-08 { title "t" theme "t" kind risk severity low prompt "p"
+  when education.school.name contains "academy" or child.date_of_birth < 2015-01-01 or 3 <= count placements }
+rule X-09 { title "t" theme "t" kind risk severity low prompt "p"
+  when education.school.phase != "primary" or any placements where (local_authority != "Northshire") }
+"#;
+
+    /// The flat form ([`crate::flat`]) gives the tree's truth, and runs out
+    /// of budget where the tree does, for every rule of the built-in pack
+    /// (and rules using what the pack does not) on every plan of
+    /// [`every_plan`].
+    #[test]
+    fn the_flat_form_decides_what_the_tree_decides() {
+        let builtin = RuleSet::builtin().unwrap();
+        let more = RuleSet::compile(&[crate::load::Source::new("more.cpr", MORE_RULES)]).unwrap();
+        let plans = every_plan();
+        assert!(plans.len() > 5_000, "{}", plans.len());
+        eprintln!("{} plans", plans.len());
+        let mut seen = std::collections::HashMap::new();
+        for rules in [&builtin, &more] {
+            assert!(rules.rules.iter().all(|r| r.flat.is_some()));
+            for (text, as_of) in &plans {
+                let Ok(mut plan) = plan::extract(text.as_bytes(), &rules.shape) else {
+                    continue;
+                };
+                rules.settle(&mut plan, None);
+                let mut tree = env(&plan, *as_of);
+                let mut run = Run::new(&plan.root, &plan.nodes, *as_of);
+                for r in &rules.rules {
+                    tree.set_plan_budget();
+                    let want = tree.cond::<false>(&r.cond);
+                    let want_exhausted = tree.exhausted();
+                    let (got, got_exhausted) = run.decide(r.flat.as_ref().unwrap());
+                    assert_eq!(got_exhausted, want_exhausted, "{} on {text}", r.text.id);
+                    if !want_exhausted {
+                        assert_eq!(got, want, "{} on {text}", r.text.id);
+                    }
+                    *seen.entry((r.text.id.clone(), got)).or_insert(0) += 1;
+                }
+            }
+        }
+        // Every rule is seen firing, and unknown with a field left out.
+        for rules in [&builtin, &more] {
+            for r in &rules.rules {
+                for t in [Truth::True, Truth::Unknown] {
+                    assert!(
+                        seen.contains_key(&(r.text.id.clone(), t)),
+                        "{} never {t:?}",
+                        r.text.id
+                    );
+                }
+            }
+        }
+        let clear = seen.keys().filter(|(_, t)| *t == Truth::False).count();
+        assert!(clear > 40, "{clear}");
+    }
+
+    /// The budget as the flat form spends it: a filter of many tests inside
+    /// another list runs out on both forms at the same plan size, and a
+    /// filter of a few does not.
+    #[test]
+    fn the_flat_form_runs_out_of_budget_where_the_tree_does() {
+        // A quantifier inside a quantifier, and a count inside a count
+        // (whose steps the flat form spends at once).
+        let rule = |n: usize, count: bool| {
+            let tests: Vec<String> = (0..n).map(|i| format!("condition = \"c{i}\"")).collect();
+            let tests = tests.join(" or ");
+            let when = if count {
+                format!("count placements where (count health.diagnoses where ({tests}) >= 1) >= 1")
+            } else {
+                format!("any placements where (any health.diagnoses where ({tests}))")
+            };
+            format!(
+                "rule R {{\n  title \"t\"\n  theme \"t\"\n  kind risk\n  severity high\n  when {when}\n  prompt \"p\"\n}}\n"
+            )
+        };
+        let as_of = Date::parse("2026-11-26").unwrap();
+        let mut runs_out = 0;
+        for (tests, count) in [1, 3, 10, 30, 100]
+            .into_iter()
+            .flat_map(|t| [(t, false), (t, true)])
+        {
+            let rules =
+                RuleSet::compile(&[crate::load::Source::new("r.cpr", rule(tests, count))]).unwrap();
+            for len in [0, 1, 5, 10, 20, 40] {
+                let plan = json!({
+                    "plan_id": "p",
+                    "placements": vec![json!({"id": "x"}); len],
+                    "health": {"diagnoses": vec![json!({"condition": "none of them"}); len]},
+                })
+                .to_string();
+                let mut plan = plan::extract(plan.as_bytes(), &rules.shape).unwrap();
+                rules.settle(&mut plan, None);
+                let r = &rules.rules[0];
+                let mut tree = env(&plan, as_of);
+                tree.set_plan_budget();
+                let want = tree.cond::<false>(&r.cond);
+                let mut run = Run::new(&plan.root, &plan.nodes, as_of);
+                let (got, exhausted) = run.decide(r.flat.as_ref().unwrap());
+                assert_eq!(
+                    exhausted,
+                    tree.exhausted(),
+                    "{tests} tests, {len} elements, count {count}"
+                );
+                runs_out += usize::from(exhausted);
+                if !exhausted {
+                    assert_eq!(got, want);
+                }
+            }
+        }
+        assert!(runs_out > 1 && runs_out < 60, "{runs_out}");
     }
 
     #[test]

@@ -54,7 +54,8 @@ impl Truth {
         }
     }
 
-    fn from_bool(b: bool) -> Truth {
+    #[inline]
+    pub(crate) fn from_bool(b: bool) -> Truth {
         if b {
             Truth::True
         } else {
@@ -86,7 +87,7 @@ pub(crate) enum Item {
     Missing(String),
 }
 
-static ABSENT: Node<'static> = Node::Absent;
+pub(crate) static ABSENT: Node<'static> = Node::Absent;
 
 /// The state of one evaluation: the evaluation date, the stack of list
 /// elements being looked at, and (when recording) what was observed.
@@ -127,7 +128,7 @@ pub(crate) struct Env<'p, 'a> {
 pub const EVAL_STEPS_PER_PLAN_NODE: u64 = 64;
 
 /// How many distinct durations' cutoff dates one evaluation keeps.
-const CUTOFFS: usize = 8;
+pub(crate) const CUTOFFS: usize = 8;
 
 /// Cutoff dates for one evaluation date, kept per thread.
 type CutoffCache = (Date, [Option<(Duration, Date)>; CUTOFFS]);
@@ -142,7 +143,7 @@ thread_local! {
 }
 
 /// `duration` before `as_of`, from this thread's cache when it has it.
-fn thread_cutoff(as_of: Date, duration: Duration) -> Date {
+pub(crate) fn thread_cutoff(as_of: Date, duration: Duration) -> Date {
     THREAD_CUTOFFS
         .try_with(|cache| {
             let Ok(mut cache) = cache.try_borrow_mut() else {
@@ -175,7 +176,7 @@ fn thread_cutoff(as_of: Date, duration: Duration) -> Date {
 /// absent field is not known, so both are unknown on it; `null` and an
 /// empty list record none.
 #[inline]
-fn presence(n: &Node<'_>, missing: bool) -> Truth {
+pub(crate) fn presence(n: &Node<'_>, missing: bool) -> Truth {
     let none = match n {
         Node::Absent => return Truth::Unknown,
         Node::Null | Node::List(_, 0) => true,
@@ -184,7 +185,7 @@ fn presence(n: &Node<'_>, missing: bool) -> Truth {
     Truth::from_bool(none == missing)
 }
 
-enum Ov<'n> {
+pub(crate) enum Ov<'n> {
     Missing,
     Text(&'n str),
     /// A number, or for counts over partly unknown lists, the range it lies in.
@@ -838,7 +839,7 @@ impl<'p, 'a> Env<'p, 'a> {
 }
 
 #[inline]
-fn lit_value(l: &Lit) -> Ov<'_> {
+pub(crate) fn lit_value(l: &Lit) -> Ov<'_> {
     match l {
         Lit::Text(t) => Ov::Text(t.as_ref()),
         Lit::Num(n) => Ov::Num(*n, *n),
@@ -848,7 +849,7 @@ fn lit_value(l: &Lit) -> Ov<'_> {
 }
 
 #[inline]
-fn node_value<'n>(n: &'n Node<'n>, nodes: &'n [Node<'n>]) -> Ov<'n> {
+pub(crate) fn node_value<'n>(n: &'n Node<'n>, nodes: &'n [Node<'n>]) -> Ov<'n> {
     match n {
         Node::Absent | Node::Null => Ov::Missing,
         Node::Bool(b) => Ov::Bool(*b),
@@ -862,7 +863,7 @@ fn node_value<'n>(n: &'n Node<'n>, nodes: &'n [Node<'n>]) -> Ov<'n> {
 
 /// Whether `op` holds between two values that compare as `o`.
 #[inline]
-fn holds(op: CmpOp, o: std::cmp::Ordering) -> bool {
+pub(crate) fn holds(op: CmpOp, o: std::cmp::Ordering) -> bool {
     use std::cmp::Ordering;
     match op {
         CmpOp::Eq => o == Ordering::Equal,
@@ -877,7 +878,7 @@ fn holds(op: CmpOp, o: std::cmp::Ordering) -> bool {
 /// `op` between two texts: equality by their bytes (the commonest test on
 /// text, without ordering them), order as `str` orders them.
 #[inline]
-fn compare_text(a: &str, op: CmpOp, b: &str) -> Truth {
+pub(crate) fn compare_text(a: &str, op: CmpOp, b: &str) -> Truth {
     Truth::from_bool(match op {
         CmpOp::Eq => same_bytes(a.as_bytes(), b.as_bytes()),
         CmpOp::Ne => !same_bytes(a.as_bytes(), b.as_bytes()),
@@ -888,7 +889,7 @@ fn compare_text(a: &str, op: CmpOp, b: &str) -> Truth {
 /// [`compare`] of a plan value with a literal, without building either
 /// operand's value: the same answers.
 #[inline]
-fn compare_node(n: &Node<'_>, op: CmpOp, l: &Lit) -> Truth {
+pub(crate) fn compare_node(n: &Node<'_>, op: CmpOp, l: &Lit) -> Truth {
     match (n, l) {
         (Node::Text(a), Lit::Text(b)) => compare_text(a, op, b),
         (Node::Num(a), Lit::Num(b)) => compare_ranges(*a, *a, op, *b, *b),
@@ -899,7 +900,7 @@ fn compare_node(n: &Node<'_>, op: CmpOp, l: &Lit) -> Truth {
 }
 
 #[inline]
-fn compare(l: &Ov<'_>, op: CmpOp, r: &Ov<'_>) -> Truth {
+pub(crate) fn compare(l: &Ov<'_>, op: CmpOp, r: &Ov<'_>) -> Truth {
     match (l, r) {
         (Ov::Missing, _) | (_, Ov::Missing) => Truth::Unknown,
         (Ov::Text(a), Ov::Text(b)) => compare_text(a, op, b),
@@ -912,7 +913,8 @@ fn compare(l: &Ov<'_>, op: CmpOp, r: &Ov<'_>) -> Truth {
 
 /// Compares two number ranges: true if the comparison holds for every pair
 /// of values in them, false if for none, unknown otherwise.
-fn compare_ranges(alo: f64, ahi: f64, op: CmpOp, blo: f64, bhi: f64) -> Truth {
+#[inline]
+pub(crate) fn compare_ranges(alo: f64, ahi: f64, op: CmpOp, blo: f64, bhi: f64) -> Truth {
     let (always, never) = match op {
         CmpOp::Lt => (ahi < blo, alo >= bhi),
         CmpOp::Le => (ahi <= blo, alo > bhi),
@@ -936,7 +938,7 @@ fn compare_ranges(alo: f64, ahi: f64, op: CmpOp, blo: f64, bhi: f64) -> Truth {
     }
 }
 
-fn contains_ci(hay: &str, needle_lower: &str) -> bool {
+pub(crate) fn contains_ci(hay: &str, needle_lower: &str) -> bool {
     if hay.is_ascii() && needle_lower.is_ascii() {
         let h = hay.as_bytes();
         let n = needle_lower.as_bytes();
@@ -949,7 +951,7 @@ fn contains_ci(hay: &str, needle_lower: &str) -> bool {
     }
 }
 
-fn starts_with_ci(hay: &str, needle_lower: &str) -> bool {
+pub(crate) fn starts_with_ci(hay: &str, needle_lower: &str) -> bool {
     if hay.is_ascii() && needle_lower.is_ascii() {
         hay.as_bytes()
             .get(..needle_lower.len())

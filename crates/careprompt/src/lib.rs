@@ -61,6 +61,7 @@ mod ruleset;
 // build the report.
 mod check;
 mod eval;
+mod flat;
 pub mod plan;
 pub mod report;
 

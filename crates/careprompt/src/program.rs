@@ -9,6 +9,161 @@ use crate::ast::{RuleKind, Severity};
 use crate::date::{Date, Duration};
 use crate::json::literal;
 
+/// The flat form of one rule's condition, what deciding a rule runs
+/// (`flat.rs`): the tree of [`Cond`] laid out in one array, children of an
+/// `and` or `or` side by side, definitions expanded away, paths held
+/// inline (no box to follow), the commonest leaves as their own
+/// instructions (a text equal to a literal, a number compared with one, a
+/// date window, a count compared with a number). The tree stays the
+/// compiled form for recording evidence, explanations and rule-test
+/// coverage; both decide the same truth (tested on every example, fixture
+/// and rule-test plan).
+#[derive(Clone, Debug)]
+pub(crate) struct Flat {
+    /// The instructions; the first is the condition itself.
+    pub ops: Box<[Op]>,
+}
+
+/// The most fields a path of the flat form goes through (longer paths keep
+/// the rule on the tree).
+pub(crate) const FLAT_PATH_LEN: usize = 4;
+/// The most scopes (the plan and nested list elements) the flat form holds
+/// (a power of two: a scope's index is masked with it, not checked).
+pub(crate) const FLAT_SCOPES: usize = 8;
+/// A quantifier or count without a `where` filter.
+pub(crate) const NO_FILTER: u32 = u32::MAX;
+
+/// A field path of the flat form: a scope and up to [`FLAT_PATH_LEN`] slots.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Path {
+    pub scope: u8,
+    pub len: u8,
+    pub slots: [u16; FLAT_PATH_LEN],
+}
+
+/// A list looked through: its path, its filter (an index into
+/// [`Flat::ops`], or [`NO_FILTER`]), what each element costs the budget
+/// (the filter's [`Cond::cost`]) and the scope its elements are put in.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Each {
+    pub list: Path,
+    pub filter: u32,
+    pub cost: u32,
+    pub level: u8,
+}
+
+/// One instruction of the flat form.
+#[derive(Clone, Debug)]
+pub(crate) enum Op {
+    /// `ops[first..first + len]`, all of them.
+    And {
+        first: u32,
+        len: u32,
+    },
+    /// `ops[first..first + len]`, any of them.
+    Or {
+        first: u32,
+        len: u32,
+    },
+    Not(u32),
+    Const(bool),
+    /// A text field equal (`eq`) or not equal to a literal.
+    TextEq {
+        path: Path,
+        eq: bool,
+        text: Arc<str>,
+    },
+    /// A number field compared with a number.
+    NumCmp {
+        path: Path,
+        op: CmpOp,
+        n: f64,
+    },
+    /// A yes/no field compared with `true` or `false`.
+    BoolCmp {
+        path: Path,
+        op: CmpOp,
+        b: bool,
+    },
+    /// A date field compared with a date.
+    DateCmp {
+        path: Path,
+        op: CmpOp,
+        date: Date,
+    },
+    /// Any other field compared with a literal.
+    FieldCmp {
+        path: Path,
+        op: CmpOp,
+        lit: Lit,
+    },
+    /// A yes/no field.
+    Truthy(Path),
+    Present {
+        path: Path,
+        missing: bool,
+    },
+    /// A date field within `duration` up to the evaluation date.
+    Within {
+        path: Path,
+        duration: Duration,
+    },
+    /// A date field more than `duration` before the evaluation date.
+    MoreThanAgo {
+        path: Path,
+        duration: Duration,
+    },
+    Quant {
+        q: Quantifier,
+        each: Each,
+    },
+    /// `count list where (filter)` compared with a number.
+    CountCmp {
+        each: Each,
+        op: CmpOp,
+        n: f64,
+    },
+    /// Any other condition, its operands in the flat form.
+    Other(Box<OtherOp>),
+}
+
+/// The rarer conditions of the flat form.
+#[derive(Clone, Debug)]
+pub(crate) enum OtherOp {
+    Cmp {
+        left: FlatOperand,
+        op: CmpOp,
+        right: FlatOperand,
+    },
+    In {
+        value: FlatOperand,
+        set: Box<[Lit]>,
+        negated: bool,
+    },
+    /// `needle_lower` is a literal needle lowercased once.
+    Text {
+        value: FlatOperand,
+        op: TextOp,
+        needle: FlatOperand,
+        needle_lower: Option<String>,
+    },
+    DateRel {
+        value: FlatOperand,
+        op: DateOp,
+        duration: Duration,
+    },
+    Truthy(FlatOperand),
+}
+
+/// An operand of the flat form.
+#[derive(Clone, Debug)]
+pub(crate) enum FlatOperand {
+    Lit(Lit),
+    Path(Path),
+    Count(Each),
+    Age(Path),
+}
+
 /// Where a compiled condition came from.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Loc {
@@ -337,6 +492,10 @@ pub(crate) struct CompiledRule {
     /// The rule's words (id, title, prompt...), shared with its outcomes.
     pub text: Arc<RuleText>,
     pub cond: Cond,
+    /// The condition's flat form, what deciding runs; `None` for a
+    /// condition nested deeper than the flat form holds (decided on the
+    /// tree).
+    pub flat: Option<Flat>,
     pub loc: Loc,
 }
 

@@ -527,6 +527,7 @@ impl<'s> Compiler<'s> {
         ));
         Some(CompiledRule {
             text,
+            flat: super::flatten::flatten(&cond),
             cond,
             loc: Loc {
                 file: self.file,

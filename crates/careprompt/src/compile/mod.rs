@@ -4,11 +4,13 @@
 //!
 //! [`compiler`] holds the compiler and drives it over files and rules;
 //! [`conditions`] compiles each condition, [`paths`] resolves field paths,
+//! [`flatten`] lowers a compiled condition to the flat form deciding runs,
 //! [`operands`] compiles and type-checks comparisons, [`types`] is the
 //! compiler's view of value types and [`shape`] the plan shape it marks.
 
 mod compiler;
 mod conditions;
+mod flatten;
 mod operands;
 mod paths;
 mod shape;
