@@ -260,7 +260,7 @@ impl RuleSet {
     /// Settles a plan read against this rule set's shape (explicit none,
     /// open records, coverage: [`plan::settle::settle`]).
     pub(crate) fn settle(&self, plan: &mut plan::Extracted<'_>, batch: Option<&Arc<Coverage>>) {
-        plan::settle::settle(plan, &self.shape, &self.nones, batch);
+        plan::settle::settle(plan, &self.shape, &self.nones, &self.settle_tree, batch);
     }
 }
 

@@ -220,6 +220,91 @@ pub(crate) fn read_coverage_key(shape: &mut ShapeObj) {
     }
 }
 
+/// The settling pass's view of one object of the plan shape: the read
+/// fields that have an explicit none in the schema, each with its none form
+/// and the fields below it, worked out once per rule set
+/// ([`SettleObj::new`]) so that settling a plan (`plan::settle`) looks
+/// nothing up by name.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SettleObj {
+    /// The object's slots in the plan shape (an object made for a covered
+    /// absent section has this many fields, all absent).
+    pub(crate) slots: u16,
+    pub(crate) fields: Vec<SettleField>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct SettleField {
+    pub(crate) slot: u16,
+    pub(crate) name: Box<str>,
+    pub(crate) nullable: bool,
+    pub(crate) form: Option<NoneForm>,
+    /// The fields below: of the object (`Below::Object`) or of each element
+    /// of a list of objects (`Below::Elements`).
+    pub(crate) below: Below,
+    /// Whether settling a plan with no coverage can change anything here: an
+    /// open end of record, a field that takes no `null`, or such a field
+    /// below. The others are passed over when there is no coverage.
+    pub(crate) uncovered: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Below {
+    Nothing,
+    Object(SettleObj),
+    Elements(SettleObj),
+}
+
+impl SettleObj {
+    /// The settling view of `shape` under the schema's nones `nones`.
+    pub(crate) fn new(shape: &ShapeObj, nones: &NoneTree) -> SettleObj {
+        let mut fields = Vec::new();
+        for f in &shape.fields {
+            let Some(slot) = f.slot else { continue };
+            let Some(none) = nones.fields.get(f.name.as_ref()) else {
+                continue;
+            };
+            let below = match (&f.ty, &none.below) {
+                (ShapeTy::Object(o), Some(b)) => Below::Object(SettleObj::new(o, b)),
+                (ty, Some(b)) => match list_object(ty) {
+                    Some(o) => Below::Elements(SettleObj::new(o, b)),
+                    None => Below::Nothing,
+                },
+                _ => Below::Nothing,
+            };
+            let uncovered = none.form == Some(NoneForm::Open)
+                || !none.nullable
+                || match &below {
+                    Below::Object(o) | Below::Elements(o) => o.fields.iter().any(|f| f.uncovered),
+                    Below::Nothing => false,
+                };
+            fields.push(SettleField {
+                slot,
+                name: f.name.clone(),
+                nullable: none.nullable,
+                form: none.form,
+                below,
+                uncovered,
+            });
+        }
+        SettleObj {
+            slots: shape.slots,
+            fields,
+        }
+    }
+}
+
+/// The object type of a list's elements.
+fn list_object(ty: &ShapeTy) -> Option<&ShapeObj> {
+    match ty {
+        ShapeTy::List(e) => match e.as_ref() {
+            ShapeTy::Object(o) => Some(o),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

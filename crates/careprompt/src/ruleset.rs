@@ -82,6 +82,8 @@ pub struct RuleSet {
     pub(crate) read_paths: BTreeSet<String>,
     /// Each field's explicit none, from the schema (source coverage).
     pub(crate) nones: coverage::NoneTree,
+    /// The read fields' nones laid over the plan shape, for settling plans.
+    pub(crate) settle_tree: coverage::SettleObj,
     /// What reports record about the pack (name, version, hash, ...).
     pub(crate) pack: Arc<PackInfo>,
     /// Notes `lint` shows about the pack (its disabled rules).
@@ -151,8 +153,10 @@ impl RuleSet {
         let pack = identity(&files, options.schema.as_ref(), &compiled.consts);
         let mut shape = compiled.shape;
         coverage::read_coverage_key(&mut shape);
+        let nones = coverage::NoneTree::from_schema(&schema.root);
         Ok(RuleSet {
-            nones: coverage::NoneTree::from_schema(&schema.root),
+            settle_tree: coverage::SettleObj::new(&shape, &nones),
+            nones,
             pack: Arc::new(pack),
             pack_notes: Vec::new(),
             rules: compiled.rules,

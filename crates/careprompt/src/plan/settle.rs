@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::coverage::{Coverage, NoneNode, NoneTree};
+use crate::coverage::{Below, Coverage, NoneTree, SettleField, SettleObj};
 use crate::program::{ShapeObj, ShapeTy};
 use crate::schema::NoneForm;
 
@@ -57,6 +57,7 @@ pub(crate) fn settle(
     plan: &mut Extracted<'_>,
     shape: &ShapeObj,
     nones: &NoneTree,
+    tree: &SettleObj,
     batch: Option<&Arc<Coverage>>,
 ) {
     let coverage = match declared(plan, shape) {
@@ -75,8 +76,7 @@ pub(crate) fn settle(
     settle_obj(
         &mut plan.nodes,
         &root,
-        shape,
-        nones,
+        tree,
         &At {
             parent: None,
             name: "",
@@ -125,8 +125,7 @@ enum Kind {
 fn settle_obj(
     nodes: &mut Vec<Node<'_>>,
     obj: &Node<'_>,
-    shape: &ShapeObj,
-    nones: &NoneTree,
+    tree: &SettleObj,
     prefix: &At<'_>,
     coverage: Option<&Coverage>,
     warnings: &mut Vec<String>,
@@ -134,19 +133,18 @@ fn settle_obj(
     let Node::Obj(start, len) = *obj else {
         return;
     };
-    for f in &shape.fields {
-        let Some(slot) = f.slot else { continue };
-        if u32::from(slot) >= len {
+    for f in &tree.fields {
+        if coverage.is_none() && !f.uncovered {
             continue;
         }
-        let Some(none) = nones.fields.get(f.name.as_ref()) else {
+        if u32::from(f.slot) >= len {
             continue;
-        };
+        }
         let here = At {
             parent: Some(prefix),
             name: &f.name,
         };
-        let at = start as usize + usize::from(slot);
+        let at = start as usize + usize::from(f.slot);
         let kind = match nodes.get(at) {
             Some(Node::Absent) => Kind::Absent,
             Some(Node::Null) => Kind::Null,
@@ -156,28 +154,28 @@ fn settle_obj(
             None => continue,
         };
         let replaced = match kind {
-            Kind::Absent if none.form == Some(NoneForm::Open) => Some(Node::Null),
+            Kind::Absent if f.form == Some(NoneForm::Open) => Some(Node::Null),
             Kind::Absent => match coverage {
                 None => None,
                 Some(c) => {
                     let path = here.text();
                     if c.covers(&path) {
-                        match none.form {
+                        match f.form {
                             Some(NoneForm::EmptyList) => {
                                 let end = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
                                 Some(Node::List(end, 0))
                             }
-                            Some(NoneForm::Null) if none.nullable => Some(Node::Null),
-                            _ => materialise(nodes, f, none, &here, coverage, warnings),
+                            Some(NoneForm::Null) if f.nullable => Some(Node::Null),
+                            _ => materialise(nodes, f, &here, coverage, warnings),
                         }
                     } else if c.reaches_below(&path) {
-                        materialise(nodes, f, none, &here, coverage, warnings)
+                        materialise(nodes, f, &here, coverage, warnings)
                     } else {
                         None
                     }
                 }
             },
-            Kind::Null if !none.nullable => {
+            Kind::Null if !f.nullable => {
                 warnings.push(format!(
                     "`{}` is null, which this field does not take: it is read as not known (leave the field out when it is not known; see the schema's `x-none` for how to record none)",
                     here.text()
@@ -185,24 +183,16 @@ fn settle_obj(
                 Some(Node::Absent)
             }
             Kind::Obj(s, l) => {
-                if let (ShapeTy::Object(o), Some(below)) = (&f.ty, &none.below) {
-                    settle_obj(nodes, &Node::Obj(s, l), o, below, &here, coverage, warnings);
+                if let Below::Object(o) = &f.below {
+                    settle_obj(nodes, &Node::Obj(s, l), o, &here, coverage, warnings);
                 }
                 None
             }
             Kind::List(s, l) => {
-                if let (Some(o), Some(below)) = (list_object(&f.ty), &none.below) {
+                if let Below::Elements(o) = &f.below {
                     for i in s as usize..(s as usize).saturating_add(l as usize) {
                         if let Some(&Node::Obj(es, el)) = nodes.get(i) {
-                            settle_obj(
-                                nodes,
-                                &Node::Obj(es, el),
-                                o,
-                                below,
-                                &here,
-                                coverage,
-                                warnings,
-                            );
+                            settle_obj(nodes, &Node::Obj(es, el), o, &here, coverage, warnings);
                         }
                     }
                 }
@@ -221,29 +211,17 @@ fn settle_obj(
 /// fields read as none.
 fn materialise<'a>(
     nodes: &mut Vec<Node<'a>>,
-    f: &crate::program::ShapeField,
-    none: &NoneNode,
+    f: &SettleField,
     path: &At<'_>,
     coverage: Option<&Coverage>,
     warnings: &mut Vec<String>,
 ) -> Option<Node<'a>> {
-    let (ShapeTy::Object(o), Some(below)) = (&f.ty, &none.below) else {
+    let Below::Object(o) = &f.below else {
         return None;
     };
     let start = nodes.len();
     nodes.resize_with(start + usize::from(o.slots), || Node::Absent);
     let obj = Node::Obj(u32::try_from(start).unwrap_or(u32::MAX), u32::from(o.slots));
-    settle_obj(nodes, &obj, o, below, path, coverage, warnings);
+    settle_obj(nodes, &obj, o, path, coverage, warnings);
     Some(obj)
-}
-
-/// The object type of a list's elements.
-fn list_object(ty: &ShapeTy) -> Option<&ShapeObj> {
-    match ty {
-        ShapeTy::List(e) => match e.as_ref() {
-            ShapeTy::Object(o) => Some(o),
-            _ => None,
-        },
-        _ => None,
-    }
 }
