@@ -195,6 +195,69 @@ pub(crate) enum Ov<'n> {
     List(&'n [Node<'n>]),
 }
 
+/// `value in [...]` (negated: `not in`) on a value already read, shared by
+/// the tree walk and the flat form (`flat.rs`). A number known only to lie
+/// in a range (a count over a partly unknown list) is in the set only if
+/// the set holds a number in that range, and is then not known.
+pub(crate) fn in_set(v: Ov<'_>, set: &[Lit], negated: bool) -> Truth {
+    let found = match v {
+        Ov::Missing => return Truth::Unknown,
+        Ov::Text(t) => set
+            .iter()
+            .any(|s| matches!(s, Lit::Text(x) if same_bytes(x.as_bytes(), t.as_bytes()))),
+        Ov::Num(lo, hi) => {
+            if lo != hi {
+                let any_in = set
+                    .iter()
+                    .any(|s| matches!(s, Lit::Num(x) if *x >= lo && *x <= hi));
+                if !any_in {
+                    return Truth::from_bool(negated);
+                }
+                return Truth::Unknown;
+            }
+            set.iter().any(|s| matches!(s, Lit::Num(x) if *x == lo))
+        }
+        Ov::Bool(b) => set.iter().any(|s| matches!(s, Lit::Bool(x) if *x == b)),
+        Ov::Date(d) => set.iter().any(|s| matches!(s, Lit::Date(x) if *x == d)),
+        Ov::List(_) => false,
+    };
+    Truth::from_bool(found != negated)
+}
+
+/// `contains` / `starts with` on a value already read, against a needle
+/// already in lower case, shared by the tree walk and the flat form: a text
+/// is searched without regard to case; a list of texts contains the needle
+/// when an element equals it (an absent or null element makes a miss not
+/// known). `spend` is asked for the list's elements before they are looked at.
+pub(crate) fn text_test(
+    v: Ov<'_>,
+    op: TextOp,
+    needle: &str,
+    spend: impl FnOnce(usize) -> bool,
+) -> Truth {
+    match v {
+        Ov::Text(t) => Truth::from_bool(match op {
+            TextOp::Contains => contains_ci(t, needle),
+            TextOp::StartsWith => starts_with_ci(t, needle),
+        }),
+        Ov::List(items) => {
+            if !spend(items.len()) {
+                return Truth::Unknown;
+            }
+            let mut result = Truth::False;
+            for item in items {
+                match item {
+                    Node::Text(t) if t.to_lowercase() == needle => return Truth::True,
+                    Node::Absent | Node::Null => result = Truth::Unknown,
+                    _ => {}
+                }
+            }
+            result
+        }
+        _ => Truth::Unknown,
+    }
+}
+
 impl<'p, 'a> Env<'p, 'a> {
     pub fn new(root: &'p Node<'a>, nodes: &'p [Node<'a>], as_of: Date) -> Env<'p, 'a> {
         Env {
@@ -467,28 +530,7 @@ impl<'p, 'a> Env<'p, 'a> {
                 negated,
             } => {
                 let v = self.value::<REC>(value);
-                let found = match v {
-                    Ov::Missing => return Truth::Unknown,
-                    Ov::Text(t) => set.iter().any(
-                        |s| matches!(s, Lit::Text(x) if same_bytes(x.as_bytes(), t.as_bytes())),
-                    ),
-                    Ov::Num(lo, hi) => {
-                        if lo != hi {
-                            let any_in = set
-                                .iter()
-                                .any(|s| matches!(s, Lit::Num(x) if *x >= lo && *x <= hi));
-                            if !any_in {
-                                return Truth::from_bool(*negated);
-                            }
-                            return Truth::Unknown;
-                        }
-                        set.iter().any(|s| matches!(s, Lit::Num(x) if *x == lo))
-                    }
-                    Ov::Bool(b) => set.iter().any(|s| matches!(s, Lit::Bool(x) if *x == b)),
-                    Ov::Date(d) => set.iter().any(|s| matches!(s, Lit::Date(x) if *x == d)),
-                    Ov::List(_) => false,
-                };
-                Truth::from_bool(found != *negated)
+                in_set(v, set, *negated)
             }
             CondKind::Text { value, op, needle } => {
                 let v = self.value::<REC>(value);
@@ -497,27 +539,7 @@ impl<'p, 'a> Env<'p, 'a> {
                     Ov::Text(t) => t.to_lowercase(),
                     _ => return Truth::Unknown,
                 };
-                match v {
-                    Ov::Text(t) => Truth::from_bool(match op {
-                        TextOp::Contains => contains_ci(t, &needle),
-                        TextOp::StartsWith => starts_with_ci(t, &needle),
-                    }),
-                    Ov::List(items) => {
-                        if !self.spend(items.len()) {
-                            return Truth::Unknown;
-                        }
-                        let mut result = Truth::False;
-                        for item in items {
-                            match item {
-                                Node::Text(t) if t.to_lowercase() == needle => return Truth::True,
-                                Node::Absent | Node::Null => result = Truth::Unknown,
-                                _ => {}
-                            }
-                        }
-                        result
-                    }
-                    _ => Truth::Unknown,
-                }
+                text_test(v, *op, &needle, |n| self.spend(n))
             }
             CondKind::DateRel {
                 value,

@@ -14,7 +14,7 @@
 //! still walk the tree. `check::tests::the_flat_form_decides_what_the_tree_decides`
 //! compares the two on every example, fixture and rule-test plan.
 
-use crate::ast::{CmpOp, DateOp, Quantifier, TextOp};
+use crate::ast::{CmpOp, DateOp, Quantifier};
 use crate::date::{within_from, Date, Duration};
 use crate::eval::{self, Ov, Truth, ABSENT, CUTOFFS, EVAL_STEPS_PER_PLAN_NODE};
 use crate::plan::Node;
@@ -401,28 +401,8 @@ impl<'p, 'a> Run<'p, 'a> {
                 set,
                 negated,
             } => {
-                let found = match self.value(ops, value) {
-                    Ov::Missing => return Truth::Unknown,
-                    Ov::Text(t) => set.iter().any(
-                        |s| matches!(s, Lit::Text(x) if same_bytes(x.as_bytes(), t.as_bytes())),
-                    ),
-                    Ov::Num(lo, hi) => {
-                        if lo != hi {
-                            let any_in = set
-                                .iter()
-                                .any(|s| matches!(s, Lit::Num(x) if *x >= lo && *x <= hi));
-                            if !any_in {
-                                return Truth::from_bool(*negated);
-                            }
-                            return Truth::Unknown;
-                        }
-                        set.iter().any(|s| matches!(s, Lit::Num(x) if *x == lo))
-                    }
-                    Ov::Bool(b) => set.iter().any(|s| matches!(s, Lit::Bool(x) if *x == b)),
-                    Ov::Date(d) => set.iter().any(|s| matches!(s, Lit::Date(x) if *x == d)),
-                    Ov::List(_) => false,
-                };
-                Truth::from_bool(found != *negated)
+                let v = self.value(ops, value);
+                eval::in_set(v, set, *negated)
             }
             OtherOp::Text {
                 value,
@@ -442,27 +422,7 @@ impl<'p, 'a> Run<'p, 'a> {
                         _ => return Truth::Unknown,
                     },
                 };
-                match v {
-                    Ov::Text(t) => Truth::from_bool(match op {
-                        TextOp::Contains => eval::contains_ci(t, needle),
-                        TextOp::StartsWith => eval::starts_with_ci(t, needle),
-                    }),
-                    Ov::List(items) => {
-                        if !self.spend(items.len() as u64) {
-                            return Truth::Unknown;
-                        }
-                        let mut result = Truth::False;
-                        for item in items {
-                            match item {
-                                Node::Text(t) if t.to_lowercase() == needle => return Truth::True,
-                                Node::Absent | Node::Null => result = Truth::Unknown,
-                                _ => {}
-                            }
-                        }
-                        result
-                    }
-                    _ => Truth::Unknown,
-                }
+                eval::text_test(v, *op, needle, |n| self.spend(n as u64))
             }
             OtherOp::DateRel {
                 value,
