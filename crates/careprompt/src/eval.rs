@@ -195,6 +195,45 @@ pub(crate) enum Ov<'n> {
     List(&'n [Node<'n>]),
 }
 
+/// A quantifier with no `where` over a known list of `len` elements.
+pub(crate) fn quantify_unfiltered(q: Quantifier, len: usize) -> Truth {
+    Truth::from_bool(match q {
+        Quantifier::Any => len > 0,
+        Quantifier::None => len == 0,
+        Quantifier::All => true,
+    })
+}
+
+/// The filter's value on an element that settles a quantifier: an `any` or
+/// a `none` is decided by an element it holds for, an `all` by one it does
+/// not hold for.
+pub(crate) fn quantifier_stop(q: Quantifier) -> Truth {
+    match q {
+        Quantifier::Any | Quantifier::None => Truth::True,
+        Quantifier::All => Truth::False,
+    }
+}
+
+/// A quantifier's value from how many of a list's elements its filter held
+/// for, was not known for, and did not hold for; shared by the tree walk,
+/// the flat form and the rule tests' coverage walk.
+pub(crate) fn quantify(q: Quantifier, (trues, unknowns, falses): (usize, usize, usize)) -> Truth {
+    let any = if trues > 0 {
+        Truth::True
+    } else if unknowns > 0 {
+        Truth::Unknown
+    } else {
+        Truth::False
+    };
+    match q {
+        Quantifier::Any => any,
+        Quantifier::None => any.not(),
+        Quantifier::All if falses > 0 => Truth::False,
+        Quantifier::All if unknowns > 0 => Truth::Unknown,
+        Quantifier::All => Truth::True,
+    }
+}
+
 /// `value in [...]` (negated: `not in`) on a value already read, shared by
 /// the tree walk and the flat form (`flat.rs`). A number known only to lie
 /// in a range (a count over a partly unknown list) is in the set only if
@@ -734,38 +773,11 @@ impl<'p, 'a> Env<'p, 'a> {
         };
         let Some(filter) = filter else {
             self.list_evidence::<REC>(list, items.len() as f64);
-            let non_empty = !items.is_empty();
-            return Truth::from_bool(match q {
-                Quantifier::Any => non_empty,
-                Quantifier::None => !non_empty,
-                Quantifier::All => true,
-            });
+            return quantify_unfiltered(q, items.len());
         };
-        let stop = match q {
-            Quantifier::Any | Quantifier::None => Some(Truth::True),
-            Quantifier::All => Some(Truth::False),
-        };
+        let stop = Some(quantifier_stop(q));
         let (trues, unknowns, falses, answers) = self.each::<REC>(items, filter, stop);
-        let any = if trues > 0 {
-            Truth::True
-        } else if unknowns > 0 {
-            Truth::Unknown
-        } else {
-            Truth::False
-        };
-        let result = match q {
-            Quantifier::Any => any,
-            Quantifier::None => any.not(),
-            Quantifier::All => {
-                if falses > 0 {
-                    Truth::False
-                } else if unknowns > 0 {
-                    Truth::Unknown
-                } else {
-                    Truth::True
-                }
-            }
-        };
+        let result = quantify(q, (trues, unknowns, falses));
         if REC {
             // Evidence of an `any` is its matching elements; of an `all`,
             // every element (or, when false, the failing ones); of a

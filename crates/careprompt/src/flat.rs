@@ -308,38 +308,11 @@ impl<'p, 'a> Run<'p, 'a> {
             return Truth::Unknown;
         };
         let Some(filter) = ops.get(each.filter as usize) else {
-            let non_empty = !items.is_empty();
-            return Truth::from_bool(match q {
-                Quantifier::Any => non_empty,
-                Quantifier::None => !non_empty,
-                Quantifier::All => true,
-            });
+            return eval::quantify_unfiltered(q, items.len());
         };
-        let stop = match q {
-            Quantifier::Any | Quantifier::None => Truth::True,
-            Quantifier::All => Truth::False,
-        };
-        let (trues, unknowns, falses) = self.each::<true>(ops, items, filter, each, Some(stop));
-        let any = if trues > 0 {
-            Truth::True
-        } else if unknowns > 0 {
-            Truth::Unknown
-        } else {
-            Truth::False
-        };
-        match q {
-            Quantifier::Any => any,
-            Quantifier::None => any.not(),
-            Quantifier::All => {
-                if falses > 0 {
-                    Truth::False
-                } else if unknowns > 0 {
-                    Truth::Unknown
-                } else {
-                    Truth::True
-                }
-            }
-        }
+        let stop = eval::quantifier_stop(q);
+        let counts = self.each::<true>(ops, items, filter, each, Some(stop));
+        eval::quantify(q, counts)
     }
 
     /// A count as the range it lies in (unknown elements may or may not

@@ -17,7 +17,6 @@
 //! coverage of a run is the same as if every rule were walked on every
 //! case, for less work.
 
-use crate::ast::Quantifier;
 use crate::eval::{Env, Truth};
 use crate::program::{Access, Cond, CondKind, Operand};
 use crate::ruleset::RuleSet;
@@ -177,7 +176,7 @@ impl Tally {
                 list,
                 filter: Some(f),
             } if !self.settled(f) => match self.elements(env, list, f) {
-                Some(counts) => quantify(*q, counts),
+                Some(counts) => crate::eval::quantify(*q, counts),
                 None => env.cond::<false>(c),
             },
             CondKind::Cmp { left, right, .. } => {
@@ -225,25 +224,6 @@ impl Tally {
             env.leave_scope();
         }
         (len > 0).then_some((trues, unknowns, falses))
-    }
-}
-
-/// A quantifier's value from its filter's values on a list's elements, as
-/// the evaluator gives it.
-fn quantify(q: Quantifier, (trues, unknowns, falses): (usize, usize, usize)) -> Truth {
-    let any = if trues > 0 {
-        Truth::True
-    } else if unknowns > 0 {
-        Truth::Unknown
-    } else {
-        Truth::False
-    };
-    match q {
-        Quantifier::Any => any,
-        Quantifier::None => any.not(),
-        Quantifier::All if falses > 0 => Truth::False,
-        Quantifier::All if unknowns > 0 => Truth::Unknown,
-        Quantifier::All => Truth::True,
     }
 }
 
