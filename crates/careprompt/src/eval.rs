@@ -386,19 +386,10 @@ impl<'p, 'a> Env<'p, 'a> {
 
     #[inline]
     fn node(&self, a: &Access) -> &'p Node<'a> {
-        let Some(mut n) = self.scopes.get(a.scope).copied() else {
+        let Some(n) = self.scopes.get(a.scope).copied() else {
             return &ABSENT;
         };
-        for &slot in a.slots.iter() {
-            n = match *n {
-                Node::Obj(start, len) if u32::from(slot) < len => self
-                    .nodes
-                    .get(start as usize + usize::from(slot))
-                    .unwrap_or(&ABSENT),
-                _ => return &ABSENT,
-            };
-        }
-        n
+        n.walk(self.nodes, &a.slots)
     }
 
     fn path(&self, a: &Access) -> String {

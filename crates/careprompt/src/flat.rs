@@ -109,23 +109,17 @@ impl<'p, 'a> Run<'p, 'a> {
 
     #[inline(always)]
     fn node(&self, p: &Path) -> &'p Node<'a> {
-        let Some(mut n) = self
+        let Some(n) = self
             .scopes
             .get(usize::from(p.scope) & (FLAT_SCOPES - 1))
             .copied()
         else {
             return &ABSENT;
         };
-        for &slot in p.slots.get(..usize::from(p.len)).unwrap_or_default() {
-            n = match *n {
-                Node::Obj(start, len) if u32::from(slot) < len => self
-                    .nodes
-                    .get(start as usize + usize::from(slot))
-                    .unwrap_or(&ABSENT),
-                _ => return &ABSENT,
-            };
-        }
-        n
+        n.walk(
+            self.nodes,
+            p.slots.get(..usize::from(p.len)).unwrap_or_default(),
+        )
     }
 
     #[inline]

@@ -50,7 +50,37 @@ impl<'a> Node<'a> {
             _ => &[],
         }
     }
+
+    /// The field in slot `slot` of an object, from the plan's `nodes`;
+    /// `None` when this is not an object or the object has no such slot.
+    #[inline(always)]
+    pub fn field<'t>(&self, nodes: &'t [Node<'a>], slot: u16) -> Option<&'t Node<'a>> {
+        match *self {
+            Node::Obj(start, len) if u32::from(slot) < len => {
+                nodes.get(start as usize + usize::from(slot))
+            }
+            _ => None,
+        }
+    }
+
+    /// The node reached from this one by the field slots `slots`, in turn;
+    /// absent when a step is not an object's field (the evaluator's and the
+    /// flat form's one walk along a compiled path).
+    #[inline(always)]
+    pub fn walk<'t>(&'t self, nodes: &'t [Node<'a>], slots: &[u16]) -> &'t Node<'a> {
+        let mut n = self;
+        for &slot in slots {
+            n = match n.field(nodes, slot) {
+                Some(child) => child,
+                None => return &ABSENT_NODE,
+            };
+        }
+        n
+    }
 }
+
+/// An absent node, for a walk that leaves the plan.
+static ABSENT_NODE: Node<'static> = Node::Absent;
 
 /// A run's start or length: plans are at most [`MAX_PLAN_BYTES`] long, so
 /// they never hold anywhere near `u32::MAX` values.
