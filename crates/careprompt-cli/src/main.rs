@@ -3,6 +3,13 @@
 
 #![forbid(unsafe_code)]
 
+/// mimalloc, not the system allocator: checking allocates and frees small
+/// pieces all the time, and on two threads the system allocator's locks and
+/// frees of another thread's memory cost a third more per plan (see
+/// docs/performance.md, "Many plans on two cores").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod args;
 mod batch;
 mod cohort;

@@ -20,9 +20,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
-use std::sync::mpsc::{
-    channel, sync_channel, Receiver, RecvError, Sender, SyncSender, TryRecvError,
-};
+use std::sync::mpsc::{channel, Receiver, RecvError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 
 use careprompt::{CheckOptions, PlanError, PlanErrorKind, RuleSet};
@@ -171,8 +169,11 @@ struct Pipeline {
     /// Where results come from (behind a lock only because a Python
     /// object must be shareable between threads; only the caller reads).
     results: Mutex<Receiver<Message>>,
-    /// One permit back to the NDJSON reader per result handed out.
-    permits: Option<SyncSender<()>>,
+    /// Permits back to the NDJSON reader, a batch's worth at a time (one
+    /// per result handed out): a permit a plan keeps the plans in flight
+    /// bounded, and returning them together keeps the reader from waking
+    /// (and sending a batch of one) for every result.
+    permits: Option<Sender<usize>>,
 }
 
 /// Starts `threads` workers taking jobs from `jobs_rx`.
@@ -185,8 +186,10 @@ fn start_workers(
 ) -> PyResult<()> {
     let jobs_rx = Arc::new(Mutex::new(jobs_rx));
     for n in 0..threads {
+        // A copy of the rules of its own for each worker: the reports of
+        // two workers would otherwise count references to the same words.
         let (rules, options, jobs_rx, results) = (
-            Arc::clone(rules),
+            rules.clone_unshared(),
             options.clone(),
             Arc::clone(&jobs_rx),
             results.clone(),
@@ -227,11 +230,12 @@ fn start_workers(
 }
 
 /// Starts the thread reading `file` into batches of `batch` jobs, one
-/// permit a plan.
+/// permit a plan, starting with `bound` permits.
 fn start_reader(
     mut file: Ndjson,
     jobs: Sender<Vec<Job>>,
-    permits: Receiver<()>,
+    permits: Receiver<usize>,
+    bound: usize,
     results: Sender<Message>,
     batch: usize,
 ) -> PyResult<()> {
@@ -239,26 +243,29 @@ fn start_reader(
         .name("careprompt-read".into())
         .spawn(move || {
             let mut index = 0;
+            let mut free = bound;
             let mut ready = Vec::with_capacity(batch);
             loop {
                 // A permit a plan: no more than the bound is ever in
                 // flight. When none is free, the plans read so far go
-                // first (the caller may be waiting for them).
-                let permit = match permits.try_recv() {
-                    Ok(()) => true,
-                    Err(TryRecvError::Empty) => {
-                        if !ready.is_empty() && jobs.send(std::mem::take(&mut ready)).is_err() {
-                            return;
-                        }
-                        permits.recv().is_ok()
+                // first (the caller may be waiting for them), then the
+                // reader waits for the caller to hand some out.
+                while let Ok(n) = permits.try_recv() {
+                    free += n;
+                }
+                if free == 0 {
+                    if !ready.is_empty() && jobs.send(std::mem::take(&mut ready)).is_err() {
+                        return;
                     }
-                    Err(TryRecvError::Disconnected) => false,
-                };
-                if !permit {
-                    return;
+                    match permits.recv() {
+                        Ok(n) => free += n,
+                        Err(_) => return,
+                    }
+                    continue;
                 }
                 let last = match file.next_plan() {
                     Ok(Line::Plan { line, plan }) => {
+                        free -= 1;
                         ready.push(Job {
                             index,
                             line: Some(line),
@@ -315,6 +322,8 @@ pub struct CheckMany {
     taken: usize,
     /// The index of the next result to hand out.
     next_out: usize,
+    /// Results handed out whose permits are not yet back with the reader.
+    handed: usize,
     /// How many plans the input held, once known.
     count: Option<usize>,
     /// Results that came before their turn.
@@ -373,11 +382,8 @@ impl CheckMany {
             start_workers(&rules, &options, threads, jobs_rx, &results_tx)?;
             let (jobs, permits) = match file {
                 Some(f) => {
-                    let (permits_tx, permits_rx) = sync_channel(bound);
-                    for _ in 0..bound {
-                        let _ = permits_tx.try_send(());
-                    }
-                    start_reader(f, jobs_tx, permits_rx, results_tx, batch)?;
+                    let (permits_tx, permits_rx) = channel();
+                    start_reader(f, jobs_tx, permits_rx, bound, results_tx, batch)?;
                     input = Some(Input::Reader);
                     (None, Some(permits_tx))
                 }
@@ -398,6 +404,7 @@ impl CheckMany {
             batch,
             taken: 0,
             next_out: 0,
+            handed: 0,
             count: None,
             early: BTreeMap::new(),
             failure: None,
@@ -506,8 +513,12 @@ impl CheckMany {
         loop {
             if let Some(done) = self.early.remove(&self.next_out) {
                 self.next_out += 1;
-                if let Some(p) = self.pipeline.as_ref().and_then(|p| p.permits.as_ref()) {
-                    let _ = p.try_send(());
+                self.handed += 1;
+                if self.handed >= self.batch {
+                    if let Some(p) = self.pipeline.as_ref().and_then(|p| p.permits.as_ref()) {
+                        let _ = p.send(self.handed);
+                    }
+                    self.handed = 0;
                 }
                 return Ok(Some(done));
             }

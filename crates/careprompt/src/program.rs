@@ -501,7 +501,7 @@ pub(crate) struct CompiledRule {
 
 /// What a rule says, whatever the plan: shared by all of the rule's
 /// outcomes (one reference count per outcome, not one per field).
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RuleText {
     /// The rule's id.
     pub id: String,
@@ -526,7 +526,7 @@ pub struct RuleText {
 }
 
 /// A rule's words as JSON string literals (quotes and escapes included).
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct RuleJson {
     pub(crate) id: String,
     pub(crate) title: String,

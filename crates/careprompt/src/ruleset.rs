@@ -169,6 +169,25 @@ impl RuleSet {
         })
     }
 
+    /// A copy of these rules that shares no reference count with them, for
+    /// a thread of its own.
+    ///
+    /// Every report refers to its rules' words (one reference a rule) and
+    /// to the pack's description. Threads checking with one `RuleSet` count
+    /// those references on the same memory, and the cores then spend their
+    /// time handing it to each other: on two cores, that made checking a
+    /// quarter slower per plan. Each thread of a batch should check with its
+    /// own copy, made once (it costs about as much as checking a plan).
+    /// Reports from a copy are identical to the original's.
+    pub fn clone_unshared(&self) -> RuleSet {
+        let mut copy = self.clone();
+        for rule in &mut copy.rules {
+            rule.text = Arc::new(RuleText::clone(&rule.text));
+        }
+        copy.pack = Arc::new(PackInfo::clone(&self.pack));
+        copy
+    }
+
     /// The rules, in the order written.
     pub fn rules(&self) -> Vec<RuleInfo> {
         self.rules
@@ -284,5 +303,34 @@ mod tests {
         changed[0].text.push_str("\n# a comment\n");
         let other = RuleSet::compile(&changed).unwrap().pack_info().hash.clone();
         assert_ne!(other, computed);
+    }
+
+    /// A copy made for a thread of its own gives the same reports, byte
+    /// for byte, and shares no rule words or pack description with the
+    /// original.
+    #[test]
+    fn an_unshared_copy_reports_the_same_and_shares_no_words() {
+        let rules = RuleSet::builtin().unwrap();
+        let copy = rules.clone_unshared();
+        assert_eq!(copy.rules.len(), rules.rules.len());
+        for (a, b) in rules.rules.iter().zip(&copy.rules) {
+            assert!(!Arc::ptr_eq(&a.text, &b.text), "{}", a.text.id);
+            assert_eq!(a.text, b.text);
+        }
+        assert!(!Arc::ptr_eq(&rules.pack, &copy.pack));
+        assert_eq!(rules.pack, copy.pack);
+        let options = crate::CheckOptions::new(crate::Date::parse("2026-11-26").unwrap());
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/plans");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let plan = std::fs::read(entry.unwrap().path()).unwrap();
+            let (a, b) = (
+                rules.check_json(&plan, &options),
+                copy.check_json(&plan, &options),
+            );
+            assert_eq!(a.map(|r| r.to_json()), b.map(|r| r.to_json()));
+            seen += 1;
+        }
+        assert!(seen > 0);
     }
 }

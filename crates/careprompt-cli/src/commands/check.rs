@@ -71,11 +71,34 @@ pub fn run(
     let extra = cohort
         .is_some()
         .then(|| rules.extra_reads(&cohort::FACT_PATHS));
-    let check = |bytes: &[u8]| match &extra {
-        Some(extra) => rules
-            .check_json_reading(bytes, &options, extra)
-            .map(|(r, values)| (r, Some(cohort::PlanFacts::from_values(&values, as_of)))),
-        None => rules.check_json(bytes, &options).map(|r| (r, None)),
+    let mut inputs = inputs::Plans::new(plans);
+    let single = inputs.stdin_is_single()
+        || (plans.len() == 1
+            && plans.first().is_some_and(|p| {
+                p != "-"
+                    && !std::path::Path::new(p).is_dir()
+                    && !inputs::is_ndjson(std::path::Path::new(p))
+            }));
+    // For a batch, each thread of the pool checks with a copy of the rules
+    // of its own, so that threads do not count references to the same
+    // rule words (`RuleSet::clone_unshared`).
+    let copies: Vec<careprompt::RuleSet> = if single {
+        Vec::new()
+    } else {
+        (0..rayon::current_num_threads())
+            .map(|_| rules.clone_unshared())
+            .collect()
+    };
+    let check = |bytes: &[u8]| {
+        let rules = rayon::current_thread_index()
+            .and_then(|i| copies.get(i))
+            .unwrap_or(&rules);
+        match &extra {
+            Some(extra) => rules
+                .check_json_reading(bytes, &options, extra)
+                .map(|(r, values)| (r, Some(cohort::PlanFacts::from_values(&values, as_of)))),
+            None => rules.check_json(bytes, &options).map(|r| (r, None)),
+        }
     };
     let stdout_tty = std::io::stdout().is_terminal();
     let style = Style {
@@ -94,14 +117,6 @@ pub fn run(
     } else {
         None
     };
-    let mut inputs = inputs::Plans::new(plans);
-    let single = inputs.stdin_is_single()
-        || (plans.len() == 1
-            && plans.first().is_some_and(|p| {
-                p != "-"
-                    && !std::path::Path::new(p).is_dir()
-                    && !inputs::is_ndjson(std::path::Path::new(p))
-            }));
     let mut out = crate::console::Out::new();
     let mut totals = Totals::default();
     // The batch object is written as the reports come (never all held in
