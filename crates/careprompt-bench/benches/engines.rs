@@ -86,6 +86,24 @@ fn compile(c: &mut Criterion, fx: &Fixture) {
     g.bench_function("careprompt/pack", |b| {
         b.iter(|| RuleSet::compile(black_box(&pack_sources)).unwrap())
     });
+    // Texts never compiled before in the process, so nothing comes from
+    // the parse cache: every file's text gets a comment of its own.
+    let mut round = 0u64;
+    g.bench_function("careprompt/pack-new-texts", |b| {
+        b.iter_batched(
+            || {
+                round += 1;
+                pack_sources
+                    .iter()
+                    .map(|s| {
+                        careprompt::Source::new(s.name.clone(), format!("{}\n# {round}\n", s.text))
+                    })
+                    .collect::<Vec<_>>()
+            },
+            |sources| RuleSet::compile(black_box(&sources)).unwrap(),
+            criterion::BatchSize::SmallInput,
+        )
+    });
     g.bench_function("careprompt/subset", |b| {
         b.iter(|| RuleSet::compile(black_box(&subset_sources)).unwrap())
     });

@@ -1,8 +1,10 @@
 //! Loading rules files: the sources the caller gives, the files they
 //! `import` (read through a [`Loader`]), each parsed once, and import
-//! cycles refused.
+//! cycles refused. Files whose exact text was parsed before in this
+//! process take that syntax tree ([`ParseCache`]).
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use crate::ast;
 use crate::diagnostic::{self, CompileError, Diagnostic, MAX_DIAGNOSTICS};
@@ -92,7 +94,7 @@ pub fn normalise_path(name: &str) -> String {
 pub(crate) fn load_sources(
     sources: &[Source],
     loader: Option<&dyn Loader>,
-) -> Result<(Vec<SourceFile>, Vec<ast::File>), CompileError> {
+) -> Result<(Vec<SourceFile>, Vec<Arc<ast::File>>), CompileError> {
     let mut files: Vec<SourceFile> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for s in sources {
@@ -106,7 +108,7 @@ pub(crate) fn load_sources(
             text: s.text.clone(),
         });
     }
-    let mut parsed: Vec<ast::File> = Vec::new();
+    let mut parsed: Vec<Arc<ast::File>> = Vec::new();
     let mut edges: Vec<Vec<(usize, ast::Span)>> = Vec::new();
     let mut errors = Vec::new();
     let mut i = 0;
@@ -115,11 +117,11 @@ pub(crate) fn load_sources(
             Some(f) => (f.name.clone(), f.text.clone()),
             None => break,
         };
-        let file = match parser::parse(&name, &text) {
+        let file = match PARSED.parse(&name, &text) {
             Ok(f) => f,
             Err(d) => {
                 errors.push(*d);
-                ast::File::default()
+                Arc::default()
             }
         };
         let mut my_edges = Vec::new();
@@ -200,6 +202,82 @@ pub(crate) fn load_sources(
     }
 }
 
+/// The syntax trees of the rules files parsed lately in this process, by
+/// their exact text.
+///
+/// The workbench and the language server compile the whole pack again on
+/// every edit, and a local pack compiles the built-in pack's files with its
+/// own: parsing is three quarters of compiling, and most files have not
+/// changed since the last compile. Parsing is a function of the text alone
+/// (the name is only for messages), so a file whose text is byte for byte
+/// one parsed before takes that tree. Only files that parsed are kept
+/// (errors are worked out again, with the file's own name); the least
+/// recently used go once there are [`ParseCache::MAX_FILES`] files or
+/// [`ParseCache::MAX_BYTES`] of text.
+pub(crate) struct ParseCache {
+    entries: Mutex<Vec<(Arc<str>, Arc<ast::File>)>>,
+}
+
+/// The process's parse cache.
+static PARSED: ParseCache = ParseCache {
+    entries: Mutex::new(Vec::new()),
+};
+
+impl ParseCache {
+    /// The most files kept.
+    pub(crate) const MAX_FILES: usize = 64;
+    /// The most text kept, in bytes (a syntax tree takes a few times its text).
+    pub(crate) const MAX_BYTES: usize = 4 << 20;
+
+    /// The syntax tree of `text`: the one kept, or parsed now (and kept).
+    pub(crate) fn parse(&self, name: &str, text: &str) -> Result<Arc<ast::File>, Box<Diagnostic>> {
+        if let Some(file) = self.find(text) {
+            return Ok(file);
+        }
+        let file = Arc::new(parser::parse(name, text)?);
+        self.keep(text, &file);
+        Ok(file)
+    }
+
+    /// The tree kept for `text`, made the most recently used.
+    fn find(&self, text: &str) -> Option<Arc<ast::File>> {
+        // A lock poisoned by a panic elsewhere only means no cache.
+        let mut entries = self.entries.lock().ok()?;
+        let at = entries.iter().position(|(t, _)| **t == *text)?;
+        let entry = entries.remove(at);
+        let file = Arc::clone(&entry.1);
+        entries.push(entry);
+        Some(file)
+    }
+
+    /// Keeps `file` as the tree of `text`, the least recently used going
+    /// first when the cache is full. A text larger than the whole cache is
+    /// not kept.
+    fn keep(&self, text: &str, file: &Arc<ast::File>) {
+        if text.len() > Self::MAX_BYTES {
+            return;
+        }
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        if entries.iter().any(|(t, _)| **t == *text) {
+            return;
+        }
+        let mut bytes: usize = entries.iter().map(|(t, _)| t.len()).sum::<usize>() + text.len();
+        while !entries.is_empty() && (entries.len() >= Self::MAX_FILES || bytes > Self::MAX_BYTES) {
+            let (gone, _) = entries.remove(0);
+            bytes -= gone.len();
+        }
+        entries.push((Arc::from(text), Arc::clone(file)));
+    }
+
+    /// How many files are kept (for tests).
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.entries.lock().map_or(0, |e| e.len())
+    }
+}
+
 fn find_cycle(
     start: usize,
     edges: &[Vec<(usize, ast::Span)>],
@@ -241,4 +319,77 @@ fn find_cycle(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache() -> ParseCache {
+        ParseCache {
+            entries: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// What makes the cache sound: a file's syntax tree depends on its text
+    /// only, not on the name it is parsed under.
+    #[test]
+    fn a_files_tree_is_the_same_whatever_its_name() {
+        for s in crate::builtin::builtin_sources() {
+            let a = parser::parse(&s.name, &s.text).unwrap();
+            let b = parser::parse("elsewhere/other.cpr", &s.text).unwrap();
+            assert_eq!(a, b, "{}", s.name);
+        }
+    }
+
+    #[test]
+    fn the_same_text_takes_the_tree_parsed_before_and_another_text_is_parsed() {
+        let c = cache();
+        let text = "const a = 1\n";
+        let first = c.parse("a.cpr", text).unwrap();
+        let again = c.parse("b.cpr", &text.to_string()).unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        let edited = c.parse("a.cpr", "const a = 2\n").unwrap();
+        assert!(!Arc::ptr_eq(&first, &edited));
+        assert_ne!(*first, *edited);
+        assert_eq!(c.len(), 2);
+    }
+
+    /// A file that does not parse is not kept: its error is worked out
+    /// again, naming the file it is in now.
+    #[test]
+    fn errors_are_not_kept_and_name_their_own_file() {
+        let c = cache();
+        let bad = "rule {\n";
+        assert_eq!(c.parse("one.cpr", bad).unwrap_err().file, "one.cpr");
+        assert_eq!(c.parse("two.cpr", bad).unwrap_err().file, "two.cpr");
+        assert_eq!(c.len(), 0);
+    }
+
+    #[test]
+    fn the_least_recently_used_go_when_the_cache_is_full() {
+        let c = cache();
+        let text = |i: usize| format!("const c{i} = {i}\n");
+        let first = c.parse("x.cpr", &text(0)).unwrap();
+        for i in 1..ParseCache::MAX_FILES {
+            c.parse("x.cpr", &text(i)).unwrap();
+        }
+        assert_eq!(c.len(), ParseCache::MAX_FILES);
+        // Used again, the first is the most recent: the second is the oldest.
+        assert!(Arc::ptr_eq(&first, &c.parse("x.cpr", &text(0)).unwrap()));
+        c.parse("x.cpr", &text(ParseCache::MAX_FILES)).unwrap();
+        assert_eq!(c.len(), ParseCache::MAX_FILES);
+        assert!(c.find(&text(1)).is_none());
+        assert!(Arc::ptr_eq(&first, &c.find(&text(0)).unwrap()));
+        assert!(c.find(&text(2)).is_some());
+    }
+
+    #[test]
+    fn text_beyond_the_byte_bound_is_not_kept() {
+        let c = cache();
+        let big = format!("# {}\nconst a = 1\n", "x".repeat(ParseCache::MAX_BYTES));
+        // Larger than the parser's own file limit or not, it is never kept.
+        let _ = c.parse("big.cpr", &big);
+        assert_eq!(c.len(), 0);
+    }
 }

@@ -145,7 +145,7 @@ impl RuleSet {
         let refs: Vec<(u32, &ast::File)> = parsed
             .iter()
             .enumerate()
-            .map(|(i, f)| (i as u32, f))
+            .map(|(i, f)| (i as u32, &**f))
             .collect();
         let compiled = compile::Compiler::new(schema, &files)
             .compile(&refs, &overrides)

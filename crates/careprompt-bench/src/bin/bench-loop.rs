@@ -3,8 +3,8 @@
 //!
 //!     bench-loop OP SIZE [ITERATIONS] [MILLIS]
 //!
-//! OP is compile, extract, outcomes, eval, report, report-json, value or
-//! ignored; SIZE is the plan size in bytes (2000, 5000, 10000). With
+//! OP is compile, compile-new (texts never compiled before), extract,
+//! outcomes, eval, report, report-json, value or ignored; SIZE is the plan size in bytes (2000, 5000, 10000). With
 //! ITERATIONS > 0 it runs that many calls and prints the mean to stderr;
 //! with ITERATIONS = 0 it warms up, times batches for MILLIS milliseconds
 //! (default 1500) and prints `{"us_per_call": MEDIAN}` to stdout, measured
@@ -44,6 +44,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut f: Op = match op.as_str() {
         "compile" => Box::new(|_| Ok(RuleSet::compile(black_box(&sources))?.source_names().len())),
+        // Texts not compiled before (nothing from the parse cache).
+        "compile-new" => Box::new(|i| {
+            let fresh: Vec<_> = sources
+                .iter()
+                .map(|s| careprompt::Source::new(s.name.clone(), format!("{}\n# {i}\n", s.text)))
+                .collect();
+            Ok(RuleSet::compile(black_box(&fresh))?.source_names().len())
+        }),
         "extract" => Box::new(|i| Ok(rules.prepare(black_box(plan(i)))?.warnings().len())),
         "outcomes" => Box::new(|i| Ok(rules.outcomes_json(black_box(plan(i)), &options)?.len())),
         "eval" => Box::new(|i| {
