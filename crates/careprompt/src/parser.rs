@@ -27,7 +27,7 @@ struct RulesParser;
 #[cfg(careprompt_generated_parser)]
 #[allow(bindings_with_variant_name, dead_code, clippy::all, clippy::pedantic)]
 mod generated {
-    use super::RulesParser;
+    use crate::parser::RulesParser;
     include!(concat!(env!("OUT_DIR"), "/rules_parser.rs"));
 }
 
@@ -46,7 +46,7 @@ use generated::Rule;
 /// the same; each combinator costs an indirect call more.
 #[cfg(careprompt_generated_parser)]
 pub(crate) mod erased {
-    use super::Rule;
+    use crate::parser::Rule;
     use pest::{Atomicity, ParseResult, ParserState};
 
     type State<'i> = Box<ParserState<'i, Rule>>;
