@@ -13,6 +13,8 @@
 # Options (environment):
 #   CAREPROMPT_WASM_ROUTE=auto|installed|build-std   how to get a wasm32 std
 #   CAREPROMPT_WASM_PROFILE=release|debug            (default release)
+#   CAREPROMPT_WASM_INLINE_THRESHOLD=N               LLVM's inlining threshold for
+#                                                    the release build (default 50)
 #   CARGO_TARGET_DIR is NOT used: the wasm build has its own target/wasm so it
 #   never clobbers the native build (override with CAREPROMPT_WASM_TARGET_DIR).
 set -euo pipefail
@@ -37,6 +39,13 @@ if [ "$PROFILE" = release ]; then
   export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
   export CARGO_PROFILE_RELEASE_PANIC=abort
   export CARGO_PROFILE_RELEASE_DEBUG=false
+  # LLVM inlines less than at its opt-level 3 default (250): at 50 the code
+  # is 100 KB smaller (30 KB gzipped), spread over the engine's cold parts (the
+  # rules parser's tree builder, pack layering, rule tests, the plan reader) and
+  # core's formatting, and checking a plan is a few per cent slower. Lower
+  # thresholds give nothing more (docs/performance.md, "The npm package's
+  # size", fourth round).
+  export RUSTFLAGS="${RUSTFLAGS:-} -Cllvm-args=-inline-threshold=${CAREPROMPT_WASM_INLINE_THRESHOLD:-50}"
   if [ "$WASM_ROUTE" = build-std ]; then
     # std is built here too, so it can abort on a panic without formatting a
     # message no one would see (nothing prints a panic in the package) and
