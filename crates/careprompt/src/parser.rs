@@ -55,7 +55,11 @@ pub(crate) mod erased {
 
     /// `ParserState::rule`.
     #[inline(always)]
-    pub(crate) fn rule<'i>(s: State<'i>, r: Rule, mut f: impl FnMut(State<'i>) -> Res<'i>) -> Res<'i> {
+    pub(crate) fn rule<'i>(
+        s: State<'i>,
+        r: Rule,
+        mut f: impl FnMut(State<'i>) -> Res<'i>,
+    ) -> Res<'i> {
         rule_dyn(s, r, &mut f)
     }
 
