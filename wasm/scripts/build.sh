@@ -43,7 +43,7 @@ if [ "$PROFILE" = release ]; then
   # optimize_for_size below, the .wasm is 116 KB smaller (39 KB gzipped), the
   # code taken off spread over the engine's cold parts (the rules parser's tree
   # builder, pack layering, rule tests, the plan reader) and core's formatting;
-  # checking a plan is about 3 % slower, the full report JSON about 6 %. At 50 the .wasm is 3.5 KB smaller gzipped but
+  # checking a plan is 3-5 % slower, the full report JSON 6-8 %. At 50 the .wasm is 3.5 KB smaller gzipped but
   # the report JSON 23 % slower; lower gives nothing more (docs/performance.md,
   # "The npm package's size", fourth round).
   export RUSTFLAGS="${RUSTFLAGS:-} -Cllvm-args=-inline-threshold=${CAREPROMPT_WASM_INLINE_THRESHOLD:-75}"
