@@ -159,6 +159,9 @@ fn rules_parser(manifest: &Path) {
     }
     let grammar = manifest.join("src/grammar.pest");
     println!("cargo:rerun-if-changed={}", grammar.display());
+    // For measuring the other two forms (docs/performance.md, "The npm
+    // package's size"): CAREPROMPT_PARSER_INLINE=keep|never; the default
+    // drops the attribute.
     let how = match std::env::var("CAREPROMPT_PARSER_INLINE").as_deref() {
         Ok("keep") => Inlining::Keep,
         Ok("never") => Inlining::Never,
