@@ -3,9 +3,15 @@
 //! crate so that the published package carries it. A missing or empty
 //! pack, or a missing schema, fails the build: an engine without its rules
 //! would report every plan as clear of every prompt.
+//!
+//! For a wasm32 target it also generates the rules parser from
+//! `src/grammar.pest` (see `rules_parser` below); every other target takes
+//! it from `#[derive(pest_derive::Parser)]` in `src/parser.rs`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+use proc_macro2::{Delimiter, Group, Punct, Spacing, TokenStream, TokenTree};
 
 // The library's own SHA-256 and part framing (`provenance::ContentHash`),
 // so the hash made here is the one the library makes at run time.
@@ -34,8 +40,148 @@ fn fail(message: &str) -> ! {
     std::process::exit(1);
 }
 
+/// How the generated rule functions of the wasm32 parser are marked.
+#[derive(Clone, Copy)]
+enum Inlining {
+    /// As pest_derive leaves them (`#[inline]`).
+    Keep,
+    /// No inlining hint at all.
+    Drop,
+    /// `#[inline(never)]`.
+    Never,
+}
+
+/// The `ParserState` methods whose calls in the generated code go through
+/// `crate::parser::erased` instead (see there).
+const ERASED: &[&str] = &[
+    "rule",
+    "sequence",
+    "atomic",
+    "lookahead",
+    "repeat",
+    "optional",
+    "match_string",
+    "match_range",
+    "skip_until",
+];
+
+/// Rewrites generated code (at any depth): the `#[inline]` attributes as
+/// `how` says, and each call `state.METHOD(ARGS)` of a method in `ERASED`
+/// into `crate::parser::erased::METHOD(state, ARGS)`.
+fn rewrite(tokens: TokenStream, how: Inlining) -> TokenStream {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out: Vec<TokenTree> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while let Some(tt) = tokens.get(i) {
+        if let (
+            TokenTree::Ident(recv),
+            Some(TokenTree::Punct(dot)),
+            Some(TokenTree::Ident(method)),
+            Some(TokenTree::Group(args)),
+        ) = (tt, tokens.get(i + 1), tokens.get(i + 2), tokens.get(i + 3))
+        {
+            let name = method.to_string();
+            if recv == "state"
+                && dot.as_char() == '.'
+                && args.delimiter() == Delimiter::Parenthesis
+                && ERASED.contains(&name.as_str())
+            {
+                let path: TokenStream = format!("crate::parser::erased::{name}")
+                    .parse()
+                    .unwrap_or_default();
+                out.extend(path);
+                let mut inner: Vec<TokenTree> = vec![
+                    TokenTree::Ident(recv.clone()),
+                    TokenTree::Punct(Punct::new(',', Spacing::Alone)),
+                ];
+                inner.extend(rewrite(args.stream(), how));
+                let mut g = Group::new(Delimiter::Parenthesis, inner.into_iter().collect());
+                g.set_span(args.span());
+                out.push(TokenTree::Group(g));
+                i += 4;
+                continue;
+            }
+        }
+        i += 1;
+        match tt {
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                let inline = match tokens.get(i) {
+                    Some(TokenTree::Group(g))
+                        if g.delimiter() == Delimiter::Bracket
+                            && g.stream().to_string().trim() == "inline" =>
+                    {
+                        Some(g)
+                    }
+                    _ => None,
+                };
+                let Some(g) = inline else {
+                    out.push(tt.clone());
+                    continue;
+                };
+                i += 1;
+                match how {
+                    Inlining::Keep => {
+                        out.push(tt.clone());
+                        out.push(TokenTree::Group(g.clone()));
+                    }
+                    Inlining::Drop => {}
+                    Inlining::Never => {
+                        out.push(tt.clone());
+                        let never: TokenStream = "inline(never)".parse().unwrap_or_default();
+                        out.push(TokenTree::Group(Group::new(Delimiter::Bracket, never)));
+                    }
+                }
+            }
+            TokenTree::Group(g) => {
+                let mut ng = Group::new(g.delimiter(), rewrite(g.stream(), how));
+                ng.set_span(g.span());
+                out.push(TokenTree::Group(ng));
+            }
+            other => out.push(other.clone()),
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The rules parser for a wasm32 target: what `#[derive(pest_derive::Parser)]`
+/// generates from the same grammar (the same pest_generator), written to
+/// `OUT_DIR/rules_parser.rs` for `src/parser.rs` to include, with the
+/// rule functions' `#[inline]` taken off. pest_derive marks every rule
+/// function `#[inline]`, and at `opt-level = 3` with link-time optimisation
+/// they are inlined into one another: over 170 KB of code in the package's
+/// `.wasm`, for a parser that runs once per compile. Other targets keep the
+/// derive, unchanged.
+fn rules_parser(manifest: &Path) {
+    println!("cargo::rustc-check-cfg=cfg(careprompt_generated_parser)");
+    println!("cargo:rerun-if-env-changed=CAREPROMPT_PARSER_INLINE");
+    if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("wasm32") {
+        return;
+    }
+    let grammar = manifest.join("src/grammar.pest");
+    println!("cargo:rerun-if-changed={}", grammar.display());
+    // For measuring the other two forms (docs/performance.md, "The npm
+    // package's size"): CAREPROMPT_PARSER_INLINE=keep|never; the default
+    // drops the attribute.
+    let how = match std::env::var("CAREPROMPT_PARSER_INLINE").as_deref() {
+        Ok("keep") => Inlining::Keep,
+        Ok("never") => Inlining::Never,
+        _ => Inlining::Drop,
+    };
+    let input: TokenStream = match "#[grammar = \"src/grammar.pest\"] struct RulesParser;".parse() {
+        Ok(t) => t,
+        Err(e) => fail(&format!("cannot tokenise the parser's declaration: {e}")),
+    };
+    let code = rewrite(pest_generator::derive_parser(input, false), how);
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("rules_parser.rs");
+    if let Err(e) = std::fs::write(&out, code.to_string()) {
+        fail(&format!("cannot write {}: {e}", out.display()));
+    }
+    println!("cargo:rustc-cfg=careprompt_generated_parser");
+}
+
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
+    rules_parser(&manifest);
     let rules = manifest.join("pack");
     let pack = rules.join("jtai-childrens-mental-health");
     let schema = manifest.join("schema/case-plan.schema.json");

@@ -13,6 +13,8 @@
 # Options (environment):
 #   CAREPROMPT_WASM_ROUTE=auto|installed|build-std   how to get a wasm32 std
 #   CAREPROMPT_WASM_PROFILE=release|debug            (default release)
+#   CAREPROMPT_WASM_INLINE_THRESHOLD=N               LLVM's inlining threshold for
+#                                                    the release build (default 75)
 #   CARGO_TARGET_DIR is NOT used: the wasm build has its own target/wasm so it
 #   never clobbers the native build (override with CAREPROMPT_WASM_TARGET_DIR).
 set -euo pipefail
@@ -37,11 +39,26 @@ if [ "$PROFILE" = release ]; then
   export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
   export CARGO_PROFILE_RELEASE_PANIC=abort
   export CARGO_PROFILE_RELEASE_DEBUG=false
+  # LLVM inlines less than at its opt-level 3 default (250): at 75, with std's
+  # optimize_for_size below, the .wasm is 116 KB smaller (39 KB gzipped), the
+  # code taken off spread over the engine's cold parts (the rules parser's tree
+  # builder, pack layering, rule tests, the plan reader) and core's formatting;
+  # checking a plan is 3-5 % slower, the full report JSON 6-8 %. At 50 the .wasm is 3.5 KB smaller gzipped but
+  # the report JSON 23 % slower; lower gives nothing more (docs/performance.md,
+  # "The npm package's size", fourth round).
+  export RUSTFLAGS="${RUSTFLAGS:-} -Cllvm-args=-inline-threshold=${CAREPROMPT_WASM_INLINE_THRESHOLD:-75}"
   if [ "$WASM_ROUTE" = build-std ]; then
     # std is built here too, so it can abort on a panic without formatting a
     # message no one would see (nothing prints a panic in the package) and
     # without the panics' file names and lines: about 9 KB off the .wasm.
     export RUSTFLAGS="${RUSTFLAGS:-} -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
+    # And with std's `optimize_for_size`: core's smaller algorithms where it
+    # has two (a merge sort instead of driftsort for every sorted type, 41 KB
+    # of code before; integer formatting; float parsing without its fast
+    # path), the same results. About 11 KB gzipped; checking is as fast.
+    # (This replaces the sysroot's default features, `panic-unwind`, which
+    # a build that aborts on panic does not use.)
+    WASM_CARGO_ARGS+=(-Zbuild-std-features=optimize_for_size)
   fi
 fi
 
