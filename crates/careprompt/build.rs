@@ -40,17 +40,6 @@ fn fail(message: &str) -> ! {
     std::process::exit(1);
 }
 
-/// How the generated rule functions of the wasm32 parser are marked.
-#[derive(Clone, Copy)]
-enum Inlining {
-    /// As pest_derive leaves them (`#[inline]`).
-    Keep,
-    /// No inlining hint at all.
-    Drop,
-    /// `#[inline(never)]`.
-    Never,
-}
-
 /// The `ParserState` methods whose calls in the generated code go through
 /// `crate::parser::erased` instead (see there).
 const ERASED: &[&str] = &[
@@ -65,10 +54,10 @@ const ERASED: &[&str] = &[
     "skip_until",
 ];
 
-/// Rewrites generated code (at any depth): the `#[inline]` attributes as
-/// `how` says, and each call `state.METHOD(ARGS)` of a method in `ERASED`
+/// Rewrites generated code (at any depth): the `#[inline]` attributes
+/// dropped, and each call `state.METHOD(ARGS)` of a method in `ERASED`
 /// into `crate::parser::erased::METHOD(state, ARGS)`.
-fn rewrite(tokens: TokenStream, how: Inlining) -> TokenStream {
+fn rewrite(tokens: TokenStream) -> TokenStream {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     let mut out: Vec<TokenTree> = Vec::with_capacity(tokens.len());
     let mut i = 0;
@@ -94,7 +83,7 @@ fn rewrite(tokens: TokenStream, how: Inlining) -> TokenStream {
                     TokenTree::Ident(recv.clone()),
                     TokenTree::Punct(Punct::new(',', Spacing::Alone)),
                 ];
-                inner.extend(rewrite(args.stream(), how));
+                inner.extend(rewrite(args.stream()));
                 let mut g = Group::new(Delimiter::Parenthesis, inner.into_iter().collect());
                 g.set_span(args.span());
                 out.push(TokenTree::Group(g));
@@ -105,35 +94,20 @@ fn rewrite(tokens: TokenStream, how: Inlining) -> TokenStream {
         i += 1;
         match tt {
             TokenTree::Punct(p) if p.as_char() == '#' => {
-                let inline = match tokens.get(i) {
+                let inline = matches!(
+                    tokens.get(i),
                     Some(TokenTree::Group(g))
                         if g.delimiter() == Delimiter::Bracket
-                            && g.stream().to_string().trim() == "inline" =>
-                    {
-                        Some(g)
-                    }
-                    _ => None,
-                };
-                let Some(g) = inline else {
+                            && g.stream().to_string().trim() == "inline"
+                );
+                if inline {
+                    i += 1;
+                } else {
                     out.push(tt.clone());
-                    continue;
-                };
-                i += 1;
-                match how {
-                    Inlining::Keep => {
-                        out.push(tt.clone());
-                        out.push(TokenTree::Group(g.clone()));
-                    }
-                    Inlining::Drop => {}
-                    Inlining::Never => {
-                        out.push(tt.clone());
-                        let never: TokenStream = "inline(never)".parse().unwrap_or_default();
-                        out.push(TokenTree::Group(Group::new(Delimiter::Bracket, never)));
-                    }
                 }
             }
             TokenTree::Group(g) => {
-                let mut ng = Group::new(g.delimiter(), rewrite(g.stream(), how));
+                let mut ng = Group::new(g.delimiter(), rewrite(g.stream()));
                 ng.set_span(g.span());
                 out.push(TokenTree::Group(ng));
             }
@@ -145,33 +119,25 @@ fn rewrite(tokens: TokenStream, how: Inlining) -> TokenStream {
 
 /// The rules parser for a wasm32 target: what `#[derive(pest_derive::Parser)]`
 /// generates from the same grammar (the same pest_generator), written to
-/// `OUT_DIR/rules_parser.rs` for `src/parser.rs` to include, with the
-/// rule functions' `#[inline]` taken off. pest_derive marks every rule
-/// function `#[inline]`, and at `opt-level = 3` with link-time optimisation
-/// they are inlined into one another: over 170 KB of code in the package's
+/// `OUT_DIR/rules_parser.rs` for `src/parser.rs` to include, with pest's
+/// combinator calls routed through `parser::erased` (and the rule
+/// functions' `#[inline]` dropped). The combinators are generic and
+/// `#[inline]`, so the derive's code holds a copy of each one's body at
+/// every use: half of the parser's 246 KB of code in the package's
 /// `.wasm`, for a parser that runs once per compile. Other targets keep the
 /// derive, unchanged.
 fn rules_parser(manifest: &Path) {
     println!("cargo::rustc-check-cfg=cfg(careprompt_generated_parser)");
-    println!("cargo:rerun-if-env-changed=CAREPROMPT_PARSER_INLINE");
     if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("wasm32") {
         return;
     }
     let grammar = manifest.join("src/grammar.pest");
     println!("cargo:rerun-if-changed={}", grammar.display());
-    // For measuring the other two forms (docs/performance.md, "The npm
-    // package's size"): CAREPROMPT_PARSER_INLINE=keep|never; the default
-    // drops the attribute.
-    let how = match std::env::var("CAREPROMPT_PARSER_INLINE").as_deref() {
-        Ok("keep") => Inlining::Keep,
-        Ok("never") => Inlining::Never,
-        _ => Inlining::Drop,
-    };
     let input: TokenStream = match "#[grammar = \"src/grammar.pest\"] struct RulesParser;".parse() {
         Ok(t) => t,
         Err(e) => fail(&format!("cannot tokenise the parser's declaration: {e}")),
     };
-    let code = rewrite(pest_generator::derive_parser(input, false), how);
+    let code = rewrite(pest_generator::derive_parser(input, false));
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("rules_parser.rs");
     if let Err(e) = std::fs::write(&out, code.to_string()) {
         fail(&format!("cannot write {}: {e}", out.display()));
