@@ -189,49 +189,38 @@ impl<'p, 'a> Run<'p, 'a> {
     #[inline(always)]
     fn decide_parts(&mut self, ops: &[Op], op: &Op) -> Truth {
         match op {
-            Op::And { first, len } => self.all_of_here(ops, *first, *len),
-            Op::Or { first, len } => self.any_of_here(ops, *first, *len),
+            Op::And { first, len } => self.junction_here(ops, *first, *len, Truth::False),
+            Op::Or { first, len } => self.junction_here(ops, *first, *len, Truth::True),
             _ => self.decide_op(ops, op),
         }
     }
 
     #[inline(never)]
     fn all_of(&mut self, ops: &[Op], first: u32, len: u32) -> Truth {
-        self.all_of_here(ops, first, len)
+        self.junction_here(ops, first, len, Truth::False)
     }
 
     #[inline(never)]
     fn any_of(&mut self, ops: &[Op], first: u32, len: u32) -> Truth {
-        self.any_of_here(ops, first, len)
+        self.junction_here(ops, first, len, Truth::True)
     }
 
+    /// `and` (`stop` false) or `or` (`stop` true) of the parts at
+    /// `first..first + len`: `stop` as soon as a part is `stop`; otherwise
+    /// unknown if any part is, else the other value.
     #[inline(always)]
-    fn all_of_here(&mut self, ops: &[Op], first: u32, len: u32) -> Truth {
+    fn junction_here(&mut self, ops: &[Op], first: u32, len: u32, stop: Truth) -> Truth {
         let Some(parts) = parts(ops, first, len) else {
             return Truth::Unknown;
         };
-        let mut result = Truth::True;
+        let mut result = stop.not();
         for part in parts {
-            match self.decide_op(ops, part) {
-                Truth::False => return Truth::False,
-                Truth::Unknown => result = Truth::Unknown,
-                Truth::True => {}
+            let t = self.decide_op(ops, part);
+            if t == stop {
+                return stop;
             }
-        }
-        result
-    }
-
-    #[inline(always)]
-    fn any_of_here(&mut self, ops: &[Op], first: u32, len: u32) -> Truth {
-        let Some(parts) = parts(ops, first, len) else {
-            return Truth::Unknown;
-        };
-        let mut result = Truth::False;
-        for part in parts {
-            match self.decide_op(ops, part) {
-                Truth::True => return Truth::True,
-                Truth::Unknown => result = Truth::Unknown,
-                Truth::False => {}
+            if t == Truth::Unknown {
+                result = Truth::Unknown;
             }
         }
         result
