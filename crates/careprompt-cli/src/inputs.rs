@@ -22,8 +22,6 @@ fn array_too_large() -> String {
     format!("the JSON array is larger than {} bytes, the limit for input read whole (help: give a large batch as NDJSON, one plan a line, which is read as it arrives)", careprompt::MAX_PLAN_BYTES)
 }
 
-/// Reads a whole plan file, refusing one over the limit after reading no
-/// more than the limit.
 /// Reads the rest of `input` onto `head`, up to the size limit of one
 /// plan. `Ok(false)`: the limit was reached; the rest of the input has been
 /// read and dropped, a buffer at a time (so that the writer is not left
@@ -38,6 +36,8 @@ fn read_rest_within_limit(input: &mut impl Read, head: &mut Vec<u8>) -> std::io:
     Ok(true)
 }
 
+/// Reads a whole plan file, refusing one over the limit after reading no
+/// more than the limit.
 fn read_plan(path: &std::path::Path) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| short_io(&e))?;
     let mut bytes = Vec::new();
