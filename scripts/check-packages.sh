@@ -14,6 +14,22 @@ crates=(careprompt careprompt-import careprompt-lsp careprompt-cli)
 args=()
 for c in "${crates[@]}"; do args+=(-p "$c"); done
 
+# Cargo unpacks each package of the overlay under
+# $CARGO_HOME/registry/src/-<hash>/, where the hash comes from the path of the
+# checkout, and it reuses an unpacked copy that is already there rather than
+# unpacking the new one. A checkout at a path used before (CI's) would then
+# verify the crates that depend on careprompt against an old careprompt. The
+# copies of our own packages are removed first, so every run verifies today's.
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+for c in "${crates[@]}"; do
+  for stale in "$cargo_home"/registry/src/-*/"$c"-[0-9]*; do
+    if [ -e "$stale" ]; then rm -rf -- "$stale"; fi
+  done
+done
+# Cargo also takes a built registry crate as up to date by its version alone,
+# so the builds of an earlier run's packages go too.
+rm -rf -- "${CARGO_TARGET_DIR:-target}/package"
+
 passed=0
 failed=0
 # --allow-dirty: CI runs on a checkout that may hold build outputs; the
