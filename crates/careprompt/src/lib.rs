@@ -42,6 +42,7 @@ pub mod diagnostic;
 pub mod format;
 mod json;
 mod sha256;
+mod toml_table;
 
 // Load and parse rules files, against the case-plan schema.
 mod load;

@@ -12,14 +12,20 @@ use crate::ruleset::RuleSet;
 
 /// The rule ids a rule test file states expectations for.
 pub fn expected_rule_ids(test_toml: &str) -> Vec<String> {
-    let Ok(value) = test_toml.parse::<toml::Table>() else {
+    use toml::de::DeValue;
+    let Ok(doc) = crate::toml_table::parse(test_toml) else {
         return Vec::new();
     };
     let mut ids = Vec::new();
-    if let Some(toml::Value::Array(cases)) = value.get("case") {
-        for c in cases {
-            if let Some(toml::Value::Table(expect)) = c.get("expect") {
-                ids.extend(expect.keys().cloned());
+    if let Some(DeValue::Array(cases)) = doc.get_ref().get("case").map(|v| v.get_ref()) {
+        for c in cases.iter() {
+            if let Some(DeValue::Table(expect)) = c
+                .get_ref()
+                .as_table()
+                .and_then(|t| t.get("expect"))
+                .map(|v| v.get_ref())
+            {
+                ids.extend(expect.keys().map(|k| k.get_ref().to_string()));
             }
         }
     }

@@ -7,8 +7,9 @@ mod cover;
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value as Json;
+use toml::de::DeValue;
 
 use crate::ast::Span;
 use crate::date::Date;
@@ -20,36 +21,85 @@ use crate::load::Loader;
 use crate::program::Cond;
 use crate::report::{Evidence, OutcomeKind};
 use crate::ruleset::RuleSet;
+use crate::toml_table::{self, span, Fields, Spanned, TomlError};
 use base::BasePlans;
 use cover::Tally;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A rule test file, read.
 struct TestFile {
-    as_of: Option<toml::Value>,
+    /// The file's evaluation date: `Some(None)` when given but not a date.
+    as_of: Option<Option<Date>>,
+    /// Where the file's `as_of` is, to underline.
+    as_of_at: Span,
     base: Option<String>,
-    #[serde(default)]
     case: Vec<Case>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One `[[case]]` of a test file.
 struct Case {
     name: String,
-    as_of: Option<toml::Value>,
+    /// The case's evaluation date: `Some(None)` when given but not a date.
+    as_of: Option<Option<Date>>,
     plan: Option<String>,
     plan_json: Option<String>,
-    #[serde(default)]
     remove: Vec<String>,
-    #[serde(default)]
-    set: toml::Table,
+    /// Paths and the values set there, in path order.
+    set: BTreeMap<String, Json>,
     /// Paths set to `null`, their explicit none (TOML has no null).
-    #[serde(default)]
     none: Vec<String>,
-    #[serde(default)]
     expect: BTreeMap<String, String>,
-    #[serde(default)]
     expect_missing: BTreeMap<String, Vec<String>>,
+}
+
+/// Reads a test file's TOML into its cases; the error is the first problem,
+/// at its span.
+fn read_test_file(text: &str) -> Result<TestFile, TomlError> {
+    let doc = toml_table::parse(text)?;
+    let root = Fields::new(doc.get_ref(), span(&doc), "", &["as_of", "base", "case"])?;
+    let date = |f: &Fields<'_, '_>| f.value("as_of").map(|v| toml_date(v.get_ref()));
+    let mut case = Vec::new();
+    for (table, at) in root.tables("case")? {
+        let f = Fields::new(
+            table,
+            at,
+            "[[case]]",
+            &[
+                "name",
+                "as_of",
+                "plan",
+                "plan_json",
+                "remove",
+                "set",
+                "none",
+                "expect",
+                "expect_missing",
+            ],
+        )?;
+        let mut set = BTreeMap::new();
+        if let Some((t, _)) = f.table("set")? {
+            for (k, v) in t {
+                let path: &str = k.get_ref();
+                set.insert(path.to_string(), toml_table::to_json(path, v)?);
+            }
+        }
+        case.push(Case {
+            name: f.required_string("name")?.into_inner(),
+            as_of: date(&f),
+            plan: f.string("plan")?.map(Spanned::into_inner),
+            plan_json: f.string("plan_json")?.map(Spanned::into_inner),
+            remove: f.plain_strings("remove")?,
+            set,
+            none: f.plain_strings("none")?,
+            expect: f.string_map("expect")?,
+            expect_missing: f.strings_map("expect_missing")?,
+        });
+    }
+    Ok(TestFile {
+        as_of: date(&root),
+        as_of_at: root.value("as_of").map(span).unwrap_or_default(),
+        base: root.string("base")?.map(Spanned::into_inner),
+        case,
+    })
 }
 
 /// A rule whose outcome was not what the test expected.
@@ -338,10 +388,10 @@ fn rule_outcome(env: &mut Env<'_, '_>, cond: &Cond) -> RuleOutcome {
     out
 }
 
-fn toml_date(v: &toml::Value) -> Option<Date> {
+fn toml_date(v: &DeValue<'_>) -> Option<Date> {
     match v {
-        toml::Value::Datetime(d) => Date::parse(&d.to_string()).ok(),
-        toml::Value::String(s) => Date::parse(s).ok(),
+        DeValue::Datetime(d) => Date::parse(&d.to_string()).ok(),
+        DeValue::String(s) => Date::parse(s).ok(),
         _ => None,
     }
 }
@@ -384,26 +434,20 @@ fn run_file(run: &mut Run<'_, '_>, name: &str, text: &str) -> FileResult {
         cases: Vec::new(),
         error: Some(Diagnostic::error("test-file", src, span, msg).with_help(help)),
     };
-    let parsed: TestFile = match toml::from_str(text) {
+    let parsed = match read_test_file(text) {
         Ok(p) => p,
         Err(e) => {
-            let span = e
-                .span()
-                .map(|r| Span::new(r.start, r.end))
-                .unwrap_or_default();
-            let msg = e.message().trim().to_lowercase();
-            return file_error(
-                span,
-                msg,
-                "see docs/testing-rules.md for the test file format",
-            );
+            let help = e
+                .help
+                .as_deref()
+                .unwrap_or("see docs/testing-rules.md for the test file format");
+            return file_error(e.span, e.message, help);
         }
     };
-    let file_as_of = parsed.as_of.as_ref().map(toml_date);
+    let file_as_of = parsed.as_of;
     if let Some(None) = file_as_of {
-        let at = text.find("as_of").unwrap_or(0);
         return file_error(
-            Span::new(at, at + 5),
+            parsed.as_of_at,
             "`as_of` is not a date".into(),
             "write `as_of = 2026-11-26`",
         );
@@ -423,7 +467,7 @@ fn run_file(run: &mut Run<'_, '_>, name: &str, text: &str) -> FileResult {
             failures: Vec::new(),
             error: None,
         };
-        let as_of = match case.as_of.as_ref().map(toml_date).or(file_as_of) {
+        let as_of = match case.as_of.or(file_as_of) {
             Some(Some(d)) => d,
             _ => {
                 result.error =
@@ -589,30 +633,12 @@ fn build_plan(
         edit(&mut plan, path, None)?;
     }
     for (path, value) in &case.set {
-        edit(&mut plan, path, Some(toml_to_json(value)))?;
+        edit(&mut plan, path, Some(value.clone()))?;
     }
     for path in &case.none {
         edit(&mut plan, path, Some(Json::Null))?;
     }
     Ok(plan)
-}
-
-fn toml_to_json(v: &toml::Value) -> Json {
-    match v {
-        toml::Value::String(s) => Json::String(s.clone()),
-        toml::Value::Integer(i) => Json::from(*i),
-        toml::Value::Float(f) => serde_json::Number::from_f64(*f)
-            .map(Json::Number)
-            .unwrap_or(Json::Null),
-        toml::Value::Boolean(b) => Json::Bool(*b),
-        toml::Value::Datetime(d) => Json::String(d.to_string()),
-        toml::Value::Array(a) => Json::Array(a.iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => Json::Object(
-            t.iter()
-                .map(|(k, v)| (k.clone(), toml_to_json(v)))
-                .collect(),
-        ),
-    }
 }
 
 enum Step {
@@ -746,9 +772,8 @@ pub fn case_plans(
     text: &str,
     read: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<Vec<CasePlan>, String> {
-    let parsed: TestFile = toml::from_str(text)
-        .map_err(|e| format!("{name}: {}", e.message().trim().to_lowercase()))?;
-    let file_as_of = match parsed.as_of.as_ref().map(toml_date) {
+    let parsed = read_test_file(text).map_err(|e| format!("{name}: {}", e.message))?;
+    let file_as_of = match parsed.as_of {
         Some(None) => return Err(format!("{name}: `as_of` is not a date")),
         other => other.flatten(),
     };
@@ -763,8 +788,7 @@ pub fn case_plans(
     for case in &parsed.case {
         let as_of = case
             .as_of
-            .as_ref()
-            .and_then(toml_date)
+            .flatten()
             .or(file_as_of)
             .ok_or_else(|| format!("{name}: case `{}` has no evaluation date", case.name))?;
         let base = base.as_ref().map(|b| b.as_ref().map_err(String::as_str));

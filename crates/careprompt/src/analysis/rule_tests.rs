@@ -159,15 +159,9 @@ pub(crate) fn file_diagnostics(ws: &Workspace, file: &str) -> Vec<Diagnostic> {
     };
     let text = doc.text.as_str();
     let src = SourceRef { name: file, text };
-    if let Err(e) = text.parse::<toml::Table>() {
-        let span = e
-            .span()
-            .map(|r| Span::new(r.start, r.end))
-            .unwrap_or_default();
-        return vec![
-            Diagnostic::error("test-file", src, span, e.message().trim().to_lowercase())
-                .with_help("rule tests are TOML; see docs/testing-rules.md"),
-        ];
+    if let Err(e) = crate::toml_table::parse(text) {
+        return vec![Diagnostic::error("test-file", src, e.span, e.message)
+            .with_help("rule tests are TOML; see docs/testing-rules.md")];
     }
     let all = decls(ws);
     let ids: Vec<&str> = all

@@ -262,7 +262,7 @@ fn no_manifest(root: &str) -> CompileError {
 }
 
 fn files_named<'m>(
-    listed: Option<&'m Vec<toml::Spanned<String>>>,
+    listed: Option<&'m Vec<crate::toml_table::Spanned<String>>>,
     files: &BTreeMap<String, String>,
     keep: fn(&str) -> bool,
     what: &str,

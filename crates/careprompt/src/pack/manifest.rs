@@ -1,66 +1,50 @@
 //! `pack.toml`: a pack's manifest, read with the spans of every value so
 //! that each problem is reported at its file, line and column.
 
-use serde::Deserialize;
-use toml::Spanned;
-
-use crate::ast::Span;
 use crate::diagnostic::{Diagnostic, SourceRef};
+use crate::toml_table::{self, Fields, Spanned, TomlError};
+
+pub(crate) use crate::toml_table::span;
 
 /// The manifest's file name inside a pack.
 pub const MANIFEST: &str = "pack.toml";
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct Manifest {
     pub pack: PackSection,
-    #[serde(default)]
     pub learning: Vec<LearningDoc>,
-    #[serde(default)]
     pub disable: Vec<Spanned<Disable>>,
-    #[serde(default)]
     pub field: Vec<Spanned<FieldDecl>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct PackSection {
     pub name: Spanned<String>,
     pub version: Spanned<String>,
     pub extends: Option<Spanned<String>>,
     pub engine: Option<Spanned<String>>,
     pub description: Option<String>,
-    #[serde(default)]
     pub authors: Vec<String>,
     pub rules: Option<Vec<Spanned<String>>>,
     pub tests: Option<Vec<Spanned<String>>>,
 }
 
 /// A learning document the pack encodes.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct LearningDoc {
     /// The document's title.
     pub title: String,
     /// The sections the rules cite.
-    #[serde(default)]
     pub sections: Vec<String>,
     /// Where it is published (an address or a citation).
     pub published: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct Disable {
     pub rule: Spanned<String>,
     pub reason: Spanned<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct FieldDecl {
     pub path: Spanned<String>,
-    #[serde(rename = "type")]
     pub ty: Spanned<String>,
     pub items: Option<Spanned<String>>,
     pub values: Option<Spanned<Vec<String>>>,
@@ -69,24 +53,118 @@ pub(crate) struct FieldDecl {
     pub unknown: Option<Spanned<String>>,
 }
 
-pub(crate) fn span<T>(s: &Spanned<T>) -> Span {
-    let r = s.span();
-    Span::new(r.start, r.end)
-}
-
 /// Parses manifest text; `name` is the file name diagnostics give.
 pub(crate) fn parse(name: &str, text: &str) -> Result<Manifest, Box<Diagnostic>> {
-    toml::from_str::<Manifest>(text).map_err(|e| {
-        let span = e
-            .span()
-            .map(|r| Span::new(r.start, r.end))
-            .unwrap_or_default();
-        let message = e.message().trim().to_lowercase();
+    read(text).map_err(|e| {
+        let help = e.help.unwrap_or_else(|| {
+            "a manifest has a `[pack]` table with `name` and `version`; see docs/packs.md".into()
+        });
         Box::new(
-            Diagnostic::error("manifest", SourceRef { name, text }, span, message).with_help(
-                "a manifest has a `[pack]` table with `name` and `version`; see docs/packs.md",
-            ),
+            Diagnostic::error("manifest", SourceRef { name, text }, e.span, e.message)
+                .with_help(help),
         )
+    })
+}
+
+fn read(text: &str) -> Result<Manifest, TomlError> {
+    let doc = toml_table::parse(text)?;
+    let root = Fields::new(
+        doc.get_ref(),
+        span(&doc),
+        "",
+        &["pack", "learning", "disable", "field"],
+    )?;
+    let (table, at) = root.table("pack")?.ok_or_else(|| root.missing("pack"))?;
+    let p = Fields::new(
+        table,
+        at,
+        "[pack]",
+        &[
+            "name",
+            "version",
+            "extends",
+            "engine",
+            "description",
+            "authors",
+            "rules",
+            "tests",
+        ],
+    )?;
+    let listed = |key: &str| Ok::<_, TomlError>(p.strings(key)?.map(Spanned::into_inner));
+    let pack = PackSection {
+        name: p.required_string("name")?,
+        version: p.required_string("version")?,
+        extends: p.string("extends")?,
+        engine: p.string("engine")?,
+        description: p.string("description")?.map(Spanned::into_inner),
+        authors: p.plain_strings("authors")?,
+        rules: listed("rules")?,
+        tests: listed("tests")?,
+    };
+    let mut learning = Vec::new();
+    for (table, at) in root.tables("learning")? {
+        let f = Fields::new(
+            table,
+            at,
+            "[[learning]]",
+            &["title", "sections", "published"],
+        )?;
+        learning.push(LearningDoc {
+            title: f.required_string("title")?.into_inner(),
+            sections: f.plain_strings("sections")?,
+            published: f.string("published")?.map(Spanned::into_inner),
+        });
+    }
+    let mut disable = Vec::new();
+    for (table, at) in root.tables("disable")? {
+        let f = Fields::new(table, at, "[[disable]]", &["rule", "reason"])?;
+        let d = Disable {
+            rule: f.required_string("rule")?,
+            reason: f.required_string("reason")?,
+        };
+        disable.push(Spanned::new(at.start..at.end, d));
+    }
+    let mut field = Vec::new();
+    for (table, at) in root.tables("field")? {
+        let f = Fields::new(
+            table,
+            at,
+            "[[field]]",
+            &[
+                "path",
+                "type",
+                "items",
+                "values",
+                "description",
+                "none",
+                "unknown",
+            ],
+        )?;
+        let values = f.strings("values")?.map(|v| {
+            let at = v.span();
+            let plain = v
+                .into_inner()
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect();
+            Spanned::new(at, plain)
+        });
+        let d = FieldDecl {
+            path: f.required_string("path")?,
+            ty: f.required_string("type")?,
+            items: f.string("items")?,
+            values,
+            description: f.required_string("description")?,
+            none: f.required_string("none")?,
+            unknown: f.string("unknown")?,
+        };
+        field.push(Spanned::new(at.start..at.end, d));
+    }
+    Ok(Manifest {
+        pack,
+        learning,
+        disable,
+        field,
     })
 }
 

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use serde_json::Value as Json;
 
-use super::{edit, steps, toml_to_json, Case, Step};
+use super::{edit, steps, Case, Step};
 
 /// A base plan, parsed, with its top-level fields written as compact JSON.
 #[derive(Debug)]
@@ -166,7 +166,7 @@ fn apply(case: &Case, plan: &mut Json) -> Result<(), String> {
         edit(plan, path, None)?;
     }
     for (path, value) in &case.set {
-        edit(plan, path, Some(toml_to_json(value)))?;
+        edit(plan, path, Some(value.clone()))?;
     }
     for path in &case.none {
         edit(plan, path, Some(Json::Null))?;
@@ -218,7 +218,7 @@ impl BasePlans {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{build_plan, case_plans, TestFile};
+    use super::super::{build_plan, case_plans, read_test_file};
     use super::*;
 
     /// The bytes `edited` gives are those of the whole plan copied, edited
@@ -234,7 +234,7 @@ mod tests {
             "z": "last"
         });
         let plan = BasePlan::new(base.clone());
-        let file: TestFile = toml::from_str(
+        let file = read_test_file(
             r#"
 [[case]]
 name = "inside a field"
@@ -305,7 +305,7 @@ name = "no edits"
         let mut bases = BasePlans::default();
         let mut compared = 0;
         for s in sources.iter().filter(|s| s.name.ends_with(".test.toml")) {
-            let file: TestFile = toml::from_str(&s.text).unwrap();
+            let file = read_test_file(&s.text).unwrap();
             let Some(b) = &file.base else { continue };
             let base = bases
                 .get(&crate::load::resolve_import(&s.name, b), &read)
