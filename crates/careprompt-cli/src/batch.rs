@@ -15,6 +15,9 @@ pub enum PlanResult {
     /// formats (NDJSON, CSV) its output, rendered on the worker thread so
     /// that writing stays a copy and checking scales with the cores.
     Report(Box<Report>, Option<cohort::PlanFacts>, Option<String>),
+    /// A batch format's output alone, when nothing after it reads the
+    /// report: the report was counted and freed on the thread that made it.
+    Rendered(String),
     Error(String),
 }
 

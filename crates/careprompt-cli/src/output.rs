@@ -262,6 +262,23 @@ impl Totals {
         }
     }
 
+    /// Adds the counts of another part of the same batch.
+    pub fn merge(&mut self, other: Totals) {
+        self.plans += other.plans;
+        self.errors += other.errors;
+        self.with_unknown += other.with_unknown;
+        for (rule, n) in other.by_rule {
+            *self.by_rule.entry(rule).or_default() += n;
+        }
+        for (theme, n) in other.by_theme {
+            *self.by_theme.entry(theme).or_default() += n;
+        }
+        self.worst = match (self.worst, other.worst) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
     /// The summary as text.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -347,12 +364,11 @@ fn json_text(s: &str) -> String {
 /// `{"source":"...","report":{...}}`, the report as `Report::to_json_line`
 /// writes it (fields in the report's own order).
 pub fn ndjson_report(source: &str, report: &Report) -> String {
-    let body = report.to_json_line();
-    let mut line = String::with_capacity(body.len() + source.len() + 32);
+    let mut line = String::with_capacity(report.outcomes.len() * 1024 + source.len() + 544);
     line.push_str("{\"source\":");
     line.push_str(&json_text(source));
     line.push_str(",\"report\":");
-    line.push_str(&body);
+    report.write_json_line(&mut line);
     line.push_str("}\n");
     line
 }

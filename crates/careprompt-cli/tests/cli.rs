@@ -652,3 +652,99 @@ fn an_ndjson_line_is_the_source_then_the_json_report_of_its_plan() {
         assert_eq!(line["report"], json, "{plan}");
     }
 }
+
+/// In the batch formats each report is counted on the thread that checked
+/// it and the counts merged at the end: the summary is the count of the
+/// reports written, over several chunks on two threads, and `--fail-on`
+/// sees the most severe prompt of the whole batch.
+#[test]
+fn a_batch_summary_counts_every_report_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = example_plans()
+        .iter()
+        .map(|p| {
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+            v.to_string()
+        })
+        .collect();
+    // More plans than one chunk (crates/careprompt-cli/src/batch.rs) holds.
+    let cohort: String = (0..2500)
+        .map(|i| format!("{}\n", lines[i % lines.len()]))
+        .collect();
+    let path = dir.path().join("cohort.ndjson");
+    std::fs::write(&path, cohort).unwrap();
+    let path = path.to_str().unwrap();
+
+    let out = cp()
+        .env("RAYON_NUM_THREADS", "2")
+        .args(["check", "--format", "json", "--as-of", "2026-11-26", path])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reports = v["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 2500);
+    let mut by_rule = std::collections::BTreeMap::<String, u64>::new();
+    let mut by_theme = std::collections::BTreeMap::<String, u64>::new();
+    let mut with_unknown = 0;
+    for r in reports {
+        let outcomes = r["report"]["outcomes"].as_array().unwrap();
+        for o in outcomes.iter().filter(|o| o["outcome"] == "fires") {
+            *by_rule
+                .entry(o["rule"].as_str().unwrap().into())
+                .or_default() += 1;
+            *by_theme
+                .entry(o["theme"].as_str().unwrap().into())
+                .or_default() += 1;
+        }
+        with_unknown += u64::from(outcomes.iter().any(|o| o["outcome"] == "unknown"));
+    }
+    assert!(!by_rule.is_empty() && with_unknown > 0);
+    assert_eq!(v["summary"]["plans"], 2500);
+    assert_eq!(v["summary"]["plans_with_unknown"], with_unknown);
+    assert_eq!(v["summary"]["prompts_by_rule"], serde_json::json!(by_rule));
+    assert_eq!(
+        v["summary"]["prompts_by_theme"],
+        serde_json::json!(by_theme)
+    );
+
+    // The NDJSON run's closing summary (standard error) says the same.
+    let out = cp()
+        .env("RAYON_NUM_THREADS", "2")
+        .args(["check", "--format", "ndjson", "--as-of", "2026-11-26", path])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2500);
+    let summary = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        summary.contains(&format!("summary: 2500 plan(s) checked, 0 plan(s) with errors, {with_unknown} plan(s) with rules")),
+        "{summary}"
+    );
+    for (rule, n) in &by_rule {
+        assert!(
+            summary.contains(&format!("  {n:>6}  {rule}\n")),
+            "{rule}: {summary}"
+        );
+    }
+
+    // The most severe prompt anywhere in the batch sets the exit code.
+    let worst = reports
+        .iter()
+        .flat_map(|r| r["report"]["outcomes"].as_array().unwrap())
+        .filter(|o| o["outcome"] == "fires" && o["kind"] != "strength")
+        .any(|o| o["severity"] == "high");
+    assert!(worst, "the examples hold a high prompt");
+    cp().env("RAYON_NUM_THREADS", "2")
+        .args([
+            "check",
+            "--format",
+            "ndjson",
+            "--fail-on",
+            "high",
+            "--as-of",
+            "2026-11-26",
+            path,
+        ])
+        .assert()
+        .code(1);
+}

@@ -223,9 +223,24 @@ impl Report {
     /// The report as one line of JSON, as `--format ndjson` prints it (the
     /// same bytes as serde_json's `to_string`).
     pub fn to_json_line(&self) -> String {
-        let mut w = JsonWriter::new(false, self.outcomes.len() * 1024 + 512);
+        let mut out = String::new();
+        self.write_json_line(&mut out);
+        out
+    }
+
+    /// Appends [`Report::to_json_line`]'s text to `out`, for a host that
+    /// wraps each report in its own line (no copy of the report's text).
+    pub fn write_json_line(&self, out: &mut String) {
+        let mut buffer = std::mem::take(out);
+        buffer.reserve(self.outcomes.len() * 1024 + 512);
+        let mut w = JsonWriter {
+            out: buffer,
+            pretty: false,
+            depth: 0,
+            first: Vec::with_capacity(8),
+        };
         w.report(self);
-        w.out
+        *out = w.out;
     }
 
     /// The report without the rules' words, for a binding that holds them

@@ -89,6 +89,25 @@ pub fn run(
             .map(|_| rules.clone_unshared())
             .collect()
     };
+    // The batch formats render each report on the thread that checked it;
+    // unless the cohort report reads the reports too, the report is then
+    // counted into that thread's own totals and freed there, so that its
+    // memory goes back to the allocator of the thread that took it (a free
+    // from another thread costs mimalloc more) and the writing thread only
+    // copies text.
+    let keep_reports =
+        single || cohort.is_some() || matches!(format, Format::Human | Format::Plain);
+    let pool_totals: Vec<std::sync::Mutex<Totals>> = (0..=rayon::current_num_threads())
+        .map(|_| std::sync::Mutex::default())
+        .collect();
+    let count_here = |report: &Report| {
+        let slot = rayon::current_thread_index()
+            .and_then(|i| pool_totals.get(i))
+            .or(pool_totals.last());
+        if let Some(Ok(mut t)) = slot.map(|m| m.lock()) {
+            t.add(report);
+        }
+    };
     let check = |bytes: &[u8]| {
         let rules = rayon::current_thread_index()
             .and_then(|i| copies.get(i))
@@ -164,7 +183,13 @@ pub fn run(
                                 Format::Csv => Some(output::csv(&input.source, &r)),
                                 _ => None,
                             };
-                            PlanResult::Report(Box::new(r), facts, rendered)
+                            match rendered {
+                                Some(text) if !keep_reports => {
+                                    count_here(&r);
+                                    PlanResult::Rendered(text)
+                                }
+                                rendered => PlanResult::Report(Box::new(r), facts, rendered),
+                            }
                         }
                         Err(e) => PlanResult::Error(careprompt::host::plan_error_text(&e)),
                     },
@@ -211,6 +236,13 @@ pub fn run(
                         _ => {}
                     }
                 }
+                PlanResult::Rendered(text) => {
+                    if format == Format::Json {
+                        out.put(if json_entries == 0 { "\n" } else { ",\n" });
+                        json_entries += 1;
+                    }
+                    out.put(&text);
+                }
                 PlanResult::Report(report, facts, rendered) => {
                     totals.add(&report);
                     if let Some(c) = cohort.as_mut() {
@@ -243,6 +275,11 @@ pub fn run(
         out.flush();
     };
     batch::pipeline(&mut inputs, process, emit);
+    for t in pool_totals {
+        if let Ok(t) = t.into_inner() {
+            totals.merge(t);
+        }
+    }
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
