@@ -214,7 +214,13 @@ function planInput(plan) {
   return { error: argumentError('a plan is a JSON string, a Uint8Array of UTF-8 JSON, or an object') };
 }
 
-const OUTCOME_OF = { f: 'fires', c: 'clear', u: 'unknown' };
+// Each outcome by its one-letter code's character code (`c` 99, `f` 102,
+// `u` 117): an array read, where a one-character string and a property
+// lookup per rule were a tenth of a small plan's check.
+const OUTCOME_BY_CODE = [];
+OUTCOME_BY_CODE[99] = 'clear';
+OUTCOME_BY_CODE[102] = 'fires';
+OUTCOME_BY_CODE[117] = 'unknown';
 
 // Plan text is encoded to UTF-8 here, by the runtime's TextEncoder, into
 // one reused buffer, and handed to the engine as bytes: wasm-bindgen would
@@ -249,14 +255,6 @@ function wordsOf(handle) {
 }
 
 /** Each rule's outcome, from one letter per rule (`checkOutcomes*`). */
-// Each outcome by its code's character code (`c` 99, `f` 102, `u` 117): an
-// array read, where a one-character string and a property lookup per rule
-// were a tenth of a small plan's check.
-const OUTCOME_BY_CODE = [];
-OUTCOME_BY_CODE[99] = 'clear';
-OUTCOME_BY_CODE[102] = 'fires';
-OUTCOME_BY_CODE[117] = 'unknown';
-
 function outcomesOf(codes) {
   const n = codes.length;
   const out = new Array(n);
@@ -281,7 +279,7 @@ function reportOf(words, compact) {
   for (let i = 0; i < end; i++) {
     const code = compact[i];
     const w = words.rules[i];
-    const o = { rule: w.rule, outcome: OUTCOME_OF[code], title: w.title, theme: w.theme, kind: w.kind, severity: w.severity };
+    const o = { rule: w.rule, outcome: OUTCOME_BY_CODE[compact.charCodeAt(i)], title: w.title, theme: w.theme, kind: w.kind, severity: w.severity };
     if (code === 'f') fires++;
     else if (code === 'c') clear++;
     else unknown++;

@@ -364,6 +364,8 @@ fn json_text(s: &str) -> String {
 /// `{"source":"...","report":{...}}`, the report as `Report::to_json_line`
 /// writes it (fields in the report's own order).
 pub fn ndjson_report(source: &str, report: &Report) -> String {
+    // Room for the report as `write_json_line` reserves it (about 1 KB an
+    // outcome), so that the line is allocated once.
     let mut line = String::with_capacity(report.outcomes.len() * 1024 + source.len() + 544);
     line.push_str("{\"source\":");
     line.push_str(&json_text(source));

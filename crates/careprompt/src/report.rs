@@ -233,12 +233,7 @@ impl Report {
     pub fn write_json_line(&self, out: &mut String) {
         let mut buffer = std::mem::take(out);
         buffer.reserve(self.outcomes.len() * 1024 + 512);
-        let mut w = JsonWriter {
-            out: buffer,
-            pretty: false,
-            depth: 0,
-            first: Vec::with_capacity(8),
-        };
+        let mut w = JsonWriter::onto(buffer, false);
         w.report(self);
         *out = w.out;
     }
@@ -284,8 +279,13 @@ struct JsonWriter {
 
 impl JsonWriter {
     fn new(pretty: bool, capacity: usize) -> JsonWriter {
+        JsonWriter::onto(String::with_capacity(capacity), pretty)
+    }
+
+    /// A writer appending to `out`.
+    fn onto(out: String, pretty: bool) -> JsonWriter {
         JsonWriter {
-            out: String::with_capacity(capacity),
+            out,
             pretty,
             depth: 0,
             first: Vec::with_capacity(8),

@@ -81,14 +81,19 @@ pub fn run(
             }));
     // For a batch, each thread of the pool checks with a copy of the rules
     // of its own, so that threads do not count references to the same
-    // rule words (`RuleSet::clone_unshared`).
-    let copies: Vec<careprompt::RuleSet> = if single {
+    // rule words (`RuleSet::clone_unshared`), and counts into totals of its
+    // own (`PoolThread`).
+    let pool: Vec<PoolThread> = if single {
         Vec::new()
     } else {
         (0..rayon::current_num_threads())
-            .map(|_| rules.clone_unshared())
+            .map(|_| PoolThread {
+                rules: rules.clone_unshared(),
+                totals: std::sync::Mutex::default(),
+            })
             .collect()
     };
+    let this_thread = || rayon::current_thread_index().and_then(|i| pool.get(i));
     // The batch formats render each report on the thread that checked it;
     // unless the cohort report reads the reports too, the report is then
     // counted into that thread's own totals and freed there, so that its
@@ -97,21 +102,8 @@ pub fn run(
     // copies text.
     let keep_reports =
         single || cohort.is_some() || matches!(format, Format::Human | Format::Plain);
-    let pool_totals: Vec<std::sync::Mutex<Totals>> = (0..=rayon::current_num_threads())
-        .map(|_| std::sync::Mutex::default())
-        .collect();
-    let count_here = |report: &Report| {
-        let slot = rayon::current_thread_index()
-            .and_then(|i| pool_totals.get(i))
-            .or(pool_totals.last());
-        if let Some(Ok(mut t)) = slot.map(|m| m.lock()) {
-            t.add(report);
-        }
-    };
     let check = |bytes: &[u8]| {
-        let rules = rayon::current_thread_index()
-            .and_then(|i| copies.get(i))
-            .unwrap_or(&rules);
+        let rules = this_thread().map_or(&rules, |t| &t.rules);
         match &extra {
             Some(extra) => rules
                 .check_json_reading(bytes, &options, extra)
@@ -183,12 +175,15 @@ pub fn run(
                                 Format::Csv => Some(output::csv(&input.source, &r)),
                                 _ => None,
                             };
-                            match rendered {
-                                Some(text) if !keep_reports => {
-                                    count_here(&r);
+                            match (rendered, this_thread()) {
+                                (Some(text), Some(t)) if !keep_reports => {
+                                    t.totals
+                                        .lock()
+                                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                        .add(&r);
                                     PlanResult::Rendered(text)
                                 }
-                                rendered => PlanResult::Report(Box::new(r), facts, rendered),
+                                (rendered, _) => PlanResult::Report(Box::new(r), facts, rendered),
                             }
                         }
                         Err(e) => PlanResult::Error(careprompt::host::plan_error_text(&e)),
@@ -275,10 +270,12 @@ pub fn run(
         out.flush();
     };
     batch::pipeline(&mut inputs, process, emit);
-    for t in pool_totals {
-        if let Ok(t) = t.into_inner() {
-            totals.merge(t);
-        }
+    for t in pool {
+        totals.merge(
+            t.totals
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
     }
     if let Some(bar) = &progress {
         bar.finish_and_clear();
@@ -317,6 +314,14 @@ pub fn run(
         (Some(limit), Some(worst)) if worst <= limit.severity() => Exit::Findings,
         _ => Exit::Ok,
     }
+}
+
+/// What one thread of the pool keeps through a batch.
+struct PoolThread {
+    /// Its own copy of the rules.
+    rules: careprompt::RuleSet,
+    /// The reports it counted and freed itself.
+    totals: std::sync::Mutex<Totals>,
 }
 
 /// Reads a `--source-coverage` file.
